@@ -1,0 +1,87 @@
+"""``fullfinity tenant create|list|drop``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from fullfinity.cli._common import confirm_or_abort, console, progress_status, run_with_runtime
+from fullfinity.plugins import hookimpl
+from fullfinity.runtime import Runtime
+from fullfinity.tenancy.names import validate_tenant_name
+from fullfinity.tenancy.service import create_tenant, drop_tenant
+
+tenant_cli = typer.Typer(help="Create, list and drop tenants (one PostgreSQL database each).", no_args_is_help=True)
+
+
+@tenant_cli.command("create")
+def create(
+    name: Annotated[str, typer.Argument(help="Tenant name: lower-case letters, digits and '-'.")],
+    server: Annotated[str, typer.Option(help="Alias of the PostgreSQL server to place it on.")] = "default",
+    demo: Annotated[bool, typer.Option("--demo", help="Load demo data (stored in the catalog).")] = False,
+    label: Annotated[str | None, typer.Option(help="Display name.")] = None,
+    hostname: Annotated[list[str] | None, typer.Option("--hostname", help="Custom hostname (repeatable).")] = None,
+    if_not_exists: Annotated[
+        bool, typer.Option("--if-not-exists", help="Succeed without changes when the tenant already exists.")
+    ] = False,
+) -> None:
+    """Create a tenant and its database, with the core module installed."""
+    validate_tenant_name(name)
+
+    async def work(rt: Runtime) -> None:
+        if if_not_exists and await rt.catalog.get(name) is not None:
+            console.print(f"Tenant '{name}' already exists; nothing to do.")
+            return
+        with progress_status(f"Creating tenant '{name}'") as step:
+            info = await create_tenant(
+                rt.db, rt.catalog, name, server=server, demo=demo, label=label,
+                hostnames=tuple(hostname or ()), progress=step,
+            )
+        console.print(f"Tenant [bold]{info.name}[/] created in database {info.database} on server '{info.server}'.")
+
+    run_with_runtime(work)
+
+
+@tenant_cli.command("list")
+def list_() -> None:
+    """List tenants with their database, server and state."""
+
+    async def work(rt: Runtime) -> None:
+        tenants = await rt.catalog.all()
+        if not tenants:
+            console.print("No tenants yet. Create one with: fullfinity tenant create NAME")
+            return
+        table = Table("name", "database", "server", "state", "demo", "hostnames", "created")
+        for t in tenants:
+            created = t.created_at.strftime("%Y-%m-%d %H:%M") if t.created_at else ""
+            table.add_row(t.name, t.database, t.server, t.state, "yes" if t.demo else "no",
+                          ", ".join(t.hostnames), created)
+        console.print(table)
+
+    run_with_runtime(work)
+
+
+@tenant_cli.command("drop")
+def drop(
+    name: Annotated[str, typer.Argument(help="Tenant to drop.")],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Drop a tenant: its database and catalog entry are deleted for good."""
+
+    async def work(rt: Runtime) -> None:
+        from fullfinity.exceptions import TenantNotFound
+
+        if await rt.catalog.get(name) is None:
+            raise TenantNotFound(f"Tenant '{name}' does not exist. `fullfinity tenant list` shows the tenants.")
+        confirm_or_abort(f"Drop tenant '{name}' and ALL its data?", yes)
+        with progress_status(f"Dropping tenant '{name}'") as step:
+            await drop_tenant(rt.db, rt.catalog, name, progress=step)
+
+    run_with_runtime(work)
+
+
+@hookimpl
+def fullfinity_register_commands(cli: typer.Typer) -> None:
+    cli.add_typer(tenant_cli, name="tenant")

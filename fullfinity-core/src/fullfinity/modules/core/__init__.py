@@ -1,0 +1,1 @@
+"""The ``core`` module: installed in every tenant, the base other modules build on."""

@@ -1,0 +1,131 @@
+"""Creating and dropping tenants: catalog entry + database, all or nothing."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import asyncpg
+
+from fullfinity.engine.db import DatabaseManager, quote_ident
+from fullfinity.engine.module_registry import discover_modules
+from fullfinity.exceptions import TenantExists, TenantNotFound
+from fullfinity.plugins import await_me_maybe, get_plugin_manager
+from fullfinity.tenancy.catalog import Catalog, TenantInfo
+from fullfinity.tenancy.names import database_name, validate_tenant_name
+
+__all__ = ["MODULE_STATE_TABLE", "create_tenant", "drop_tenant", "installed_modules"]
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[str], None]
+
+# Module state lives in each tenant's own database.
+MODULE_STATE_TABLE = "ff_module_state"
+MODULE_STATE_SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS {MODULE_STATE_TABLE} (
+    identifier    TEXT PRIMARY KEY,
+    version       TEXT NOT NULL,
+    state         TEXT NOT NULL CHECK (state IN ('installed', 'uninstalled')),
+    installed_at  TIMESTAMPTZ NOT NULL DEFAULT now()
+);
+"""
+
+
+def _noop(_: str) -> None:
+    return None
+
+
+async def create_tenant(
+    db: DatabaseManager,
+    catalog: Catalog,
+    name: str,
+    *,
+    server: str = "default",
+    demo: bool = False,
+    label: str | None = None,
+    hostnames: tuple[str, ...] = (),
+    progress: Progress = _noop,
+) -> TenantInfo:
+    """Create tenant ``name``: catalog entry (``creating``), database, core, then ``active``.
+
+    A failure at any step removes the database and the catalog entry again.
+    """
+    validate_tenant_name(name)
+    db.server_dsn(server)  # unknown alias -> clear ConfigurationError before anything is written
+    info = TenantInfo(
+        name=name,
+        database=database_name(db.settings.db_prefix, name),
+        server=server,
+        demo=demo,
+        label=label,
+        hostnames=hostnames,
+    )
+    progress("Recording the tenant in the catalog")
+    if not await catalog.insert(info):
+        raise TenantExists(f"Tenant '{name}' already exists. Choose another name or drop it first.")
+    created_db = False
+    try:
+        progress(f"Creating database {info.database} on server '{server}'")
+        async with db.admin_connection(server) as admin:
+            try:
+                await admin.execute(f"CREATE DATABASE {quote_ident(info.database)}")
+            except asyncpg.DuplicateDatabaseError:
+                raise TenantExists(
+                    f"Database {info.database} already exists on server '{server}' but is not in the catalog. "
+                    f"Drop or rename that database, or choose another tenant name."
+                ) from None
+        created_db = True
+        progress("Installing the core module")
+        core = discover_modules()["core"]
+        async with db.connection(server, info.database) as conn, conn.transaction():
+            await conn.execute(MODULE_STATE_SCHEMA)
+            await conn.execute(
+                f"INSERT INTO {MODULE_STATE_TABLE} (identifier, version, state) VALUES ($1, $2, 'installed')",
+                core.identifier,
+                core.version,
+            )
+        await catalog.set_state(name, "active")
+    except BaseException:
+        log.exception("Creating tenant %s failed; rolling back", name)
+        if created_db:
+            await _drop_database(db, server, info.database)
+        await catalog.delete(name)
+        raise
+    active = TenantInfo(**{**info.__dict__, "state": "active"})
+    for result in get_plugin_manager().hook.fullfinity_tenant_created(tenant=active):
+        await await_me_maybe(result)
+    progress(f"Tenant '{name}' is ready")
+    return active
+
+
+async def _drop_database(db: DatabaseManager, server: str, database: str) -> None:
+    await db.pools.close_pool(server, database)
+    async with db.admin_connection(server) as admin:
+        await admin.execute(f"DROP DATABASE IF EXISTS {quote_ident(database)} WITH (FORCE)")
+
+
+async def drop_tenant(db: DatabaseManager, catalog: Catalog, name: str, *, progress: Progress = _noop) -> TenantInfo:
+    """Drop tenant ``name``: state ``disabled``, pools closed, ``DROP DATABASE``, catalog entry removed."""
+    info = await catalog.get(name)
+    if info is None:
+        raise TenantNotFound(f"Tenant '{name}' does not exist. `fullfinity tenant list` shows the tenants.")
+    progress("Disabling the tenant")
+    await catalog.set_state(name, "disabled")
+    progress(f"Dropping database {info.database}")
+    await _drop_database(db, info.server, info.database)
+    await catalog.delete(name)
+    for result in get_plugin_manager().hook.fullfinity_tenant_dropped(tenant=info):
+        await await_me_maybe(result)
+    progress(f"Tenant '{name}' dropped")
+    return info
+
+
+async def installed_modules(db: DatabaseManager, info: TenantInfo) -> dict[str, tuple[str, str]]:
+    """identifier -> (state, version) recorded in the tenant's database."""
+    async with db.connection(info.server, info.database) as conn:
+        exists = await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", MODULE_STATE_TABLE)
+        if not exists:
+            return {}
+        rows = await conn.fetch(f"SELECT identifier, state, version FROM {MODULE_STATE_TABLE}")
+    return {r["identifier"]: (r["state"], r["version"]) for r in rows}
