@@ -16,6 +16,20 @@ try:
 except _metadata.PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0"
 
+from typing import TYPE_CHECKING, Any  # noqa: E402
+
 from fullfinity.plugins import hookimpl  # noqa: E402
 
-__all__ = ["__version__", "hookimpl"]
+if TYPE_CHECKING:
+    from fullfinity.scripting import tenant_env
+
+__all__ = ["__version__", "hookimpl", "tenant_env"]
+
+
+def __getattr__(name: str) -> Any:
+    # tenant_env pulls in the whole engine; import it on first use only.
+    if name == "tenant_env":
+        from fullfinity.scripting import tenant_env
+
+        return tenant_env
+    raise AttributeError(f"module 'fullfinity' has no attribute {name!r}")

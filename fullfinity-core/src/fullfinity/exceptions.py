@@ -18,13 +18,15 @@ catch either. The REST layer turns any ``FullfinityError`` into the JSON error s
     │   └── TenantUnavailable (RuntimeError)                                         503
     ├── ServiceUnavailable (RuntimeError)      database down, connection budget out 503
     ├── BadRequest (ValueError)                 malformed request, unknown path/field 400
+    │   └── QSyntaxError                        invalid Q string or Q JSON tree       400
     ├── NotFound (LookupError)                  unknown model, route, method          404
     ├── UserError (ValueError)                  a business rule refused               400
     ├── ValidationError (ValueError)            values fail validation                422
     ├── AccessError (PermissionError)           access rights refuse the operation    403
     ├── MissingError (LookupError)              record absent or not visible          404
+    ├── ValidationError
+    │   └── IntegrityError                      unique / RESTRICT violation           409
     ├── ConcurrencyError (RuntimeError)         stale updated_date, deadlock          409
-    ├── IntegrityError (ValueError)             unique / RESTRICT violation           409
     └── FieldNotLoadedError (AttributeError)    a field read before being loaded      500
 
 ``details`` is a list of ``{"path": "lines.2.quantity", "message": "..."}`` entries so a
@@ -51,6 +53,7 @@ __all__ = [
     "MissingError",
     "ModuleError",
     "NotFound",
+    "QSyntaxError",
     "ServiceUnavailable",
     "TenantError",
     "TenantExists",
@@ -161,6 +164,27 @@ class BadRequest(FullfinityError, ValueError):
     status_code = 400
 
 
+class QSyntaxError(BadRequest):
+    """A Q expression is invalid: a Q string the safe parser rejects, a malformed Q JSON
+    tree, an unknown lookup or bound name, or a value the lookup cannot take.
+
+    ``line`` and ``column`` (1-based) point into the Q string when the error comes from
+    parsing one; they are ``None`` otherwise.
+    """
+
+    def __init__(
+        self,
+        message: str = "",
+        *,
+        line: int | None = None,
+        column: int | None = None,
+        details: Iterable[Mapping[str, Any]] | None = None,
+    ) -> None:
+        super().__init__(message, details=details)
+        self.line = line
+        self.column = column
+
+
 class NotFound(FullfinityError, LookupError):
     """Unknown model, route, view, action or non-exposed method."""
 
@@ -207,7 +231,13 @@ class ConcurrencyError(FullfinityError, RuntimeError):
     status_code = 409
 
 
-class IntegrityError(FullfinityError, ValueError):
+class IntegrityError(ValidationError):
+    """A unique constraint is violated or a RESTRICT relation blocks a delete.
+
+    A ``ValidationError`` (so ``except ValidationError`` sees unique violations) answered
+    with 409, as the API reference specifies; ``details`` name the field.
+    """
+
     status_code = 409
 
 

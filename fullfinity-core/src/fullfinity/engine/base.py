@@ -1,0 +1,64 @@
+"""What a module author imports: ``from fullfinity.engine.base import *``.
+
+Models, every field class, ``Q`` and ``D``, ``get_model``, ``env_ctx`` and the ORM
+exceptions. This list is part of the public contract (a test keeps it complete and
+sorted).
+"""
+
+from fullfinity.engine.context import env_ctx
+from fullfinity.engine.dates import D
+from fullfinity.engine.exceptions import (
+    AccessError,
+    ConcurrencyError,
+    FieldNotLoadedError,
+    IntegrityError,
+    MissingError,
+    UserError,
+    ValidationError,
+)
+from fullfinity.engine.fields import (
+    JSON,
+    Binary,
+    Boolean,
+    Char,
+    Date,
+    Datetime,
+    Field,
+    File,
+    Float,
+    Integer,
+    Monetary,
+    Selection,
+    Text,
+)
+from fullfinity.engine.models import Model
+from fullfinity.engine.Q import Q
+from fullfinity.engine.registry import get_model
+
+__all__ = [
+    "JSON",
+    "AccessError",
+    "Binary",
+    "Boolean",
+    "Char",
+    "ConcurrencyError",
+    "D",
+    "Date",
+    "Datetime",
+    "Field",
+    "FieldNotLoadedError",
+    "File",
+    "Float",
+    "Integer",
+    "IntegrityError",
+    "MissingError",
+    "Model",
+    "Monetary",
+    "Q",
+    "Selection",
+    "Text",
+    "UserError",
+    "ValidationError",
+    "env_ctx",
+    "get_model",
+]

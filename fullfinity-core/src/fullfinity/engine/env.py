@@ -1,0 +1,236 @@
+"""The environment: who is working, on which tenant, in which transaction.
+
+An ``Environment`` carries the tenant, its composed model registry, the user id, the
+context dict, the elevated flag and the connection of the current transaction. It is
+bound to the running task through ``env_ctx`` (see ``fullfinity.engine.context``); the
+ORM takes everything it needs from there.
+
+Every statement the ORM sends goes through ``Environment.fetch`` / ``execute`` /
+``fetchval``, which count queries (``env.stats``, ``env.count_queries()``) and map
+database errors to Fullfinity errors in one place (``fullfinity.engine.dberrors``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import AsyncIterator, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import asyncpg
+
+from fullfinity.engine.context import env_ctx
+from fullfinity.engine.dberrors import map_db_error
+
+if TYPE_CHECKING:
+    from fullfinity.engine.models import Model
+    from fullfinity.engine.registry import Registry
+
+__all__ = ["Environment", "QueryCounter", "QueryStats"]
+
+SYSTEM_UID = 1
+
+
+@dataclass
+class QueryStats:
+    """Statements sent by this environment (all kinds), with the SQL of each when recording."""
+
+    total: int = 0
+    statements: list[str] = field(default_factory=list)
+    recording: int = 0
+
+    def add(self, sql: str) -> None:
+        self.total += 1
+        if self.recording:
+            self.statements.append(sql)
+
+
+@dataclass
+class QueryCounter:
+    """What ``env.count_queries()`` yields: statements sent inside the block."""
+
+    start: int
+    stats: QueryStats
+    first_statement: int
+    end: int | None = None
+
+    @property
+    def total(self) -> int:
+        return (self.end if self.end is not None else self.stats.total) - self.start
+
+    @property
+    def statements(self) -> list[str]:
+        return self.stats.statements[self.first_statement :]
+
+
+class Environment:
+    """Tenant, registry, user, context and transaction of the current unit of work."""
+
+    def __init__(
+        self,
+        *,
+        tenant: str,
+        registry: Registry,
+        conn: asyncpg.Connection,
+        uid: int | None = None,
+        context: dict[str, Any] | None = None,
+        elevated: bool = False,
+        stats: QueryStats | None = None,
+    ) -> None:
+        self.tenant = tenant
+        self.registry = registry
+        self.conn = conn
+        self.real_uid = uid
+        self.context: dict[str, Any] = dict(context or {})
+        self.is_elevated = elevated or uid is None
+        self.stats = stats or QueryStats()
+        self._savepoints = 0
+
+    # -- identity ------------------------------------------------------------------
+    @property
+    def uid(self) -> int:
+        """The current user id; the built-in system user for system work."""
+        return self.real_uid if self.real_uid is not None else SYSTEM_UID
+
+    @property
+    def lang(self) -> str:
+        return str(self.context.get("lang") or "en")
+
+    @property
+    def tz(self) -> str:
+        return str(self.context.get("tz") or "UTC")
+
+    def bindings(self) -> dict[str, Any]:
+        """Values of the bound names usable in Q strings (orm.md 12.5)."""
+        return {
+            "uid": self.uid,
+            "cid": self.context.get("cid"),
+            "company_id": self.context.get("cid"),
+            "cids": [self.context["cid"]] if self.context.get("cid") is not None else [],
+            "contact_id": self.context.get("contact_id"),
+            "active_id": self.context.get("active_id"),
+            "tz": self.tz,
+            "now": dt.datetime.now(dt.UTC),
+        }
+
+    # -- models --------------------------------------------------------------------
+    def get_model(self, name: str) -> type[Model]:
+        """The composed model class ``name`` of this tenant."""
+        return self.registry.get(name)
+
+    def __getitem__(self, name: str) -> type[Model]:
+        return self.registry.get(name)
+
+    # -- scoped variants ---------------------------------------------------------------
+    @contextlib.contextmanager
+    def sudo(self) -> Iterator[Environment]:
+        """Run the block elevated: no access checks (audit fields still record the real user)."""
+        previous = self.is_elevated
+        self.is_elevated = True
+        try:
+            yield self
+        finally:
+            self.is_elevated = previous
+
+    @contextlib.contextmanager
+    def with_context(self, **values: Any) -> Iterator[Environment]:
+        """Overlay context keys for the block."""
+        previous = self.context
+        self.context = {**previous, **values}
+        try:
+            yield self
+        finally:
+            self.context = previous
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Environment]:
+        """A savepoint inside the current transaction: an exception rolls back to it and propagates."""
+        await self.flush()
+        self._savepoints += 1
+        name = f"ff_sp_{self._savepoints}"
+        await self.execute(f"SAVEPOINT {name}")
+        try:
+            yield self
+            await self.flush()
+        except BaseException:
+            await self.execute(f"ROLLBACK TO SAVEPOINT {name}")
+            raise
+        else:
+            await self.execute(f"RELEASE SAVEPOINT {name}")
+        finally:
+            self._savepoints -= 1
+
+    async def flush(self) -> None:
+        """Write pending recomputations (stored computed fields) now."""
+        return None
+
+    # -- statements ----------------------------------------------------------------
+    async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
+        self.stats.add(sql)
+        try:
+            return await self.conn.fetch(sql, *args)
+        except asyncpg.PostgresError as exc:
+            raise map_db_error(exc, self) from exc
+
+    async def fetchrow(self, sql: str, *args: Any) -> asyncpg.Record | None:
+        self.stats.add(sql)
+        try:
+            return await self.conn.fetchrow(sql, *args)
+        except asyncpg.PostgresError as exc:
+            raise map_db_error(exc, self) from exc
+
+    async def fetchval(self, sql: str, *args: Any) -> Any:
+        self.stats.add(sql)
+        try:
+            return await self.conn.fetchval(sql, *args)
+        except asyncpg.PostgresError as exc:
+            raise map_db_error(exc, self) from exc
+
+    async def execute(self, sql: str, *args: Any) -> str:
+        self.stats.add(sql)
+        try:
+            return await self.conn.execute(sql, *args)
+        except asyncpg.PostgresError as exc:
+            raise map_db_error(exc, self) from exc
+
+    async def executemany(self, sql: str, args: Sequence[Sequence[Any]]) -> None:
+        self.stats.add(sql)
+        try:
+            await self.conn.executemany(sql, args)
+        except asyncpg.PostgresError as exc:
+            raise map_db_error(exc, self) from exc
+
+    async def copy_records(self, table: str, columns: Sequence[str], records: Sequence[Sequence[Any]]) -> None:
+        self.stats.add(f"COPY {table} ({', '.join(columns)}) FROM STDIN")
+        try:
+            await self.conn.copy_records_to_table(table, records=records, columns=list(columns))
+        except asyncpg.PostgresError as exc:
+            raise map_db_error(exc, self) from exc
+
+    @contextlib.contextmanager
+    def count_queries(self) -> Iterator[QueryCounter]:
+        """Count (and record the SQL of) the statements sent inside the block."""
+        self.stats.recording += 1
+        counter = QueryCounter(self.stats.total, self.stats, len(self.stats.statements))
+        try:
+            yield counter
+        finally:
+            counter.end = self.stats.total
+            self.stats.recording -= 1
+
+    def bind(self) -> contextlib.AbstractContextManager[Environment]:
+        """Bind this environment to ``env_ctx`` for the block."""
+        return _bound(self)
+
+    def __repr__(self) -> str:
+        return f"<Environment tenant={self.tenant!r} uid={self.uid} elevated={self.is_elevated}>"
+
+
+@contextlib.contextmanager
+def _bound(env: Environment) -> Iterator[Environment]:
+    token = env_ctx.set(env)
+    try:
+        yield env
+    finally:
+        env_ctx.reset(token)

@@ -1,0 +1,331 @@
+"""Writing records: insert, update, delete, refresh, copy, bulk create.
+
+Every write validates first (all problems at once), sends as few statements as the
+operation allows, and keeps the in-memory records in step with what was written.
+``updated_date`` strictly increases on every write of a row (even two writes in the same
+microsecond), which is what optimistic concurrency compares.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from fullfinity.engine.context import current_env
+from fullfinity.engine.sql import ident
+from fullfinity.engine.validation import check_values, default_values, raise_if_problems
+from fullfinity.exceptions import ConcurrencyError, IntegrityError, MissingError, ValidationError
+
+if TYPE_CHECKING:
+    from fullfinity.engine.env import Environment
+    from fullfinity.engine.models import Model
+
+__all__ = [
+    "NEXT_UPDATED_DATE",
+    "bulk_create",
+    "copy_record",
+    "delete_records",
+    "get_or_create",
+    "refresh_records",
+    "run_constraints",
+    "save_records",
+]
+
+NEXT_UPDATED_DATE = "GREATEST(clock_timestamp(), {alias}\"updated_date\" + interval '1 microsecond')"
+RETURNED = ("id", "created_date", "updated_date", "create_uid", "write_uid")
+_MISSING = object()
+# Types that binary COPY cannot carry with Fullfinity's text codecs: those tables use INSERT ... unnest.
+_NO_COPY = {"jsonb"}
+
+
+def _slot(name: str) -> str:
+    return "_f_" + name
+
+
+async def save_records(rs: Model, *, check_concurrency: bool = False) -> None:
+    recs = rs._recs
+    if recs is not None:
+        for rec in recs:
+            await rec.save(check_concurrency=check_concurrency)
+        return
+    if getattr(rs, "_f_id", None) is None:
+        await _insert(rs)
+    else:
+        await _update(rs, check_concurrency)
+
+
+async def _prepare_files(env: Environment, model: type[Model], values: dict[str, Any]) -> None:
+    from fullfinity.engine.filestore import store_file
+
+    for name, value in values.items():
+        if model._fields[name].type_name == "File" and value is not None and "content" in value:
+            values[name] = await store_file(env, value)
+
+
+async def _insert(rec: Model) -> None:
+    cls = type(rec)
+    env = current_env()
+    given = {name: getattr(rec, _slot(name), None) for name in (rec._changes or {})}
+    defaults = await default_values(cls, env.context, rec)
+    values = {**{k: v for k, v in defaults.items() if k not in given}, **given}
+    converted, problems = await check_values(cls, values, record=rec, creating=True)
+    raise_if_problems(cls, problems)
+    for field in cls._stored:
+        if not field.automatic:
+            setattr(rec, field.slot, converted.get(field.name, field.empty_value()))
+    rec._changes = {}
+    if cls._transient:
+        await run_constraints(rec, None)
+        return
+    await _prepare_files(env, cls, converted)
+    names = [n for n in converted if cls._fields[n].column is not None]
+    columns = [ident(cls._fields[n].column or n) for n in names] + ['"create_uid"', '"write_uid"']
+    params = [cls._fields[n].to_db(converted[n]) for n in names] + [env.real_uid, env.real_uid]
+    placeholders = ", ".join(f"${i}" for i in range(1, len(params) + 1))
+    sql = (f"INSERT INTO {ident(cls._table)} ({', '.join(columns)}) VALUES ({placeholders}) "
+           f"RETURNING {', '.join(ident(c) for c in RETURNED)}")
+    row = await env.fetchrow(sql, *params)
+    assert row is not None
+    for name in RETURNED:
+        setattr(rec, _slot(name), row[name])
+    for name in names:
+        setattr(rec, _slot(name), converted[name])
+    await run_constraints(rec, None)
+
+
+async def _update(rec: Model, check_concurrency: bool) -> None:
+    cls = type(rec)
+    changes = rec._changes
+    if not changes:
+        return
+    env = current_env()
+    values = {name: getattr(rec, _slot(name), None) for name in changes}
+    converted, problems = await check_values(cls, values, record=rec, creating=False)
+    raise_if_problems(cls, problems)
+    if cls._transient:
+        for name, value in converted.items():
+            setattr(rec, _slot(name), value)
+        rec._changes = {}
+        await run_constraints(rec, set(converted))
+        return
+    await _prepare_files(env, cls, converted)
+    names = [n for n in converted if cls._fields[n].column is not None]
+    params: list[Any] = [cls._fields[n].to_db(converted[n]) for n in names]
+    sets = [f"{ident(cls._fields[n].column or n)} = ${i}" for i, n in enumerate(names, 1)]
+    params.append(env.real_uid)
+    sets.append(f'"write_uid" = ${len(params)}')
+    sets.append('"updated_date" = ' + NEXT_UPDATED_DATE.format(alias=""))
+    params.append(rec.id)
+    where = f'"id" = ${len(params)}'
+    if check_concurrency:
+        loaded = getattr(rec, "_f_updated_date", _MISSING)
+        if loaded is _MISSING:
+            raise ValidationError(
+                f"save(check_concurrency=True) on {cls._name}({rec.id}) needs the updated_date read with the record; "
+                f"include 'updated_date' in with_fields(...)."
+            )
+        params.append(loaded)
+        where += f' AND "updated_date" = ${len(params)}'
+    sql = f"UPDATE {ident(cls._table)} SET {', '.join(sets)} WHERE {where} RETURNING \"updated_date\""
+    row = await env.fetchrow(sql, *params)
+    if row is None:
+        exists = await env.fetchval(f'SELECT EXISTS (SELECT 1 FROM {ident(cls._table)} WHERE "id" = $1)', rec.id)
+        if exists and check_concurrency:
+            raise ConcurrencyError(
+                f"{cls._name}({rec.id}) was modified by someone else since it was read (updated_date differs). "
+                f"Reload it and apply your change again."
+            )
+        raise MissingError(f"{cls._name}({rec.id}) does not exist (it may have been deleted).")
+    for name, value in converted.items():
+        setattr(rec, _slot(name), value)
+    rec._f_updated_date = row["updated_date"]  # type: ignore[attr-defined]
+    rec._f_write_uid = env.real_uid  # type: ignore[attr-defined]
+    rec._changes = {}
+    await run_constraints(rec, set(converted))
+
+
+async def run_constraints(rec: Model, changed: set[str] | None) -> None:
+    """Run ``@Model.constrain`` methods concerned by ``changed`` (all on create); report every violation."""
+    cls = type(rec)
+    problems: list[dict[str, str]] = []
+    for method, fields in cls._constraints:
+        if changed is not None and not changed.intersection(fields):
+            continue
+        missing = [f for f in fields if f in cls._fields and not hasattr(rec, _slot(f))]
+        if missing and rec.id is not None:
+            await _load_fields(rec, missing)
+        try:
+            await getattr(rec, method)()
+        except ValidationError as exc:
+            problems.extend(exc.details or [{"path": fields[0] if fields else "", "message": exc.message}])
+    if problems:
+        messages = "; ".join(p["message"] for p in problems)
+        raise ValidationError(f"{cls._name}: {messages}", details=problems)
+
+
+async def _load_fields(rec: Model, names: Sequence[str]) -> None:
+    cls = type(rec)
+    env = current_env()
+    stored = [cls._fields[n] for n in names if cls._fields[n].column is not None]
+    if not stored:
+        return
+    cols = ", ".join(f.select_sql(ident(f.column or f.name)) + f" AS {ident(f.name)}" for f in stored)
+    row = await env.fetchrow(f'SELECT {cols} FROM {ident(cls._table)} WHERE "id" = $1', rec.id)
+    if row is None:
+        raise MissingError(f"{cls._name}({rec.id}) does not exist.")
+    for f in stored:
+        setattr(rec, f.slot, row[f.name])
+
+
+async def delete_records(rs: Model) -> None:
+    cls = type(rs)
+    ids = [rec.id for rec in rs if rec.id is not None]
+    if not ids or cls._transient:
+        return
+    env = current_env()
+    await env.execute(f'DELETE FROM {ident(cls._table)} WHERE "id" = ANY($1::bigint[])', ids)
+
+
+async def refresh_records(rs: Model) -> None:
+    cls = type(rs)
+    recs = [rec for rec in rs if rec.id is not None]
+    if not recs:
+        return
+    env = current_env()
+    cols = ", ".join(f.select_sql(ident(f.column or f.name)) + f" AS {ident(f.name)}" for f in cls._stored)
+    rows = await env.fetch(f'SELECT {cols} FROM {ident(cls._table)} WHERE "id" = ANY($1::bigint[])',
+                           [r.id for r in recs])
+    by_id = {row["id"]: row for row in rows}
+    for rec in recs:
+        row = by_id.get(rec.id)
+        if row is None:
+            raise MissingError(f"{cls._name}({rec.id}) does not exist (it may have been deleted).")
+        for f in cls._stored:
+            setattr(rec, f.slot, row[f.name])
+        rec._changes = {}
+
+
+async def copy_record(rec: Model, overrides: Mapping[str, Any]) -> Model:
+    cls = type(rec)
+    await refresh_records(rec)
+    values: dict[str, Any] = {}
+    for field in cls._stored:
+        if field.automatic or field.name in overrides:
+            continue
+        if field.clone:
+            values[field.name] = getattr(rec, field.slot)
+    defaults = await default_values(cls, current_env().context)
+    for field in cls._stored:
+        if not field.clone and not field.automatic and field.name in defaults:
+            values[field.name] = defaults[field.name]
+    values.update(overrides)
+    return await cls.create(**values)
+
+
+async def _sequence_name(env: Environment, table: str) -> str:
+    cache: dict[str, str] = env.registry.__dict__.setdefault("_sequences", {})
+    name = cache.get(table)
+    if name is None:
+        name = await env.fetchval("SELECT pg_get_serial_sequence($1, 'id')", ident(table))
+        cache[table] = name
+    return str(name)
+
+
+async def bulk_create(cls: type[Model], rows: Sequence[Mapping[str, Any]]) -> Model:
+    """Validate every row, reserve ids, then one COPY (or one INSERT ... unnest) for all rows."""
+    env = current_env()
+    if not rows:
+        return cls._make_set([])
+    problems: list[dict[str, str]] = []
+    static_defaults = {n: f.default for n, f in cls._fields.items()
+                       if f.default is not None and not callable(f.default) and f.column is not None
+                       and not f.automatic}
+    context_defaults = {k[8:]: v for k, v in env.context.items() if k.startswith("default_") and k[8:] in cls._fields}
+    callables = [f for f in cls._fields.values() if callable(f.default) and f.column is not None]
+    prepared: list[dict[str, Any]] = []
+    records: list[Model] = []
+    for index, row in enumerate(rows):
+        if not isinstance(row, Mapping):
+            problems.append({"path": str(index), "message": f"must be a mapping of field values, got {type(row).__name__}"})
+            continue
+        rec = object.__new__(cls)
+        rec._f_id = None  # type: ignore[attr-defined]
+        values = {**static_defaults, **context_defaults}
+        for field in callables:
+            if field.name not in row:
+                values[field.name] = await default_values_for(field, rec)
+        values.update(row)
+        converted, _ = await check_values(cls, values, record=rec, creating=True, prefix=f"{index}.",
+                                          problems=problems)
+        prepared.append(converted)
+        records.append(rec)
+    raise_if_problems(cls, problems)
+    if not cls._transient:
+        for values in prepared:
+            await _prepare_files(env, cls, values)
+        names = [f.name for f in cls._stored if not f.automatic and any(f.name in v for v in prepared)]
+        if names and any(cls._fields[n].param_type in _NO_COPY for n in names):
+            ids = await _insert_unnest(env, cls, names, prepared)
+        else:
+            seq = await _sequence_name(env, cls._table)
+            ids = [r[0] for r in await env.fetch("SELECT nextval($1::regclass) FROM generate_series(1, $2)",
+                                                 seq, len(prepared))]
+            columns = ["id", *[cls._fields[n].column or n for n in names], "create_uid", "write_uid"]
+            uid = env.real_uid
+            data = [(ids[i], *[cls._fields[n].to_db(v.get(n)) if v.get(n) is not None else
+                               cls._fields[n].empty_value() for n in names], uid, uid)
+                    for i, v in enumerate(prepared)]
+            await env.copy_records(cls._table, columns, data)
+    else:
+        ids = [None] * len(prepared)
+    for rec, rec_id, values in zip(records, ids, prepared, strict=True):
+        rec._f_id = rec_id  # type: ignore[attr-defined]
+        for field in cls._stored:
+            if not field.automatic:
+                setattr(rec, field.slot, values.get(field.name, field.empty_value()))
+        rec._grp = records
+    if cls._constraints:
+        for rec in records:
+            await run_constraints(rec, None)
+    return cls._make_set(records)
+
+
+async def default_values_for(field: Any, rec: Model) -> Any:
+    import inspect
+
+    value = field.default(rec)
+    if inspect.isawaitable(value):
+        value = await value
+    return value
+
+
+async def _insert_unnest(env: Environment, cls: type[Model], names: list[str], prepared: list[dict[str, Any]]) -> list[int]:
+    fields = [cls._fields[n] for n in names]
+    arrays = [[f.to_db(v.get(f.name)) if v.get(f.name) is not None else f.empty_value() for v in prepared]
+              for f in fields]
+    uid = env.real_uid
+    columns = ", ".join([ident(f.column or f.name) for f in fields] + ['"create_uid"', '"write_uid"'])
+    unnest = ", ".join(f"${i}::{f.param_type}[]" for i, f in enumerate(fields, 1))
+    n = len(fields)
+    sql = (f"INSERT INTO {ident(cls._table)} ({columns}) "
+           f"SELECT u.*, ${n + 1}::bigint, ${n + 1}::bigint FROM unnest({unnest}) AS u RETURNING \"id\"")
+    rows = await env.fetch(sql, *arrays, uid)
+    return [r["id"] for r in rows]
+
+
+async def get_or_create(cls: type[Model], defaults: Mapping[str, Any], lookups: Mapping[str, Any]) -> tuple[Model, bool]:
+    env = current_env()
+    queryset = cls.filter(**lookups)
+    found = await queryset.first()
+    if found is not None:
+        return found, False
+    plain = {k: v for k, v in lookups.items() if "__" not in k}
+    try:
+        async with env.transaction():
+            record = await cls.create(**{**plain, **defaults})
+    except IntegrityError:
+        found = await queryset.first()
+        if found is None:
+            raise
+        return found, False
+    return record, True

@@ -1,0 +1,307 @@
+"""Querysets: lazy, immutable queries with chainable methods and awaited terminals.
+
+``Model.filter(...)`` starts one; every chainable method returns a new queryset and
+nothing runs until a terminal (``all``, ``get``, ``count``, ``update``...) is awaited.
+``await qs`` is ``await qs.all()``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable, Generator, Sequence
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
+
+from fullfinity.engine.compiler import ROOT, Compiler, resolve_path
+from fullfinity.engine.context import current_env
+from fullfinity.engine.persistence import NEXT_UPDATED_DATE
+from fullfinity.engine.Q import Q
+from fullfinity.engine.query import Query, parse_order
+from fullfinity.engine.sql import Sql, ident
+from fullfinity.engine.validation import check_values, raise_if_problems, unknown_fields_error
+from fullfinity.exceptions import BadRequest, MissingError, UserError
+
+if TYPE_CHECKING:
+    from fullfinity.engine.env import Environment
+    from fullfinity.engine.models import Model
+
+__all__ = ["QuerySet", "row_builder"]
+
+M = TypeVar("M", bound="Model")
+
+_builders: dict[tuple[type, tuple[str, ...]], Callable[[Sequence[Any]], list[Any]]] = {}
+
+
+def row_builder(cls: type[Model], slots: tuple[str, ...]) -> Callable[[Sequence[Any]], list[Any]]:
+    """A function turning asyncpg rows into records of ``cls``: one object and one slot store per value.
+
+    Generated once per (class, columns) so the per-row work is a tuple unpack into slots;
+    every record of the result shares the result list as its prefetch group.
+    """
+    key = (cls, slots)
+    build = _builders.get(key)
+    if build is None:
+        targets = ", ".join(f"o.{s}" for s in slots) + ("," if len(slots) == 1 else "")
+        source = (
+            "def build(rows):\n"
+            "    out = []\n"
+            "    append = out.append\n"
+            "    for r in rows:\n"
+            "        o = new(cls)\n"
+            f"        {targets} = r\n"
+            "        o._grp = out\n"
+            "        append(o)\n"
+            "    return out\n"
+        )
+        namespace: dict[str, Any] = {"new": object.__new__, "cls": cls}
+        exec(compile(source, f"<row builder {cls.__name__}>", "exec"), namespace)  # noqa: S102 - generated from slot names
+        build = namespace["build"]
+        _builders[key] = build
+    return build
+
+
+def _as_q(item: Any) -> Q:
+    if isinstance(item, Q):
+        return item
+    if isinstance(item, str):
+        return Q.parse(item)
+    raise TypeError(f"filter() takes Q objects or Q strings as positional arguments, got {type(item).__name__}")
+
+
+class QuerySet(Generic[M]):
+    """A lazy query on one composed model."""
+
+    __slots__ = ("_query",)
+
+    def __init__(self, model: type[M], query: Query | None = None) -> None:
+        if model._transient:
+            raise TypeError(f"{model._name} is a transient model: it has no table and cannot be queried.")
+        self._query = query or Query(model)
+
+    @property
+    def model(self) -> type[M]:
+        return self._query.model  # type: ignore[return-value]
+
+    @property
+    def query(self) -> Query:
+        return self._query
+
+    def _derive(self, **changes: Any) -> QuerySet[M]:
+        return QuerySet(self.model, self._query.replace(**changes))
+
+    def _env(self) -> Environment:
+        return current_env()
+
+    def _compiler(self, query: Query | None = None) -> Compiler:
+        env = current_env()
+        return Compiler(query or self._query, env)
+
+    # -- chainable ---------------------------------------------------------------------
+    def filter(self, *q: Any, **lookups: Any) -> QuerySet[M]:
+        """AND of the positional Q objects / Q strings and the keyword lookups."""
+        if not q and not lookups:
+            return self
+        node = Q(*(_as_q(item) for item in q), **lookups)
+        return self._derive(filters=(*self._query.filters, (node, False)))
+
+    def exclude(self, *q: Any, **lookups: Any) -> QuerySet[M]:
+        """AND NOT of the same."""
+        if not q and not lookups:
+            return self
+        node = Q(*(_as_q(item) for item in q), **lookups)
+        return self._derive(filters=(*self._query.filters, (node, True)))
+
+    def order_by(self, *specs: str) -> QuerySet[M]:
+        return self._derive(order=parse_order(specs))
+
+    def limit(self, n: int | None) -> QuerySet[M]:
+        if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 0):
+            raise BadRequest(f"limit must be a non-negative integer, got {n!r}")
+        return self._derive(limit=n)
+
+    def offset(self, n: int | None) -> QuerySet[M]:
+        if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 0):
+            raise BadRequest(f"offset must be a non-negative integer, got {n!r}")
+        return self._derive(offset=n)
+
+    def with_fields(self, *names: str) -> QuerySet[M]:
+        """Load only these fields (``id`` always): the SELECT lists exactly their columns."""
+        for name in names:
+            resolve_path(self.model, name.replace(".", "__"), allow_lookup=False)
+        return self._derive(fields=tuple(names))
+
+    def distinct(self) -> QuerySet[M]:
+        return self._derive(distinct=True)
+
+    def __getitem__(self, item: slice) -> QuerySet[M]:
+        if not isinstance(item, slice) or item.step not in (None, 1):
+            raise TypeError("querysets support slices with step 1 only: qs[10:20]")
+        start = item.start or 0
+        qs = self.offset(start) if start else self
+        if item.stop is not None:
+            qs = qs.limit(max(0, item.stop - start))
+        return qs
+
+    # -- reading ------------------------------------------------------------------------
+    async def _records(self, query: Query | None = None) -> list[M]:
+        compiler = self._compiler(query)
+        fields = compiler.selected_fields()
+        sql, params = compiler.select(fields).finish()
+        rows = await compiler.env.fetch(sql, *params)
+        return row_builder(self.model, tuple(f.slot for f in fields))(rows)
+
+    def __await__(self) -> Generator[Any, None, M]:
+        return self.all().__await__()
+
+    async def all(self) -> M:
+        """Every matching record, as a record set."""
+        return self.model._make_set(await self._records())  # type: ignore[return-value]
+
+    async def get(self) -> M:
+        """Exactly one record: ``MissingError`` when none, ``UserError`` when several."""
+        records = await self._records(self._query.replace(limit=2))
+        if not records:
+            raise MissingError(f"No {self.model._name} record matches the query.")
+        if len(records) > 1:
+            raise UserError(f"Several {self.model._name} records match the query; get() expects exactly one.")
+        return records[0]
+
+    async def _get_by_id(self, record_id: int) -> M:
+        records = await self._records(self._query.replace(limit=1))
+        if not records:
+            raise MissingError(f"{self.model._name}({record_id}) does not exist or is not visible to you.")
+        return records[0]
+
+    async def first(self) -> M | None:
+        records = await self._records(self._query.replace(limit=1))
+        return records[0] if records else None
+
+    async def last(self) -> M | None:
+        order = tuple(item.reversed() for item in self._query.effective_order())
+        records = await self._records(self._query.replace(order=order, limit=1, offset=None))
+        return records[0] if records else None
+
+    async def count(self) -> int:
+        """Matching records, ignoring order_by/limit/offset."""
+        compiler = self._compiler(self._query.replace(order=(), limit=None, offset=None))
+        sql, params = compiler.count().finish()
+        return int(await compiler.env.fetchval(sql, *params))
+
+    async def exists(self) -> bool:
+        compiler = self._compiler()
+        sql, params = compiler.exists().finish()
+        return bool(await compiler.env.fetchval(sql, *params))
+
+    async def values(self, *names: str) -> list[dict[str, Any]]:
+        """Plain dicts of the given fields (default: every stored field)."""
+        query = self._query.replace(fields=tuple(names)) if names else self._query
+        compiler = self._compiler(query)
+        fields = compiler.selected_fields()
+        if names:
+            wanted = {n.replace(".", "__") for n in names}
+            fields = [f for f in fields if f.name in wanted or f.name == "id" and "id" in wanted] or fields
+        columns = ", ".join(f"{compiler.select_expr(f)} AS {ident(f.name)}" for f in fields)
+        sql = Sql(f"SELECT {columns} FROM {compiler.table} AS {ROOT} WHERE ") + compiler.where()
+        sql = sql + f" ORDER BY {compiler.order_by()}{compiler.window()}"
+        text, params = sql.finish()
+        return [dict(row) for row in await compiler.env.fetch(text, *params)]
+
+    async def distinct_values(self, name: str) -> list[Any]:
+        """The sorted distinct values of one stored field among the matching records."""
+        compiler = self._compiler(self._query.replace(order=(), limit=None, offset=None))
+        field = resolve_path(self.model, name, allow_lookup=False).field
+        expr = compiler.select_expr(field)
+        sql = Sql(f"SELECT DISTINCT {expr} AS v FROM {compiler.table} AS {ROOT} WHERE ") + compiler.where()
+        text, params = (sql + " ORDER BY v").finish()
+        return [row["v"] for row in await compiler.env.fetch(text, *params)]
+
+    async def iterator(self, chunk_size: int = 2000) -> AsyncIterator[M]:
+        """Stream matching records in batches of ``chunk_size`` through a server-side cursor."""
+        compiler = self._compiler()
+        fields = compiler.selected_fields()
+        text, params = compiler.select(fields).finish()
+        build = row_builder(self.model, tuple(f.slot for f in fields))
+        env = compiler.env
+        env.stats.add(text)
+        cursor = await env.conn.cursor(text, *params)
+        while True:
+            rows = await cursor.fetch(chunk_size)
+            if not rows:
+                return
+            for record in build(rows):
+                yield record
+
+    async def group_by(self, *keys: str, aggregates: Sequence[str] = ()) -> list[dict[str, Any]]:
+        """Groups with ``__count`` and the requested aggregates (orm.md section 16)."""
+        from fullfinity.engine.grouping import run_group_by
+
+        return await run_group_by(self._compiler(), keys, aggregates)
+
+    async def aggregate(self, *specs: str) -> dict[str, Any]:
+        """One dict of aggregates over the whole set, with ``__count``."""
+        from fullfinity.engine.grouping import run_group_by
+
+        compiler = self._compiler(self._query.replace(order=(), limit=None, offset=None))
+        rows = await run_group_by(compiler, (), specs)
+        return rows[0]
+
+    # -- writing --------------------------------------------------------------------------
+    def _needs_records(self, names: Sequence[str]) -> bool:
+        from fullfinity.engine.models import Model
+
+        model = self.model
+        if model.save is not Model.save:
+            return True
+        touched = set(names)
+        if any(touched.intersection(fields) for _, fields in model._constraints):
+            return True
+        return any(model._fields[n].validators for n in names if n in model._fields)
+
+    async def update(self, **values: Any) -> int:
+        """Set ``values`` on every matching record; one UPDATE statement unless the model overrides
+        ``save`` or has constraints/validators on these fields (then each record is saved)."""
+        model = self.model
+        unknown = [n for n in values if n not in model._fields]
+        if unknown:
+            raise unknown_fields_error(model, unknown)
+        if self._needs_records(list(values)):
+            records = await self._records(self._query.replace(fields=None))
+            for record in records:
+                for name, value in values.items():
+                    setattr(record, name, value)
+                await record.save()
+            return len(records)
+        converted, problems = await check_values(model, values, creating=False)
+        raise_if_problems(model, problems)
+        env = current_env()
+        compiler = self._compiler()
+        sets: list[Sql] = []
+        for name, value in converted.items():
+            field = model._fields[name]
+            if field.column is None:
+                raise BadRequest(f"{model._name}.{name} is not stored; it cannot be updated in bulk.")
+            sets.append(Sql(f"{ident(field.column)} = ") + Sql.param(field.to_db(value)))
+        sets.append(Sql('"write_uid" = ') + Sql.param(env.real_uid, "bigint"))
+        sets.append(Sql('"updated_date" = ' + NEXT_UPDATED_DATE.format(alias=f"{ROOT}.")))
+        sql = Sql(f"UPDATE {compiler.table} AS {ROOT} SET ")
+        sql = sql + Sql(", ".join(s.text for s in sets), [p for s in sets for p in s.params])
+        text, params = (sql + " WHERE " + compiler.restriction()).finish()
+        status = await env.execute(text, *params)
+        return int(status.split()[-1])
+
+    async def delete(self) -> int:
+        """Delete every matching record; returns how many."""
+        from fullfinity.engine.models import Model
+
+        model = self.model
+        env = current_env()
+        if model.delete is not Model.delete:
+            records = await self._records(self._query.replace(fields=None))
+            for record in records:
+                await record.delete()
+            return len(records)
+        compiler = self._compiler()
+        text, params = (Sql(f"DELETE FROM {compiler.table} AS {ROOT} WHERE ") + compiler.restriction()).finish()
+        status = await env.execute(text, *params)
+        return int(status.split()[-1])
+
+    def __repr__(self) -> str:
+        return f"<QuerySet {self.model._name} {self._query}>"
