@@ -197,6 +197,10 @@ class Field(property, Generic[T]):
         """Check and convert a value assigned by code or the API; ``None`` is always accepted here."""
         return value
 
+    def convert_filter(self, value: Any) -> Any:
+        """Convert a value compared against this field in a filter (lenient: no length/choice checks)."""
+        return self.convert(value)
+
     def to_db(self, value: Any) -> Any:
         """The value to send as a bind parameter."""
         return value

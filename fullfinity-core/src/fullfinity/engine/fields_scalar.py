@@ -55,6 +55,11 @@ class Char(Field[str]):
             raise FieldValueError("must not contain NUL characters")
         return value
 
+    def convert_filter(self, value: Any) -> Any:
+        if value is not None and not isinstance(value, str):
+            raise FieldValueError(f"must be a string, got {_type_name(value)}")
+        return value
+
     def is_empty(self, value: Any) -> bool:
         return value is None or (isinstance(value, str) and not value.strip())
 
@@ -117,6 +122,13 @@ class Selection(Field[str]):
             raise FieldValueError(f"must be one of {self.values}, got {_type_name(value)} {value!r}")
         if value not in self.values:
             raise FieldValueError(f"must be one of {self.values}, got {value!r}")
+        return value
+
+
+    def convert_filter(self, value: Any) -> Any:
+        # Rows may keep values whose choice was removed (module uninstalled): filter on any string.
+        if value is not None and not isinstance(value, str):
+            raise FieldValueError(f"must be a string, got {_type_name(value)}")
         return value
 
 

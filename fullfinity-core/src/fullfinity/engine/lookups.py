@@ -48,7 +48,7 @@ class LookupContext:
 
     def convert(self, field: Field[Any], value: Any) -> Any:
         try:
-            return field.convert(value)
+            return field.convert_filter(value)
         except FieldValueError as exc:
             raise self.bad(f"value {exc}") from None
 

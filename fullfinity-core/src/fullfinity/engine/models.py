@@ -188,6 +188,8 @@ class Model(metaclass=ModelMeta):
                 f"expected a single record, got {len(recs)} {cls._name} records: iterate over the set, "
                 f"or use rs[0].{name}"
             )
+        if self._ids_repr() == "None":  # a new record: unassigned fields read as empty until saved
+            return field.empty_value()
         raise FieldNotLoadedError(
             f"{cls._name}.{name} was not loaded on record {self._ids_repr()}. Add '{name}' to with_fields(...) "
             f"in the query that read it, or call `await record.refresh()` to reload every field."
@@ -304,8 +306,10 @@ class Model(metaclass=ModelMeta):
 
     @classmethod
     async def get(cls, record_id: int) -> Self:  # type: ignore[override]
-        """The record with this id; ``MissingError`` if absent or not visible."""
-        return await cls._queryset().filter(id=record_id)._get_by_id(record_id)
+        """The record with this id (archived ones too); ``MissingError`` if absent or not visible."""
+        env = current_env()
+        with env.with_context(active_test=False):
+            return await cls._queryset().filter(id=record_id)._get_by_id(record_id)
 
     @classmethod
     async def create(cls, **values: Any) -> Self:

@@ -197,7 +197,7 @@ class QuerySet(Generic[M]):
         fields = compiler.selected_fields()
         if names:
             wanted = {n.replace(".", "__") for n in names}
-            fields = [f for f in fields if f.name in wanted or f.name == "id" and "id" in wanted] or fields
+            fields = [f for f in fields if f.name in wanted]
         columns = ", ".join(f"{compiler.select_expr(f)} AS {ident(f.name)}" for f in fields)
         sql = Sql(f"SELECT {columns} FROM {compiler.table} AS {ROOT} WHERE ") + compiler.where()
         sql = sql + f" ORDER BY {compiler.order_by()}{compiler.window()}"
