@@ -221,8 +221,16 @@ class Compiler:
     def select(self, fields: list[Field[Any]]) -> Sql:
         columns = ", ".join(self.select_expr(f) for f in fields)
         distinct = "DISTINCT " if self.query.distinct else ""
-        sql = Sql(f"SELECT {distinct}{columns} FROM {self.table} AS {ROOT} WHERE ") + self.where()
-        return sql + f" ORDER BY {self.order_by()}{self.window()}"
+        sql = Sql(f"SELECT {distinct}{columns} FROM {self.table} AS {ROOT}") + self.where_clause()
+        return sql + self.order_clause() + self.window()
+
+    def where_clause(self) -> Sql:
+        where = self.where()
+        return Sql() if where.text == "TRUE" else " WHERE " + where
+
+    def order_clause(self) -> str:
+        order = self.order_by()
+        return f" ORDER BY {order}" if order else ""
 
     def count(self) -> Sql:
         return Sql(f"SELECT count(*) FROM {self.table} AS {ROOT} WHERE ") + self.where()
@@ -232,9 +240,8 @@ class Compiler:
 
     def id_subquery(self) -> Sql:
         """``t0.id IN (...)`` restriction honouring order/limit/offset (for update/delete of a window)."""
-        inner = Sql(f"SELECT {ROOT}.\"id\" FROM {self.table} AS {ROOT} WHERE ") + self.where()
-        inner = inner + f" ORDER BY {self.order_by()}{self.window()}"
-        return inner
+        inner = Sql(f"SELECT {ROOT}.\"id\" FROM {self.table} AS {ROOT}") + self.where_clause()
+        return inner + self.order_clause() + self.window()
 
     def restriction(self) -> Sql:
         """WHERE clause (on alias t0) selecting the records of the query for UPDATE/DELETE."""

@@ -15,6 +15,7 @@ list of singletons in ``_recs``.
 from __future__ import annotations
 
 import inspect
+import weakref
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, overload
 
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from fullfinity.engine.env import Environment
     from fullfinity.engine.queryset import QuerySet
 
-__all__ = ["AUTOMATIC_FIELDS", "RESERVED_NAMES", "Model", "ModelMeta"]
+__all__ = ["AUTOMATIC_FIELDS", "RESERVED_NAMES", "Model", "ModelMeta", "RecordGroup"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -52,6 +53,16 @@ def _declared_fields(cls: type, namespace: Mapping[str, Any]) -> dict[str, Field
         if isinstance(value, Field):
             found[key] = value
     return found
+
+
+class RecordGroup(list):  # type: ignore[type-arg]
+    """The records of one result, shared by its members (weakly) for batched prefetch.
+
+    Records point at their group through a weak reference (``record._grp()``), so a result
+    never forms a reference cycle and is freed by reference counting once dropped.
+    """
+
+    __slots__ = ("__weakref__",)
 
 
 class ModelMeta(type):
@@ -97,7 +108,7 @@ class Model(metaclass=ModelMeta):
     """Base class of every model. See orm.md for the full API."""
 
     _abstract_base = True
-    __slots__ = ("_recs", "_grp", "_changes")
+    __slots__ = ("_changes", "_grp", "_recs")
 
     # Class attributes a model may set (orm.md section 3).
     _name: ClassVar[str]
@@ -120,7 +131,7 @@ class Model(metaclass=ModelMeta):
     _declared: ClassVar[dict[str, Field[Any]]]
 
     _recs: list[Model] | None
-    _grp: list[Model] | None
+    _grp: weakref.ref[RecordGroup] | None
     _changes: dict[str, Any] | None
 
     if TYPE_CHECKING:
@@ -160,11 +171,12 @@ class Model(metaclass=ModelMeta):
         """Records by id without reading them (only ``id`` is loaded)."""
         target = cls._composed_class()
         single = isinstance(ids, int)
-        records: list[Model] = []
+        records = RecordGroup()
+        group = weakref.ref(records)
         for record_id in [ids] if single else ids:  # type: ignore[list-item]
             rec = object.__new__(target)
             rec._f_id = record_id  # type: ignore[attr-defined]
-            rec._grp = records
+            rec._grp = group
             records.append(rec)
         return records[0] if single else target._make_set(records)  # type: ignore[return-value]
 

@@ -8,10 +8,13 @@ microsecond), which is what optimistic concurrency compares.
 
 from __future__ import annotations
 
+import weakref
+
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from fullfinity.engine.context import current_env
+from fullfinity.engine.models import RecordGroup
 from fullfinity.engine.sql import ident
 from fullfinity.engine.validation import check_values, default_values, raise_if_problems
 from fullfinity.exceptions import ConcurrencyError, IntegrityError, MissingError, ValidationError
@@ -243,7 +246,7 @@ async def bulk_create(cls: type[Model], rows: Sequence[Mapping[str, Any]]) -> Mo
     context_defaults = {k[8:]: v for k, v in env.context.items() if k.startswith("default_") and k[8:] in cls._fields}
     callables = [f for f in cls._fields.values() if callable(f.default) and f.column is not None]
     prepared: list[dict[str, Any]] = []
-    records: list[Model] = []
+    records = RecordGroup()
     for index, row in enumerate(rows):
         if not isinstance(row, Mapping):
             problems.append({"path": str(index), "message": f"must be a mapping of field values, got {type(row).__name__}"})
@@ -278,12 +281,13 @@ async def bulk_create(cls: type[Model], rows: Sequence[Mapping[str, Any]]) -> Mo
             await env.copy_records(cls._table, columns, data)
     else:
         ids = [None] * len(prepared)
+    group = weakref.ref(records)
     for rec, rec_id, values in zip(records, ids, prepared, strict=True):
         rec._f_id = rec_id  # type: ignore[attr-defined]
         for field in cls._stored:
             if not field.automatic:
                 setattr(rec, field.slot, values.get(field.name, field.empty_value()))
-        rec._grp = records
+        rec._grp = group
     if cls._constraints:
         for rec in records:
             await run_constraints(rec, None)

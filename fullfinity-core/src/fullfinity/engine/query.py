@@ -32,7 +32,7 @@ class OrderItem:
     nulls: str | None = None  # "FIRST" | "LAST"
 
     def reversed(self) -> OrderItem:
-        nulls = {"FIRST": "LAST", "LAST": "FIRST"}.get(self.nulls or "", None)
+        nulls = {"FIRST": "LAST", "LAST": "FIRST"}.get(self.nulls or "")
         return OrderItem(self.path, not self.descending, nulls)
 
 
@@ -73,7 +73,12 @@ class Query:
         return dataclasses.replace(self, **changes)
 
     def effective_order(self) -> tuple[OrderItem, ...]:
-        """The ordering used: explicit, else the model's ``_order``; ``id`` always last."""
+        """The ordering used: explicit, else the model's ``_order``; ``id`` always last.
+
+        ``order=()`` (``qs.order_by()`` with no argument) means unordered: no ORDER BY at all.
+        """
+        if self.order == ():
+            return ()
         items = self.order if self.order is not None else parse_order(self.model._order)
         if not any(item.path == "id" for item in items):
             items = (*items, OrderItem("id"))

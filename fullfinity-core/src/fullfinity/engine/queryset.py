@@ -7,11 +7,15 @@ nothing runs until a terminal (``all``, ``get``, ``count``, ``update``...) is aw
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 from collections.abc import AsyncIterator, Callable, Generator, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from fullfinity.engine.compiler import ROOT, Compiler, resolve_path
 from fullfinity.engine.context import current_env
+from fullfinity.engine.models import RecordGroup
 from fullfinity.engine.persistence import NEXT_UPDATED_DATE
 from fullfinity.engine.Q import Q
 from fullfinity.engine.query import Query, parse_order
@@ -33,8 +37,9 @@ _builders: dict[tuple[type, tuple[str, ...]], Callable[[Sequence[Any]], list[Any
 def row_builder(cls: type[Model], slots: tuple[str, ...]) -> Callable[[Sequence[Any]], list[Any]]:
     """A function turning asyncpg rows into records of ``cls``: one object and one slot store per value.
 
-    Generated once per (class, columns) so the per-row work is a tuple unpack into slots;
-    every record of the result shares the result list as its prefetch group.
+    Generated once per (class, columns) so the per-row work is a tuple unpack into slots.
+    The cyclic garbage collector is paused while a batch is built: the new records hold no
+    cycles, and letting it scan them every 700 allocations would cost more than building them.
     """
     key = (cls, slots)
     build = _builders.get(key)
@@ -42,16 +47,27 @@ def row_builder(cls: type[Model], slots: tuple[str, ...]) -> Callable[[Sequence[
         targets = ", ".join(f"o.{s}" for s in slots) + ("," if len(slots) == 1 else "")
         source = (
             "def build(rows):\n"
-            "    out = []\n"
+            "    out = Group()\n"
+            "    group = ref(out)\n"
             "    append = out.append\n"
-            "    for r in rows:\n"
-            "        o = new(cls)\n"
-            f"        {targets} = r\n"
-            "        o._grp = out\n"
-            "        append(o)\n"
+            "    paused = isenabled()\n"
+            "    if paused:\n"
+            "        disable()\n"
+            "    try:\n"
+            "        for r in rows:\n"
+            "            o = new(cls)\n"
+            f"            {targets} = r\n"
+            "            o._grp = group\n"
+            "            append(o)\n"
+            "    finally:\n"
+            "        if paused:\n"
+            "            enable()\n"
             "    return out\n"
         )
-        namespace: dict[str, Any] = {"new": object.__new__, "cls": cls}
+        namespace: dict[str, Any] = {
+            "new": object.__new__, "cls": cls, "Group": RecordGroup, "ref": weakref.ref,
+            "isenabled": gc.isenabled, "disable": gc.disable, "enable": gc.enable,
+        }
         exec(compile(source, f"<row builder {cls.__name__}>", "exec"), namespace)  # noqa: S102 - generated from slot names
         build = namespace["build"]
         _builders[key] = build
@@ -110,6 +126,7 @@ class QuerySet(Generic[M]):
         return self._derive(filters=(*self._query.filters, (node, True)))
 
     def order_by(self, *specs: str) -> QuerySet[M]:
+        """Order by fields (``"name"``, ``"hours DESC NULLS LAST"``); ``order_by()`` alone means unordered."""
         return self._derive(order=parse_order(specs))
 
     def limit(self, n: int | None) -> QuerySet[M]:
@@ -199,8 +216,8 @@ class QuerySet(Generic[M]):
             wanted = {n.replace(".", "__") for n in names}
             fields = [f for f in fields if f.name in wanted]
         columns = ", ".join(f"{compiler.select_expr(f)} AS {ident(f.name)}" for f in fields)
-        sql = Sql(f"SELECT {columns} FROM {compiler.table} AS {ROOT} WHERE ") + compiler.where()
-        sql = sql + f" ORDER BY {compiler.order_by()}{compiler.window()}"
+        sql = Sql(f"SELECT {columns} FROM {compiler.table} AS {ROOT}") + compiler.where_clause()
+        sql = sql + compiler.order_clause() + compiler.window()
         text, params = sql.finish()
         return [dict(row) for row in await compiler.env.fetch(text, *params)]
 
