@@ -31,7 +31,7 @@ class AsyncConsole(code.InteractiveConsole):
         self.compile.compiler.flags |= ast.PyCF_ALLOW_TOP_LEVEL_AWAIT
 
     def runcode(self, codeobj: types.CodeType) -> None:
-        func = types.FunctionType(codeobj, self.locals)  # type: ignore[arg-type]
+        func = types.FunctionType(codeobj, self.locals)
         try:
             result = func()
             if inspect.iscoroutine(result):

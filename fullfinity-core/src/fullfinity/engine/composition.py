@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from fullfinity.engine.definitions import ClassEntry
 from fullfinity.engine.fields import Char, Datetime, Field, Integer, Selection
@@ -125,19 +125,19 @@ def compose(name: str, definition: ClassEntry, extensions: Sequence[ClassEntry])
         "_fields": bound,
         **bound,
     }
-    cls = ModelMeta(name, bases, namespace)
-    cls._stored = tuple(f for f in bound.values() if f.column is not None)  # type: ignore[attr-defined]
-    cls._column_fields = {f.column: f.name for f in cls._stored if f.column}  # type: ignore[attr-defined]
-    cls._has_active = "active" in bound and bound["active"].type_name == "Boolean"  # type: ignore[attr-defined]
+    cls: Any = ModelMeta(name, bases, namespace)
+    cls._stored = tuple(f for f in bound.values() if f.column is not None)
+    cls._column_fields = {f.column: f.name for f in cls._stored if f.column}
+    cls._has_active = "active" in bound and bound["active"].type_name == "Boolean"
     rec_name = cls._rec_name or ("name" if "name" in bound else None)
-    cls._rec_name = rec_name  # type: ignore[misc]
+    cls._rec_name = rec_name
     if cls._verbose_name is None:
-        cls._verbose_name = re.sub(r"(?<!^)(?=[A-Z])", " ", name)  # type: ignore[misc]
+        cls._verbose_name = re.sub(r"(?<!^)(?=[A-Z])", " ", name)
     if cls._search_fields is None:
-        cls._search_fields = [rec_name] if rec_name else []  # type: ignore[misc]
-    cls._constraints = _collect_constraints(cls)  # type: ignore[attr-defined]
+        cls._search_fields = [rec_name] if rec_name else []
+    cls._constraints = _collect_constraints(cls)
     _check_unique_together(cls)
-    return cls  # type: ignore[return-value]
+    return cast("type[Model]", cls)
 
 
 def _collect_constraints(cls: type) -> tuple[tuple[str, tuple[str, ...]], ...]:

@@ -85,6 +85,25 @@ class Field(property, Generic[T]):
 
     name: str
     model_name: str
+    automatic: bool
+    # Options (orm.md section 8), set from the constructor keywords.
+    required: bool
+    default: Any
+    description: str | None
+    hint: str | None
+    readonly: bool
+    index: bool
+    unique: bool
+    clone: bool
+    store: bool
+    calculate: str | None
+    setter: str | None  # type: ignore[assignment]  # the option shadows property.setter, unused here
+    calculate_elevated: bool
+    company_scoped: bool
+    groups: list[str]
+    validators: list[Callable[..., Any]]
+    prefix_field: str | None
+    suffix_field: str | None
 
     def __init__(self, **options: Unpack[FieldOptions]) -> None:
         property.__init__(self)
@@ -94,9 +113,8 @@ class Field(property, Generic[T]):
                 f"{type(self).__name__}() got unknown option(s) {unknown}. Valid options: "
                 f"{', '.join(COMMON_OPTIONS)}{self._type_option_names()}."
             )
-        defaults = _DEFAULTS
         for key in COMMON_OPTIONS:
-            value = options.get(key, defaults[key])
+            value: Any = options.get(key, _DEFAULTS[key])
             if key in ("groups", "validators"):
                 value = list(value)
             setattr(self, key, value)

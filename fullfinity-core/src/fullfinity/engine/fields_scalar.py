@@ -110,7 +110,7 @@ class Selection(Field[str]):
     def values(self) -> list[str]:
         return [value for value, _ in self.choices]
 
-    def copy(self) -> Selection:  # type: ignore[override]
+    def copy(self) -> Selection:
         clone = super().copy()
         clone.choices = list(self.choices)
         return clone

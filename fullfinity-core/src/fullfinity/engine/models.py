@@ -17,7 +17,7 @@ from __future__ import annotations
 import inspect
 import weakref
 from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, overload
+from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, cast, overload
 
 from fullfinity.engine.context import current_env
 from fullfinity.engine.definitions import record_class
@@ -84,7 +84,7 @@ class ModelMeta(type):
         cls._declared = _declared_fields(cls, namespace)  # type: ignore[attr-defined]
         for field_name in cls._declared:  # type: ignore[attr-defined]
             _check_field_name(cls, field_name)
-        record_class(cls, cls._name, inherit)  # type: ignore[attr-defined]
+        record_class(cast("type[Model]", cls), cls._name, inherit)  # type: ignore[attr-defined]
         return cls
 
     def __repr__(cls) -> str:
@@ -141,7 +141,7 @@ class Model(metaclass=ModelMeta):
     # -- construction ------------------------------------------------------------------
     def __new__(cls, *args: Any, **kwargs: Any) -> Self:
         target = cls if cls.__dict__.get("_composed") else cls._composed_class()
-        return object.__new__(target)  # type: ignore[return-value]
+        return object.__new__(target)
 
     def __init__(self, **values: Any) -> None:
         """A new, unsaved record with ``values`` assigned (validated on ``save()``)."""
@@ -149,7 +149,7 @@ class Model(metaclass=ModelMeta):
         self._recs = None
         self._grp = None
         self._changes = {}
-        self._f_id = None  # type: ignore[attr-defined]
+        object.__setattr__(self, "_f_id", None)
         unknown = [key for key in values if key not in cls._fields]
         if unknown:
             from fullfinity.engine.validation import unknown_fields_error
@@ -159,9 +159,9 @@ class Model(metaclass=ModelMeta):
             setattr(self, key, value)
 
     @classmethod
-    def _make_set(cls, records: list[Model]) -> Self:
+    def _make_set(cls, records: Sequence[Any]) -> Self:
         rs = object.__new__(cls)
-        rs._recs = records
+        rs._recs = list(records) if not isinstance(records, list) else records
         rs._grp = None
         rs._changes = None
         return rs
@@ -173,12 +173,12 @@ class Model(metaclass=ModelMeta):
         single = isinstance(ids, int)
         records = RecordGroup()
         group = weakref.ref(records)
-        for record_id in [ids] if single else ids:  # type: ignore[list-item]
-            rec = object.__new__(target)
-            rec._f_id = record_id  # type: ignore[attr-defined]
+        for record_id in [ids] if isinstance(ids, int) else list(ids):
+            rec: Any = object.__new__(target)
+            rec._f_id = record_id
             rec._grp = group
             records.append(rec)
-        return records[0] if single else target._make_set(records)  # type: ignore[return-value]
+        return cast(Self, records[0]) if single else target._make_set(records)
 
     # -- attribute access ----------------------------------------------------------------
     def __getattr__(self, name: str) -> Any:
@@ -261,9 +261,10 @@ class Model(metaclass=ModelMeta):
         if not isinstance(other, Model) or other._name != self._name:
             return NotImplemented
         if self._recs is None and other._recs is None:
-            if self.id is None or other.id is None:
+            mine, theirs = self._ids_repr(), other._ids_repr()
+            if mine == "None" or theirs == "None":
                 return self is other
-            return bool(self.id == other.id)
+            return mine == theirs
         return self.ids == other.ids
 
     def __hash__(self) -> int:
@@ -317,7 +318,7 @@ class Model(metaclass=ModelMeta):
         return cls._queryset().order_by(*specs)
 
     @classmethod
-    async def get(cls, record_id: int) -> Self:  # type: ignore[override]
+    async def get(cls, record_id: int) -> Self:
         """The record with this id (archived ones too); ``MissingError`` if absent or not visible."""
         env = current_env()
         with env.with_context(active_test=False):
@@ -335,14 +336,15 @@ class Model(metaclass=ModelMeta):
         """Create many records atomically; returns them as a set in input order."""
         from fullfinity.engine.persistence import bulk_create
 
-        return await bulk_create(cls._composed_class(), rows)
+        return cast(Self, await bulk_create(cls._composed_class(), rows))
 
     @classmethod
     async def get_or_create(cls, defaults: Mapping[str, Any] | None = None, **lookups: Any) -> tuple[Self, bool]:
         """``(record, created)``; safe against a concurrent insert when the lookups are unique."""
         from fullfinity.engine.persistence import get_or_create
 
-        return await get_or_create(cls._composed_class(), defaults or {}, lookups)
+        record, created = await get_or_create(cls._composed_class(), defaults or {}, lookups)
+        return cast(Self, record), created
 
     @classmethod
     async def _default_get(cls, context: Mapping[str, Any]) -> dict[str, Any]:
@@ -374,7 +376,7 @@ class Model(metaclass=ModelMeta):
         """Insert a duplicate: ``clone=True`` fields copied, others defaulted, ``overrides`` win."""
         from fullfinity.engine.persistence import copy_record
 
-        return await copy_record(self.ensure_one(), overrides)
+        return cast(Self, await copy_record(self.ensure_one(), overrides))
 
     async def read_file(self, field_name: str) -> bytes | None:
         """The bytes of a ``File`` field's file."""

@@ -170,7 +170,7 @@ class QuerySet(Generic[M]):
 
     async def all(self) -> M:
         """Every matching record, as a record set."""
-        return self.model._make_set(await self._records())  # type: ignore[return-value]
+        return self.model._make_set(await self._records())
 
     async def get(self) -> M:
         """Exactly one record: ``MissingError`` when none, ``UserError`` when several."""
