@@ -71,6 +71,8 @@ async def tenant_env(
                 await env.flush()
         except BaseException:
             await transaction.rollback()
+            env.rolled_back()
             raise
         else:
             await transaction.commit()
+            await env.committed()

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from collections.abc import AsyncIterator, Iterator, Sequence
+import logging
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -22,12 +23,15 @@ import asyncpg
 
 from fullfinity.engine.context import env_ctx
 from fullfinity.engine.dberrors import map_db_error
+from fullfinity.plugins import await_me_maybe
 
 if TYPE_CHECKING:
     from fullfinity.engine.models import Model
     from fullfinity.engine.registry import Registry
 
 __all__ = ["Environment", "QueryCounter", "QueryStats"]
+
+log = logging.getLogger(__name__)
 
 SYSTEM_UID = 1
 
@@ -77,6 +81,7 @@ class Environment:
         context: dict[str, Any] | None = None,
         elevated: bool = False,
         stats: QueryStats | None = None,
+        cache: Any = None,
     ) -> None:
         self.tenant = tenant
         self.registry = registry
@@ -85,7 +90,11 @@ class Environment:
         self.context: dict[str, Any] = dict(context or {})
         self.is_elevated = elevated or uid is None
         self.stats = stats or QueryStats()
+        self.cache = cache
         self._savepoints = 0
+        #: Model names written in this transaction (the cache invalidates them after commit).
+        self.written: set[str] = set()
+        self._after_commit: list[Callable[[], Any]] = []
 
     # -- identity ------------------------------------------------------------------
     @property
@@ -160,6 +169,33 @@ class Environment:
             await self.execute(f"RELEASE SAVEPOINT {name}")
         finally:
             self._savepoints -= 1
+
+    def after_commit(self, callback: Callable[[], Any]) -> None:
+        """Run ``callback()`` (sync or async) once the transaction has committed; dropped on rollback."""
+        self._after_commit.append(callback)
+
+    async def committed(self) -> None:
+        """Called by whoever committed the transaction: cache invalidation, then ``after_commit`` callbacks.
+
+        Failures are logged, never raised: the transaction is already durable.
+        """
+        callbacks, self._after_commit = self._after_commit, []
+        written, self.written = self.written, set()
+        if self.cache is not None and written:
+            try:
+                await await_me_maybe(self.cache.models_written(self.tenant, written))
+            except Exception:
+                log.exception("Cache invalidation after commit failed for tenant %s", self.tenant)
+        for callback in callbacks:
+            try:
+                await await_me_maybe(callback())
+            except Exception:
+                log.exception("after_commit callback %r failed", callback)
+
+    def rolled_back(self) -> None:
+        """Called when the transaction rolled back: pending side effects are dropped."""
+        self._after_commit.clear()
+        self.written.clear()
 
     async def flush(self) -> None:
         """Write pending recomputations (stored computed fields) now."""

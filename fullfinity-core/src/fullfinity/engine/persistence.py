@@ -89,6 +89,7 @@ async def _insert(rec: Model) -> None:
            f"RETURNING {', '.join(ident(c) for c in RETURNED)}")
     row = await env.fetchrow(sql, *params)
     assert row is not None
+    env.written.add(cls._name)
     for name in RETURNED:
         setattr(rec, _slot(name), row[name])
     for name in names:
@@ -131,6 +132,7 @@ async def _update(rec: Model, check_concurrency: bool) -> None:
         where += f' AND "updated_date" = ${len(params)}'
     sql = f"UPDATE {ident(cls._table)} SET {', '.join(sets)} WHERE {where} RETURNING \"updated_date\""
     row = await env.fetchrow(sql, *params)
+    env.written.add(cls._name)
     if row is None:
         exists = await env.fetchval(f'SELECT EXISTS (SELECT 1 FROM {ident(cls._table)} WHERE "id" = $1)', rec.id)
         if exists and check_concurrency:
@@ -187,6 +189,7 @@ async def delete_records(rs: Model) -> None:
         return
     env = current_env()
     await env.execute(f'DELETE FROM {ident(cls._table)} WHERE "id" = ANY($1::bigint[])', ids)
+    env.written.add(cls._name)
 
 
 async def refresh_records(rs: Model) -> None:
@@ -281,6 +284,7 @@ async def bulk_create(cls: type[Model], rows: Sequence[Mapping[str, Any]]) -> Mo
                                cls._fields[n].empty_value() for n in names], uid, uid)
                     for i, v in enumerate(prepared)]
             await env.copy_records(cls._table, columns, data)
+        env.written.add(cls._name)
     else:
         ids = [None] * len(prepared)  # type: ignore[list-item]  # transient: never stored
     group = weakref.ref(records)

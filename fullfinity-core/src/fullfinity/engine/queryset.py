@@ -302,6 +302,7 @@ class QuerySet(Generic[M]):
         sql = sql + Sql(", ".join(s.text for s in sets), [p for s in sets for p in s.params])
         text, params = (sql + " WHERE " + compiler.restriction()).finish()
         status = await env.execute(text, *params)
+        env.written.add(model._name)
         return int(status.split()[-1])
 
     async def delete(self) -> int:
@@ -318,6 +319,7 @@ class QuerySet(Generic[M]):
         compiler = self._compiler()
         text, params = (Sql(f"DELETE FROM {compiler.table} AS {ROOT} WHERE ") + compiler.restriction()).finish()
         status = await env.execute(text, *params)
+        env.written.add(model._name)
         return int(status.split()[-1])
 
     def __repr__(self) -> str:

@@ -54,10 +54,13 @@ async def env_on(
                 yield env
         except BaseException:
             await transaction.rollback()
+            env.rolled_back()
             raise
         if commit:
             await transaction.commit()
+            await env.committed()
         else:
             await transaction.rollback()
+            env.rolled_back()
     finally:
         await conn.close()
