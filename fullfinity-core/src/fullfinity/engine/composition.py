@@ -44,8 +44,14 @@ def _automatic_fields() -> dict[str, Field[Any]]:
     return fields
 
 
+def _slots(field: Field[Any]) -> tuple[str, ...]:
+    slots = getattr(field, "slots", None)
+    return tuple(slots()) if slots is not None else (field.slot,)
+
+
 def _setter(field: Field[Any]) -> Callable[[Any, Any], None]:
     name, slot = field.name, field.slot
+    record_slot = "_r_" + name if field.relational and not getattr(field, "many", True) else None
 
     if field.automatic:
 
@@ -68,12 +74,22 @@ def _setter(field: Field[Any]) -> Callable[[Any, Any], None]:
             changes = obj._changes = {}
         if name not in changes:
             changes[name] = getattr(obj, slot, None)
+        if record_slot is not None:
+            # A ManyToOne keeps the id in its slot and the record object (if given) beside it.
+            if isinstance(value, Model) or value is None:
+                setattr(obj, record_slot, value)
+            elif hasattr(obj, record_slot):
+                delattr(obj, record_slot)
+            if isinstance(value, Model):
+                value = value.ensure_one()._ids_repr()
+                value = None if value in ("None", "?") else int(value)
         setattr(obj, slot, value)
 
     return assign
 
 
-def _merge_fields(name: str, definition: ClassEntry, extensions: Sequence[ClassEntry]) -> dict[str, Field[Any]]:
+def merge_fields(name: str, definition: ClassEntry, extensions: Sequence[ClassEntry]) -> dict[str, Field[Any]]:
+    """The declared fields of a model once its extensions are applied (copies, unbound)."""
     fields: dict[str, Field[Any]] = {}
     for field_name, field in definition.cls._declared.items():
         fields[field_name] = field.copy()
@@ -98,9 +114,10 @@ def _merge_fields(name: str, definition: ClassEntry, extensions: Sequence[ClassE
     return fields
 
 
-def compose(name: str, definition: ClassEntry, extensions: Sequence[ClassEntry]) -> type[Model]:
-    """The composed class of model ``name`` for one registry."""
-    declared = _merge_fields(name, definition, extensions)
+def compose(
+    name: str, definition: ClassEntry, extensions: Sequence[ClassEntry], declared: dict[str, Field[Any]]
+) -> type[Model]:
+    """The composed class of model ``name`` for one registry, with ``declared`` fields (see ``merge_fields``)."""
     automatic = _automatic_fields()
     ordered: dict[str, Field[Any]] = {"id": automatic["id"]}
     ordered.update(declared)
@@ -119,7 +136,7 @@ def compose(name: str, definition: ClassEntry, extensions: Sequence[ClassEntry])
         "_composed": True,
         "__module__": definition.cls.__module__,
         "__qualname__": name,
-        "__slots__": tuple(f.slot for f in bound.values()),
+        "__slots__": tuple(slot for f in bound.values() for slot in _slots(f)),
         "_name": name,
         "_table": table_name(name),
         "_fields": bound,

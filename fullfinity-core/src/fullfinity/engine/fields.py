@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fullfinity.engine.fields_base import Field, FieldValueError
 from fullfinity.engine.fields_binary import JSON, Binary, File
+from fullfinity.engine.fields_relational import ManyToMany, ManyToOne, OneToMany, OneToOne
 from fullfinity.engine.fields_scalar import Boolean, Char, Float, Integer, Monetary, Selection, Text
 from fullfinity.engine.fields_temporal import Date, Datetime
 
@@ -19,7 +20,11 @@ __all__ = [
     "File",
     "Float",
     "Integer",
+    "ManyToMany",
+    "ManyToOne",
     "Monetary",
+    "OneToMany",
+    "OneToOne",
     "Selection",
     "Text",
 ]

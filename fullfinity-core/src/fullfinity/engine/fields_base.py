@@ -199,8 +199,8 @@ class Field(property, Generic[T]):
     def bind(self, model_name: str, name: str, setter: Callable[[Any, Any], None]) -> Self:
         """A copy installed on a composed model: C-level getter on the slot, ``setter`` for writes."""
         bound = type(self).__new__(type(self))
-        property.__init__(bound, self._make_getter(name), setter)
         bound.__dict__.update(self.__dict__)
+        property.__init__(bound, bound._make_getter(name), setter)
         bound.name = name
         bound.model_name = model_name
         if bound.description is None:

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from fullfinity.engine.compiler import ROOT, Compiler, resolve_path
+from fullfinity.engine.compiler import Compiler, display_name_sql
+from fullfinity.engine.paths import resolve_path
 from fullfinity.engine.fields_base import Field
 from fullfinity.engine.sql import Sql, ident, join
 from fullfinity.exceptions import BadRequest
@@ -26,8 +27,9 @@ NUMERIC = ("Integer", "Float", "Monetary")
 
 def _key_sql(compiler: Compiler, spec: str) -> tuple[Sql, Field[Any]]:
     name, _, granularity = spec.partition(":")
-    field = resolve_path(compiler.model, name.replace(".", "__"), allow_lookup=False).field
-    column = compiler.column(field)
+    path = name.replace(".", "__")
+    field = resolve_path(compiler.model, path, allow_lookup=False).field
+    column = compiler.path_expr(path)
     if field.type_name in ("Date", "Datetime"):
         granularity = granularity or "month"
         if granularity not in GRANULARITIES:
@@ -45,8 +47,9 @@ def _aggregate_sql(compiler: Compiler, spec: str) -> Sql:
     name, _, function = spec.partition(":")
     if function not in FUNCTIONS:
         raise BadRequest(f"Bad aggregate {spec!r}: expected 'field:function' with function one of {', '.join(FUNCTIONS)}.")
-    field = resolve_path(compiler.model, name.replace(".", "__"), allow_lookup=False).field
-    column = compiler.column(field)
+    path = name.replace(".", "__")
+    field = resolve_path(compiler.model, path, allow_lookup=False).field
+    column = compiler.path_expr(path)
     if function == "count":
         return Sql(f"count({column})")
     if function in ("sum", "avg") and field.type_name not in NUMERIC:
@@ -66,7 +69,8 @@ async def run_group_by(compiler: Compiler, keys: Sequence[str], aggregates: Sequ
     select = [k.wrap("", f" AS {labels[i]}") for i, (k, _) in enumerate(key_parts)]
     select.append(Sql("count(*) AS __count"))
     select += [a.wrap("", f" AS a{i}") for i, a in enumerate(agg_parts)]
-    sql = Sql("SELECT ") + join(select, ", ") + f" FROM {compiler.table} AS {ROOT} WHERE " + compiler.where()
+    where = compiler.where_clause()
+    sql = Sql("SELECT ") + join(select, ", ") + compiler._from(where)
     if keys:
         sql = sql + " GROUP BY " + ", ".join(labels)
     order = _order(compiler, keys, list(aggregates), labels)
@@ -75,13 +79,35 @@ async def run_group_by(compiler: Compiler, keys: Sequence[str], aggregates: Sequ
     sql = sql + compiler.window()
     text, params = sql.finish()
     rows = await compiler.env.fetch(text, *params)
+    relations = {i: f for i, (_, f) in enumerate(key_parts) if f.relational}
+    names = await _display_names(compiler, relations, rows, labels)
     out = []
     for row in rows:
         group: dict[str, Any] = {key: row[labels[i]] for i, key in enumerate(keys)}
+        for i, field in relations.items():
+            value = group[keys[i]]
+            group[keys[i]] = None if value is None else {"id": value, "display_name": names[i].get(value)}
         group["__count"] = row["__count"]
         for i, spec in enumerate(aggregates):
             group[spec] = row[f"a{i}"]
         out.append(group)
+    return out
+
+
+async def _display_names(
+    compiler: Compiler, relations: dict[int, Any], rows: Sequence[Any], labels: list[str]
+) -> dict[int, dict[int, str | None]]:
+    """One query per ManyToOne key: display names of the group values."""
+    out: dict[int, dict[int, str | None]] = {}
+    for i, field in relations.items():
+        ids = sorted({row[labels[i]] for row in rows if row[labels[i]] is not None})
+        target = field.target_model
+        out[i] = {}
+        if ids:
+            sql = (f"SELECT t.\"id\", {display_name_sql(target, 't')} AS dn FROM {ident(target._table)} AS t "
+                   f"WHERE t.\"id\" = ANY($1::bigint[])")
+            for r in await compiler.env.fetch(sql, ids):
+                out[i][r["id"]] = r["dn"]
     return out
 
 

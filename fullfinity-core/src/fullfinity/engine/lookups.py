@@ -12,7 +12,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from fullfinity.engine.fields_base import Field, FieldValueError
-from fullfinity.engine.sql import Sql
+from fullfinity.engine.sql import Sql, join
 from fullfinity.exceptions import BadRequest
 
 __all__ = ["COMPARISONS", "TEXT_LOOKUPS", "compile_lookup"]
@@ -83,6 +83,10 @@ def compile_lookup(
     if lookup in ("in", "nin"):
         if not isinstance(value, list | tuple | set | frozenset):
             raise ctx.bad(f"{lookup} takes a list, got {type(value).__name__}")
+        if field.type_name == "Datetime" and any(_is_date_only(v) or _date_string(v) for v in value):
+            days = [_datetime_vs_date(column, "eq", dt.date.fromisoformat(str(v)), ctx) for v in value]
+            sql = join(days, " OR ").wrap("(", ")") if days else Sql("FALSE")
+            return sql if lookup == "in" else sql.wrap(f"({column} IS NULL OR NOT ", ")")
         items = [ctx.convert(field, v) for v in value]
         has_null = any(v is None for v in items)
         items = [v for v in items if v is not None]
@@ -100,13 +104,11 @@ def compile_lookup(
         if not isinstance(value, list | tuple) or len(value) != 2:
             raise ctx.bad(f"between takes [low, high], got {value!r}")
         low, high = value
-        if field.type_name == "Datetime" and (_is_date_only(low) or _date_string(low)):
-            low = ctx.local_midnight(dt.date.fromisoformat(str(low)))
-        if field.type_name == "Datetime" and (_is_date_only(high) or _date_string(high)):
-            day = dt.date.fromisoformat(str(high))
-            return Sql(f"({column} >= ") + Sql.param(low) + f" AND {column} < " + Sql.param(
-                ctx.local_midnight(day + dt.timedelta(days=1))
-            ) + ")"
+        if field.type_name == "Datetime":
+            if _is_date_only(low) or _date_string(low):
+                low = ctx.local_midnight(dt.date.fromisoformat(str(low)))
+            if _is_date_only(high) or _date_string(high):
+                high = ctx.local_midnight(dt.date.fromisoformat(str(high)))
         return Sql(f"{column} BETWEEN ") + Sql.param(ctx.convert(field, low)) + " AND " + Sql.param(
             ctx.convert(field, high)
         )
@@ -131,15 +133,14 @@ def compile_lookup(
 def _datetime_vs_date(column: str, lookup: str, day: dt.date, ctx: LookupContext) -> Sql:
     start = ctx.local_midnight(day)
     end = ctx.local_midnight(day + dt.timedelta(days=1))
-    if lookup == "eq":
+    if lookup == "eq":  # a date matches the whole local day
         return Sql(f"({column} >= ") + Sql.param(start) + f" AND {column} < " + Sql.param(end) + ")"
     if lookup == "neq":
         return Sql(f"({column} IS NULL OR {column} < ") + Sql.param(start) + f" OR {column} >= " + Sql.param(
             end
         ) + ")"
-    bound = {"gt": end, "gte": start, "lt": start, "lte": end}[lookup]
-    operator = {"gt": ">=", "gte": ">=", "lt": "<", "lte": "<"}[lookup]
-    return Sql(f"{column} {operator} ") + Sql.param(bound)
+    # Ordering comparisons use the date's local midnight (orm.md 12.2), as the in-memory evaluator does.
+    return Sql(f"{column} {COMPARISONS[lookup]} ") + Sql.param(start)
 
 
 def _compile_part(field: Field[Any], column: str, lookup: str, value: Any, part: str, ctx: LookupContext) -> Sql:

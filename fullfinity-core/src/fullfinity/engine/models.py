@@ -378,6 +378,14 @@ class Model(metaclass=ModelMeta):
 
         return cast(Self, await copy_record(self.ensure_one(), overrides))
 
+    async def fetch_related(self, *paths: str) -> Self:
+        """Load relations (``"lines"``, ``"lines__product"``), non-stored computed fields or missing
+        stored fields, for these records and their whole prefetch group, one query per level."""
+        from fullfinity.engine.prefetch import fetch_related
+
+        await fetch_related(self, paths)
+        return self
+
     async def read_file(self, field_name: str) -> bytes | None:
         """The bytes of a ``File`` field's file."""
         from fullfinity.engine.filestore import read_file

@@ -94,6 +94,7 @@ async def _insert(rec: Model) -> None:
         setattr(rec, _slot(name), row[name])
     for name in names:
         setattr(rec, _slot(name), converted[name])
+    await _write_x2many(rec, converted)
     await run_constraints(rec, None)
 
 
@@ -114,6 +115,11 @@ async def _update(rec: Model, check_concurrency: bool) -> None:
         return
     await _prepare_files(env, cls, converted)
     names = [n for n in converted if cls._fields[n].column is not None]
+    if not names:  # only x-to-many changes: the row itself is untouched
+        rec._changes = {}
+        await _write_x2many(rec, converted)
+        await run_constraints(rec, set(converted))
+        return
     params: list[Any] = [cls._fields[n].to_db(converted[n]) for n in names]
     sets = [f"{ident(cls._fields[n].column or n)} = ${i}" for i, n in enumerate(names, 1)]
     params.append(env.real_uid)
@@ -146,7 +152,21 @@ async def _update(rec: Model, check_concurrency: bool) -> None:
     rec._f_updated_date = row["updated_date"]  # type: ignore[attr-defined]
     rec._f_write_uid = env.real_uid  # type: ignore[attr-defined]
     rec._changes = {}
+    await _write_x2many(rec, converted)
     await run_constraints(rec, set(converted))
+
+
+async def _write_x2many(rec: Model, converted: dict[str, Any]) -> None:
+    """Apply x-to-many command lists after the record's own row is written; the field then reads as unloaded."""
+    from fullfinity.engine.fields_relational import X2ManyField
+    from fullfinity.engine.x2many import apply_commands
+
+    for name, value in converted.items():
+        field = type(rec)._fields[name]
+        if isinstance(field, X2ManyField):
+            await apply_commands(rec, field, value)
+            if hasattr(rec, field.slot):
+                delattr(rec, field.slot)
 
 
 async def run_constraints(rec: Model, changed: set[str] | None) -> None:
@@ -188,6 +208,9 @@ async def delete_records(rs: Model) -> None:
     if not ids or cls._transient:
         return
     env = current_env()
+    from fullfinity.engine.x2many import apply_on_delete
+
+    await apply_on_delete(cls, ids)
     await env.execute(f'DELETE FROM {ident(cls._table)} WHERE "id" = ANY($1::bigint[])', ids)
     env.written.add(cls._name)
 

@@ -13,7 +13,8 @@ import weakref
 from collections.abc import AsyncIterator, Callable, Generator, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
-from fullfinity.engine.compiler import ROOT, Compiler, resolve_path
+from fullfinity.engine.compiler import ROOT, Compiler
+from fullfinity.engine.paths import resolve_path
 from fullfinity.engine.context import current_env
 from fullfinity.engine.models import RecordGroup
 from fullfinity.engine.persistence import NEXT_UPDATED_DATE
@@ -72,6 +73,17 @@ def row_builder(cls: type[Model], slots: tuple[str, ...]) -> Callable[[Sequence[
         build = namespace["build"]
         _builders[key] = build
     return build
+
+
+def _referenced(model: type[Model], env: Environment) -> bool:
+    """Whether some ManyToOne of the registry points at ``model`` (deleting needs its on_delete rules)."""
+    cache: dict[str, bool] = env.registry.__dict__.setdefault("_referenced", {})
+    found = cache.get(model._name)
+    if found is None:
+        found = any(getattr(f, "related_model", None) == model._name and f.column is not None
+                    for other in env.registry for f in other._fields.values() if f.relational)
+        cache[model._name] = found
+    return found
 
 
 def _as_q(item: Any) -> Q:
@@ -163,7 +175,31 @@ class QuerySet(Generic[M]):
         fields = compiler.selected_fields()
         sql, params = compiler.select(fields).finish()
         rows = await compiler.env.fetch(sql, *params)
-        return row_builder(self.model, tuple(f.slot for f in fields))(rows)
+        records = row_builder(self.model, tuple(f.slot for f in fields))(rows)
+        if records and compiler.query.fields:
+            await self._load_extra(records, compiler.query.fields)
+        return records
+
+    async def _load_extra(self, records: list[M], names: tuple[str, ...]) -> None:
+        """After the main SELECT: relation paths, x-to-many and computed fields named in with_fields."""
+        from fullfinity.engine.prefetch import fetch_related
+
+        model = self.model
+        paths: list[str] = []
+        leaf_fields: dict[str, list[str]] = {}
+        for name in names:
+            segments = name.replace(".", "__").split("__")
+            field = model._fields[segments[0]]
+            if len(segments) == 1:
+                if field.column is None and not (field.name == "display_name" and field.automatic):
+                    paths.append(field.name)
+                continue
+            prefix = "__".join(segments[:-1])
+            paths.append(prefix)
+            leaf_fields.setdefault(prefix, []).append(segments[-1])
+        if paths:
+            first = records[0]
+            await fetch_related(first, dict.fromkeys(paths), leaf_fields=leaf_fields)
 
     def __await__(self) -> Generator[Any, None, M]:
         return self.all().__await__()
@@ -216,8 +252,9 @@ class QuerySet(Generic[M]):
             wanted = {n.replace(".", "__") for n in names}
             fields = [f for f in fields if f.name in wanted]
         columns = ", ".join(f"{compiler.select_expr(f)} AS {ident(f.name)}" for f in fields)
-        sql = Sql(f"SELECT {columns} FROM {compiler.table} AS {ROOT}") + compiler.where_clause()
-        sql = sql + compiler.order_clause() + compiler.window()
+        where = compiler.where_clause()
+        tail = compiler.order_clause() + compiler.window()
+        sql = Sql(f"SELECT {columns}") + compiler._from(where) + tail
         text, params = sql.finish()
         return [dict(row) for row in await compiler.env.fetch(text, *params)]
 
@@ -225,8 +262,9 @@ class QuerySet(Generic[M]):
         """The sorted distinct values of one stored field among the matching records."""
         compiler = self._compiler(self._query.replace(order=(), limit=None, offset=None))
         field = resolve_path(self.model, name, allow_lookup=False).field
-        expr = compiler.select_expr(field)
-        sql = Sql(f"SELECT DISTINCT {expr} AS v FROM {compiler.table} AS {ROOT} WHERE ") + compiler.where()
+        expr = compiler.select_expr(field) if field.name == "display_name" else compiler.path_expr(name)
+        where = compiler.where_clause()
+        sql = Sql(f"SELECT DISTINCT {expr} AS v") + compiler._from(where)
         text, params = (sql + " ORDER BY v").finish()
         return [row["v"] for row in await compiler.env.fetch(text, *params)]
 
@@ -311,8 +349,11 @@ class QuerySet(Generic[M]):
 
         model = self.model
         env = current_env()
-        if model.delete is not Model.delete:
-            records = await self._records(self._query.replace(fields=None))
+        if model.delete is not Model.delete or _referenced(model, env):
+            records = await self._records(self._query.replace(fields=("id",)))
+            if model.delete is Model.delete:
+                await model._make_set(records).delete()  # one DELETE after the on_delete rules
+                return len(records)
             for record in records:
                 await record.delete()
             return len(records)

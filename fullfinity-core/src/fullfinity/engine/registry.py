@@ -61,7 +61,8 @@ class Registry:
     @classmethod
     def from_entries(cls, entries: Iterable[ClassEntry], module_order: Sequence[str] = ()) -> Registry:
         """Compose definitions with their extensions; extensions ordered by module, then import order."""
-        from fullfinity.engine.composition import compose
+        from fullfinity.engine.composition import compose, merge_fields
+        from fullfinity.engine.relations import add_reverse_fields, resolve_targets
 
         rank = {m: i for i, m in enumerate(module_order)}
         definitions: dict[str, ClassEntry] = {}
@@ -78,13 +79,19 @@ class Registry:
                 definitions[entry.name] = entry
             else:
                 extensions.setdefault(entry.name, []).append(entry)
-        models: dict[str, type[Model]] = {}
+        ordered_exts: dict[str, list[ClassEntry]] = {}
+        fields: dict[str, dict[str, Any]] = {}
         for name, definition in definitions.items():
-            exts = sorted(extensions.pop(name, []), key=lambda e: (rank.get(e.owner, len(rank)), e.order))
-            models[name] = compose(name, definition, exts)
+            ordered_exts[name] = sorted(extensions.pop(name, []), key=lambda e: (rank.get(e.owner, len(rank)), e.order))
+            fields[name] = merge_fields(name, definition, ordered_exts[name])
         if extensions:
             missing = ", ".join(f"{n} (extended in {', '.join(e.owner for e in es)})" for n, es in extensions.items())
             raise ModuleError(f"Extensions of models that are not defined by any installed module: {missing}.")
+        add_reverse_fields(fields)
+        models: dict[str, type[Model]] = {
+            name: compose(name, definition, ordered_exts[name], fields[name]) for name, definition in definitions.items()
+        }
+        resolve_targets(models)
         return cls(dict(sorted(models.items())), module_order)
 
     @classmethod

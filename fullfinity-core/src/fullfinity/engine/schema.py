@@ -75,6 +75,11 @@ def constraint_name(prefix: str, table: str, *columns: str) -> str:
     return f"{name[:54]}_{digest}"
 
 
+def _indexed(field: Field[Any]) -> bool:
+    """B-tree index wanted: ``index=True``, and every ManyToOne column (reverse lookups, cascades)."""
+    return (field.index or field.relational) and not field.unique
+
+
 def _column_type(field: Field[Any]) -> tuple[str, int | None, int | None, int | None]:
     """(udt_name, char length, numeric precision, numeric scale) the column should have."""
     sql_type = str(field.sql_type)
@@ -102,6 +107,7 @@ class _Live:
     columns: dict[str, dict[str, asyncpg.Record]]
     constraints: dict[str, set[str]]
     indexes: dict[str, set[str]]
+    fk_actions: dict[str, str]
 
 
 async def _introspect(conn: Any) -> _Live:
@@ -123,7 +129,13 @@ async def _introspect(conn: Any) -> _Live:
     indexes: dict[str, set[str]] = {}
     for r in await conn.fetch("SELECT indexname, tablename FROM pg_indexes WHERE schemaname = current_schema()"):
         indexes.setdefault(r["tablename"], set()).add(r["indexname"])
-    return _Live(tables, columns, constraints, indexes)
+    fk_actions = {r["conname"]: _FK_ACTIONS.get(r["confdeltype"], "NO ACTION") for r in await conn.fetch(
+        "SELECT conname, confdeltype FROM pg_constraint WHERE contype = 'f' "
+        "AND connamespace = current_schema()::regnamespace")}
+    return _Live(tables, columns, constraints, indexes, fk_actions)
+
+
+_FK_ACTIONS = {"c": "CASCADE", "n": "SET NULL", "r": "RESTRICT", "a": "NO ACTION", "d": "SET DEFAULT"}
 
 
 def _static_default(field: Field[Any]) -> Any:
@@ -139,14 +151,53 @@ async def plan_schema(conn: Any, models: Iterable[type[Model]]) -> SchemaPlan:
     """The DDL that would bring the database in line with ``models`` (nothing is executed)."""
     live = await _introspect(conn)
     plan = SchemaPlan()
-    for model in sorted(models, key=lambda m: m._table):
-        if model._transient:
-            continue
+    models = [m for m in sorted(models, key=lambda m: m._table) if not m._transient]
+    for model in models:
         if model._table not in live.tables:
             _plan_create(plan, model)
         else:
             await _plan_alter(conn, plan, model, live)
+    for model in models:  # after every table exists
+        _plan_foreign_keys(plan, model, live)
+        _plan_join_tables(plan, model, live)
     return plan
+
+
+def _plan_foreign_keys(plan: SchemaPlan, model: type[Model], live: _Live) -> None:
+    table = model._table
+    constraints = live.constraints.get(table, set())
+    for f in model._stored:
+        if not f.relational or f.column is None:
+            continue
+        target: Any = getattr(f, "target_model")
+        action = str(getattr(f, "on_delete"))
+        name = constraint_name("fk", table, f.column)
+        statement = (f"ALTER TABLE {ident(table)} ADD CONSTRAINT {ident(name)} FOREIGN KEY ({ident(f.column)}) "
+                     f"REFERENCES {ident(target._table)} (\"id\") ON DELETE {action}")
+        if name not in constraints:
+            plan.add(statement, description=f"foreign key of {model._name}.{f.name}")
+        elif live.fk_actions.get(name) != action:
+            plan.add(f"ALTER TABLE {ident(table)} DROP CONSTRAINT {ident(name)}",
+                     description=f"on_delete of {model._name}.{f.name} changed")
+            plan.add(statement)
+
+
+def _plan_join_tables(plan: SchemaPlan, model: type[Model], live: _Live) -> None:
+    for f in model._fields.values():
+        if f.type_name != "ManyToMany" or getattr(f, "through", None) or getattr(f, "reverse_of", None):
+            continue
+        table, this_col, other_col = getattr(f, "relation")
+        if table in live.tables:
+            continue
+        target: Any = getattr(f, "target_model")
+        plan.add(
+            f"CREATE TABLE {ident(table)} (\n"
+            f"    {ident(this_col)} BIGINT NOT NULL REFERENCES {ident(model._table)} (\"id\") ON DELETE CASCADE,\n"
+            f"    {ident(other_col)} BIGINT NOT NULL REFERENCES {ident(target._table)} (\"id\") ON DELETE CASCADE,\n"
+            f"    PRIMARY KEY ({ident(this_col)}, {ident(other_col)})\n)",
+            description=f"join table of {model._name}.{f.name}",
+        )
+        plan.add(f"CREATE INDEX {ident(constraint_name('ix', table, other_col))} ON {ident(table)} ({ident(other_col)})")
 
 
 def _plan_create(plan: SchemaPlan, model: type[Model]) -> None:
@@ -166,7 +217,7 @@ def _plan_create(plan: SchemaPlan, model: type[Model]) -> None:
     plan.add(f"CREATE TABLE {ident(table)} (\n    " + ",\n    ".join(defs) + "\n)",
              description=f"create table for {model._name}")
     for f in fields:
-        if f.index and not f.unique:
+        if _indexed(f):
             plan.add(f"CREATE INDEX {ident(constraint_name('ix', table, f.column or f.name))} "
                      f"ON {ident(table)} ({ident(f.column or f.name)})")
 
@@ -229,9 +280,9 @@ async def _plan_alter(conn: Any, plan: SchemaPlan, model: type[Model], live: _Li
         elif not f.unique and uq in constraints:
             plan.add(f"ALTER TABLE {qt} DROP CONSTRAINT {ident(uq)}")
         ix = constraint_name("ix", table, column)
-        if f.index and not f.unique and ix not in indexes:
+        if _indexed(f) and ix not in indexes:
             plan.add(f"CREATE INDEX {ident(ix)} ON {qt} ({qc})")
-        elif not (f.index and not f.unique) and ix in indexes:
+        elif not _indexed(f) and ix in indexes:
             plan.add(f"DROP INDEX {ident(ix)}")
     wanted_uq = set()
     for combo in model._unique_together:

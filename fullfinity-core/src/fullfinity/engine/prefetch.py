@@ -1,0 +1,211 @@
+"""Batched loading of relations: ``await record.fetch_related("lines", "lines__product")``.
+
+Records remember the result they came from (their *prefetch group*). Fetching a relation
+on one record loads it for every record of that group that lacks it, in one query per
+relation level (ManyToMany levels take two: the links, then the records); siblings are
+then served from memory. Related records are loaded through querysets, so the related
+model's own restrictions apply: x-to-many lists hide archived records, ManyToOne targets
+are returned even when archived (a ManyToOne pointing at an unreadable record keeps its id
+only).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
+
+from fullfinity.engine.context import current_env
+from fullfinity.engine.fields_relational import ManyToMany, ManyToOne, X2ManyField, record_slot
+from fullfinity.engine.paths import unknown_field
+from fullfinity.engine.sql import ident
+from fullfinity.exceptions import BadRequest
+
+if TYPE_CHECKING:
+    from fullfinity.engine.models import Model
+
+__all__ = ["fetch_related", "group_of"]
+
+
+def group_of(records: Model) -> list[Model]:
+    """The records a fetch on ``records`` should load for: its set, or a singleton's whole group."""
+    recs = records._recs
+    if recs is not None:
+        return list(recs)
+    ref = records._grp
+    group = ref() if ref is not None else None
+    return list(group) if group else [records]
+
+
+def _has(record: Model, slot: str) -> bool:
+    try:
+        object.__getattribute__(record, slot)
+    except AttributeError:
+        return False
+    return True
+
+
+async def fetch_related(records: Model, paths: Iterable[str], *, leaf_fields: dict[str, Sequence[str]] | None = None,
+                        force: bool = False) -> None:
+    """Load ``paths`` for ``records`` and their prefetch group (see module docstring)."""
+    base = group_of(records)
+    if not base:
+        return
+    for path in paths:
+        segments = path.replace(".", "__").split("__")
+        current: list[Model] = [r for r in base if r._ids_repr() not in ("None", "?")]
+        model = type(base[0])
+        walked: list[str] = []
+        for segment in segments:
+            if not current:
+                break
+            field: Any = model._fields.get(segment)
+            if field is None:
+                raise unknown_field(model, segment, path)
+            walked.append(segment)
+            wanted = (leaf_fields or {}).get("__".join(walked))
+            if isinstance(field, ManyToOne):
+                current = await _load_many_to_one(current, field, wanted, force)
+            elif isinstance(field, X2ManyField):
+                current = await _load_x2many(current, field, wanted, force)
+            elif field.calculate is not None and field.column is None:
+                from fullfinity.engine.computed import compute_fields
+
+                await compute_fields(current, [field.name])
+                current = []
+            else:
+                await _load_columns(current, [field.name])
+                current = []
+            model = field.target_model if field.relational else model
+
+
+async def _load_columns(records: list[Model], names: Sequence[str]) -> None:
+    """Load stored fields missing on ``records`` (one query)."""
+    model = type(records[0])
+    fields = [model._fields[n] for n in names]
+    missing = [r for r in records if any(not _has(r, f.slot) for f in fields)]
+    if not missing:
+        return
+    env = current_env()
+    columns = ", ".join(f"{f.select_sql('t.' + ident(str(f.column)))} AS {ident(f.name)}" for f in fields)
+    rows = await env.fetch(f'SELECT t."id", {columns} FROM {ident(model._table)} AS t WHERE t."id" = ANY($1::bigint[])',
+                           [r.id for r in missing])
+    by_id = {row["id"]: row for row in rows}
+    for record in missing:
+        row = by_id.get(record.id)
+        if row is not None:
+            for f in fields:
+                setattr(record, f.slot, row[f.name])
+
+
+async def _load_many_to_one(records: list[Model], field: ManyToOne, wanted: Sequence[str] | None,
+                            force: bool) -> list[Model]:
+    await _load_columns(records, [field.name])
+    rec_slot = record_slot(field.name)
+    target = field.target_model
+    todo = [r for r in records if force or not _is_loaded_target(r, rec_slot)]
+    ids = sorted({getattr(r, field.slot) for r in todo if _has(r, field.slot) and getattr(r, field.slot) is not None})
+    loaded: dict[int, Model] = {}
+    if ids:
+        env = current_env()
+        queryset = target.filter(id__in=ids).order_by()
+        if wanted:
+            queryset = queryset.with_fields(*wanted)
+        with env.with_context(active_test=False):
+            for rec in await queryset:
+                loaded[rec.id] = rec
+    for record in todo:
+        target_id = getattr(record, field.slot, None)
+        setattr(record, rec_slot, None if target_id is None else loaded.get(target_id) or target.browse(target_id))
+    out: dict[int, Model] = {}
+    for record in records:
+        value = getattr(record, rec_slot, None)
+        if value is not None and value.id in loaded:
+            out[value.id] = value
+    return list(out.values())
+
+
+def _is_loaded_target(record: Model, rec_slot: str) -> bool:
+    """The ManyToOne's record object is present and carries more than its id."""
+    try:
+        value = object.__getattribute__(record, rec_slot)
+    except AttributeError:
+        return False
+    if value is None:
+        return True
+    return any(_has(value, f.slot) for name, f in type(value)._fields.items() if name != "id")
+
+
+async def _load_x2many(records: list[Model], field: X2ManyField, wanted: Sequence[str] | None,
+                       force: bool) -> list[Model]:
+    target = field.target_model
+    todo = [r for r in records if force or not _has(r, field.slot) or isinstance(getattr(r, field.slot), list)]
+    children: dict[int, list[Model]] = {r.id: [] for r in todo}
+    loaded: list[Model] = []
+    if todo:
+        parent_ids = sorted(children)
+        if isinstance(field, ManyToMany):
+            loaded = await _load_many_to_many(field, parent_ids, children, wanted)
+        else:
+            inverse = str(field.related_name)
+            queryset = target.filter(**{f"{inverse}__in": parent_ids})
+            if wanted:
+                queryset = queryset.with_fields(inverse, *wanted)
+            loaded = list(await queryset)
+            slot = target._fields[inverse].slot
+            for child in loaded:
+                children[getattr(child, slot)].append(child)
+    for record in todo:
+        items = children[record.id]
+        if field.single:
+            setattr(record, field.slot, items[0] if items else None)
+        else:
+            setattr(record, field.slot, target._make_set(items))
+    if not todo:
+        seen: dict[int, Model] = {}
+        for record in records:
+            value = getattr(record, field.slot)
+            for child in ([] if value is None else value):
+                seen.setdefault(child.id, child)
+        return list(seen.values())
+    return loaded
+
+
+async def _load_many_to_many(field: ManyToMany, parent_ids: list[int], children: dict[int, list[Model]],
+                             wanted: Sequence[str] | None) -> list[Model]:
+    env = current_env()
+    assert field.relation is not None
+    table, this_col, other_col = field.relation
+    links = await env.fetch(
+        f"SELECT {ident(this_col)} AS src, {ident(other_col)} AS dst FROM {ident(table)} "
+        f"WHERE {ident(this_col)} = ANY($1::bigint[])", parent_ids)
+    if not links:
+        return []
+    target = field.target_model
+    queryset = target.filter(id__in=sorted({link["dst"] for link in links}))
+    if wanted:
+        queryset = queryset.with_fields(*wanted)
+    loaded = list(await queryset)
+    by_id = {rec.id: rec for rec in loaded}
+    order = {rec.id: i for i, rec in enumerate(loaded)}
+    for link in sorted(links, key=lambda lk: order.get(lk["dst"], 0)):
+        rec = by_id.get(link["dst"])
+        if rec is not None:
+            children[link["src"]].append(rec)
+    return loaded
+
+
+def check_paths(model: type[Model], paths: Iterable[str]) -> None:
+    """Raise ``BadRequest`` for a path that does not exist (before any query runs)."""
+    for path in paths:
+        current = model
+        for segment in path.replace(".", "__").split("__"):
+            field: Any = current._fields.get(segment)
+            if field is None:
+                raise unknown_field(current, segment, path)
+            if not field.relational:
+                break
+            current = field.target_model
+        else:
+            continue
+        if segment != path.replace(".", "__").split("__")[-1]:
+            raise BadRequest(f"{path!r}: {segment} is not a relation; nothing can follow it.")
