@@ -148,10 +148,18 @@ class Compiler:
         if self.query.fields is None:
             return list(self.model._stored)
         out = [fields["id"]]
+        specs = self.env.registry.compute_info.specs
         for name in self.query.fields:
             field = resolve_path(self.model, name.replace(".", "__"), allow_lookup=False).fields[0]
             if field.column is None and not (field.name == "display_name" and field.automatic):
-                continue  # x-to-many and computed fields are loaded after the main query
+                # x-to-many and computed fields are loaded after the main query; select the
+                # columns a computed field's declared dependencies start from, so it costs no extra query.
+                spec = specs.get((self.model._name, field.name))
+                for dep in spec.deps if spec else ():
+                    first = fields.get(dep.split("__")[0])
+                    if first is not None and first.column is not None and first not in out:
+                        out.append(first)
+                continue
             if field not in out:
                 out.append(field)
         return out

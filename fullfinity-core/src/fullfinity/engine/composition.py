@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any, cast
 
+from fullfinity.engine.computed import COMPUTING
 from fullfinity.engine.definitions import ClassEntry
 from fullfinity.engine.fields import Char, Datetime, Field, Integer, Selection
 from fullfinity.engine.models import AUTOMATIC_FIELDS, Model, ModelMeta
@@ -63,7 +64,12 @@ def _setter(field: Field[Any]) -> Callable[[Any, Any], None]:
 
         return refuse
 
+    computed = field.calculate is not None
+
     def assign(obj: Any, value: Any) -> None:
+        if computed and COMPUTING.get():
+            setattr(obj, slot, value)  # a compute method storing its result: not a change
+            return
         recs = obj._recs
         if recs is not None:
             for rec in recs:

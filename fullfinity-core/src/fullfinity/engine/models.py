@@ -329,7 +329,25 @@ class Model(metaclass=ModelMeta):
         """Validate, insert and return a new record."""
         record = cls._composed_class()(**values)
         await record.save()
+        await record._refresh_computed()
         return record
+
+    async def _refresh_computed(self) -> None:
+        """After a create: run pending recomputations and load this record's non-local stored computed fields."""
+        env = current_env()
+        model = type(self)
+        names = [s.field for s in env.registry.compute_info.stored_by_model(model._name) if not s.local]
+        if not names:
+            return
+        await env.flush()
+        if self._recs is None and self._ids_repr() not in ("None", "?"):
+            from fullfinity.engine.prefetch import _load_columns
+
+            for name in names:
+                slot = model._fields[name].slot
+                if hasattr(self, slot):
+                    delattr(self, slot)
+            await _load_columns([self], names)
 
     @classmethod
     async def bulk_create(cls, rows: Sequence[Mapping[str, Any]]) -> Self:

@@ -207,8 +207,7 @@ def discover_modules() -> dict[str, ModuleInfo]:
         if len(seen[ep.name]) > 1:
             names = " and ".join(sorted(seen[ep.name]))
             raise ManifestError(
-                f"Module identifier '{ep.name}' is claimed by two distributions: {names}. "
-                f"Uninstall one of them."
+                f"Module identifier '{ep.name}' is claimed by two distributions: {names}. Uninstall one of them."
             )
         if ep.name in found:  # the same distribution seen twice on sys.path
             continue
@@ -225,27 +224,65 @@ def discover_modules() -> dict[str, ModuleInfo]:
 
 
 def _find_cycles(graph: Mapping[str, list[str]]) -> list[list[str]]:
-    """Every elementary cycle reachable in ``graph`` (small graphs), as closed paths."""
-    cycles: list[list[str]] = []
-    seen_keys: set[frozenset[str]] = set()
+    """One closed path (``[a, b, c, a]``) per group of modules that depend on each other.
 
-    def walk(node: str, path: list[str], on_path: set[str]) -> None:
-        for dep in sorted(graph.get(node, ())):
+    Groups are the strongly connected components of ``graph`` (Tarjan); within each, a
+    breadth-first search from its smallest identifier gives the shortest cycle back to
+    it. Linear in the graph size, so a large acyclic graph costs nothing.
+    """
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    components: list[set[str]] = []
+
+    def connect(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        on_stack.add(node)
+        for dep in graph.get(node, ()):
             if dep not in graph:
                 continue
-            if dep in on_path:
-                cycle = path[path.index(dep) :] + [dep]
-                key = frozenset(cycle)
-                if key not in seen_keys:
-                    seen_keys.add(key)
-                    cycles.append(cycle)
-                continue
-            if len(path) < len(graph):
-                walk(dep, path + [dep], on_path | {dep})
+            if dep not in index:
+                connect(dep)
+                low[node] = min(low[node], low[dep])
+            elif dep in on_stack:
+                low[node] = min(low[node], index[dep])
+        if low[node] == index[node]:
+            component: set[str] = set()
+            while True:
+                member = stack.pop()
+                on_stack.discard(member)
+                component.add(member)
+                if member == node:
+                    break
+            components.append(component)
 
-    for start in sorted(graph):
-        walk(start, [start], {start})
-    return cycles
+    for node in sorted(graph):
+        if node not in index:
+            connect(node)
+
+    cycles: list[list[str]] = []
+    for component in components:
+        start = min(component)
+        if len(component) == 1 and start not in graph[start]:
+            continue  # a module alone, not depending on itself
+        parents: dict[str, str] = {}
+        queue = [start]
+        while queue:
+            node = queue.pop(0)
+            if start in graph[node]:
+                path = [start]
+                while node != start:
+                    path.insert(1, node)
+                    node = parents[node]
+                cycles.append([*path, start])
+                break
+            for dep in sorted(graph[node]):
+                if dep in component and dep not in parents and dep != start:
+                    parents[dep] = node
+                    queue.append(dep)
+    return sorted(cycles)
 
 
 def resolve_order(

@@ -13,6 +13,7 @@ import weakref
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from fullfinity.engine.computed import compute_local, mark_changed
 from fullfinity.engine.context import current_env
 from fullfinity.engine.models import RecordGroup
 from fullfinity.engine.sql import ident
@@ -65,9 +66,31 @@ async def _prepare_files(env: Environment, model: type[Model], values: dict[str,
             values[name] = await store_file(env, value)
 
 
+async def _run_setters(rec: Model) -> None:
+    """Computed fields with ``setter=`` that were assigned: call their inverse, which writes stored fields."""
+    cls = type(rec)
+    for name in list(rec._changes or {}):
+        field = cls._fields[name]
+        if field.calculate is not None and field.setter:
+            await getattr(rec, field.setter)()
+            if field.column is None and rec._changes is not None:
+                rec._changes.pop(name, None)
+
+
+def _old_parents(cls: type[Model], changes: Mapping[str, Any]) -> dict[str, set[int]]:
+    """Previous ids of changed ManyToOne fields (their old parents need recomputing too)."""
+    out: dict[str, set[int]] = {}
+    for name, old in changes.items():
+        field = cls._fields.get(name)
+        if field is not None and field.relational and not getattr(field, "many", True) and isinstance(old, int):
+            out[name] = {old}
+    return out
+
+
 async def _insert(rec: Model) -> None:
     cls = type(rec)
     env = current_env()
+    await _run_setters(rec)
     given = {name: getattr(rec, _slot(name), None) for name in (rec._changes or {})}
     defaults = await default_values(cls, env.context, rec)
     values = {**{k: v for k, v in defaults.items() if k not in given}, **given}
@@ -77,6 +100,8 @@ async def _insert(rec: Model) -> None:
         if not field.automatic:
             setattr(rec, field.slot, converted.get(field.name, field.empty_value()))
     rec._changes = {}
+    for name in await compute_local(rec, None):
+        converted[name] = getattr(rec, _slot(name))
     if cls._transient:
         await run_constraints(rec, None)
         return
@@ -94,6 +119,7 @@ async def _insert(rec: Model) -> None:
         setattr(rec, _slot(name), row[name])
     for name in names:
         setattr(rec, _slot(name), converted[name])
+    await mark_changed(cls, [rec.id], None)
     await _write_x2many(rec, converted)
     await run_constraints(rec, None)
 
@@ -104,9 +130,15 @@ async def _update(rec: Model, check_concurrency: bool) -> None:
     if not changes:
         return
     env = current_env()
+    await _run_setters(rec)
+    changes = rec._changes or {}
     values = {name: getattr(rec, _slot(name), None) for name in changes}
     converted, problems = await check_values(cls, values, record=rec, creating=False)
     raise_if_problems(cls, problems)
+    for name, value in converted.items():
+        setattr(rec, _slot(name), value)
+    for name in await compute_local(rec, set(converted)):
+        converted[name] = getattr(rec, _slot(name))
     if cls._transient:
         for name, value in converted.items():
             setattr(rec, _slot(name), value)
@@ -117,6 +149,7 @@ async def _update(rec: Model, check_concurrency: bool) -> None:
     names = [n for n in converted if cls._fields[n].column is not None]
     if not names:  # only x-to-many changes: the row itself is untouched
         rec._changes = {}
+        await mark_changed(cls, [rec.id], set(converted))
         await _write_x2many(rec, converted)
         await run_constraints(rec, set(converted))
         return
@@ -147,11 +180,11 @@ async def _update(rec: Model, check_concurrency: bool) -> None:
                 f"Reload it and apply your change again."
             )
         raise MissingError(f"{cls._name}({rec.id}) does not exist (it may have been deleted).")
-    for name, value in converted.items():
-        setattr(rec, _slot(name), value)
     rec._f_updated_date = row["updated_date"]  # type: ignore[attr-defined]
     rec._f_write_uid = env.real_uid  # type: ignore[attr-defined]
+    old_parents = _old_parents(cls, changes)
     rec._changes = {}
+    await mark_changed(cls, [rec.id], set(converted), old_parents=old_parents)
     await _write_x2many(rec, converted)
     await run_constraints(rec, set(converted))
 
@@ -210,6 +243,7 @@ async def delete_records(rs: Model) -> None:
     env = current_env()
     from fullfinity.engine.x2many import apply_on_delete
 
+    await mark_changed(cls, ids, None)
     await apply_on_delete(cls, ids)
     await env.execute(f'DELETE FROM {ident(cls._table)} WHERE "id" = ANY($1::bigint[])', ids)
     env.written.add(cls._name)
@@ -291,6 +325,13 @@ async def bulk_create(cls: type[Model], rows: Sequence[Mapping[str, Any]]) -> Mo
         prepared.append(converted)
         records.append(rec)
     raise_if_problems(cls, problems)
+    if env.registry.compute_info.stored_by_model(cls._name):
+        for rec, values in zip(records, prepared, strict=True):
+            for field in cls._stored:
+                if not field.automatic:
+                    setattr(rec, field.slot, values.get(field.name, field.empty_value()))
+            for name in await compute_local(rec, None):
+                values[name] = getattr(rec, _slot(name))
     if not cls._transient:
         for values in prepared:
             await _prepare_files(env, cls, values)
@@ -317,6 +358,8 @@ async def bulk_create(cls: type[Model], rows: Sequence[Mapping[str, Any]]) -> Mo
             if not field.automatic:
                 setattr(rec, field.slot, values.get(field.name, field.empty_value()))
         rec._grp = group
+    if not cls._transient:
+        await mark_changed(cls, [i for i in ids if i is not None], None)
     if cls._constraints:
         for rec in records:
             await run_constraints(rec, None)

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from fullfinity.engine.compiler import ROOT, Compiler
 from fullfinity.engine.paths import resolve_path
+from fullfinity.engine.computed import mark_changed
 from fullfinity.engine.context import current_env
 from fullfinity.engine.models import RecordGroup
 from fullfinity.engine.persistence import NEXT_UPDATED_DATE
@@ -25,6 +26,7 @@ from fullfinity.engine.validation import check_values, raise_if_problems, unknow
 from fullfinity.exceptions import BadRequest, MissingError, UserError
 
 if TYPE_CHECKING:
+    from fullfinity.engine.cache_query import CachedQuerySet
     from fullfinity.engine.env import Environment
     from fullfinity.engine.models import Model
 
@@ -122,6 +124,13 @@ class QuerySet(Generic[M]):
         env = current_env()
         return Compiler(query or self._query, env)
 
+    async def _acompiler(self, query: Query | None = None) -> Compiler:
+        """A compiler, after flushing pending recomputations so the query sees computed values."""
+        env = current_env()
+        if env.dirty:
+            await env.flush()
+        return Compiler(query or self._query, env)
+
     # -- chainable ---------------------------------------------------------------------
     def filter(self, *q: Any, **lookups: Any) -> QuerySet[M]:
         """AND of the positional Q objects / Q strings and the keyword lookups."""
@@ -169,12 +178,23 @@ class QuerySet(Generic[M]):
             qs = qs.limit(max(0, item.stop - start))
         return qs
 
+    # -- cache hook (fullfinity.engine.cache_query) ------------------------------------------
+    def cached(self, ttl: float | None = None) -> CachedQuerySet[M]:
+        """Serve ``all()`` and ``count()`` from the query cache; ``ttl`` in seconds (docs/cache.md)."""
+        from fullfinity.engine.cache_query import CachedQuerySet
+
+        return CachedQuerySet(self.model, self._query, ttl)
+
+    async def _fetch_rows(self, compiler: Compiler, sql: str, params: list[Any]) -> Sequence[Any]:
+        """The rows of the main SELECT (``CachedQuerySet`` overrides this)."""
+        return await compiler.env.fetch(sql, *params)
+
     # -- reading ------------------------------------------------------------------------
     async def _records(self, query: Query | None = None) -> list[M]:
-        compiler = self._compiler(query)
+        compiler = await self._acompiler(query)
         fields = compiler.selected_fields()
         sql, params = compiler.select(fields).finish()
-        rows = await compiler.env.fetch(sql, *params)
+        rows = await self._fetch_rows(compiler, sql, params)
         records = row_builder(self.model, tuple(f.slot for f in fields))(rows)
         if records and compiler.query.fields:
             await self._load_extra(records, compiler.query.fields)
@@ -234,19 +254,19 @@ class QuerySet(Generic[M]):
 
     async def count(self) -> int:
         """Matching records, ignoring order_by/limit/offset."""
-        compiler = self._compiler(self._query.replace(order=(), limit=None, offset=None))
+        compiler = await self._acompiler(self._query.replace(order=(), limit=None, offset=None))
         sql, params = compiler.count().finish()
         return int(await compiler.env.fetchval(sql, *params))
 
     async def exists(self) -> bool:
-        compiler = self._compiler()
+        compiler = await self._acompiler()
         sql, params = compiler.exists().finish()
         return bool(await compiler.env.fetchval(sql, *params))
 
     async def values(self, *names: str) -> list[dict[str, Any]]:
         """Plain dicts of the given fields (default: every stored field)."""
         query = self._query.replace(fields=tuple(names)) if names else self._query
-        compiler = self._compiler(query)
+        compiler = await self._acompiler(query)
         fields = compiler.selected_fields()
         if names:
             wanted = {n.replace(".", "__") for n in names}
@@ -260,7 +280,7 @@ class QuerySet(Generic[M]):
 
     async def distinct_values(self, name: str) -> list[Any]:
         """The sorted distinct values of one stored field among the matching records."""
-        compiler = self._compiler(self._query.replace(order=(), limit=None, offset=None))
+        compiler = await self._acompiler(self._query.replace(order=(), limit=None, offset=None))
         field = resolve_path(self.model, name, allow_lookup=False).field
         expr = compiler.select_expr(field) if field.name == "display_name" else compiler.path_expr(name)
         where = compiler.where_clause()
@@ -270,7 +290,7 @@ class QuerySet(Generic[M]):
 
     async def iterator(self, chunk_size: int = 2000) -> AsyncIterator[M]:
         """Stream matching records in batches of ``chunk_size`` through a server-side cursor."""
-        compiler = self._compiler()
+        compiler = await self._acompiler()
         fields = compiler.selected_fields()
         text, params = compiler.select(fields).finish()
         build = row_builder(self.model, tuple(f.slot for f in fields))
@@ -288,13 +308,13 @@ class QuerySet(Generic[M]):
         """Groups with ``__count`` and the requested aggregates (orm.md section 16)."""
         from fullfinity.engine.grouping import run_group_by
 
-        return await run_group_by(self._compiler(), keys, aggregates)
+        return await run_group_by(await self._acompiler(), keys, aggregates)
 
     async def aggregate(self, *specs: str) -> dict[str, Any]:
         """One dict of aggregates over the whole set, with ``__count``."""
         from fullfinity.engine.grouping import run_group_by
 
-        compiler = self._compiler(self._query.replace(order=(), limit=None, offset=None))
+        compiler = await self._acompiler(self._query.replace(order=(), limit=None, offset=None))
         rows = await run_group_by(compiler, (), specs)
         return rows[0]
 
@@ -306,6 +326,8 @@ class QuerySet(Generic[M]):
         if model.save is not Model.save:
             return True
         touched = set(names)
+        if any(getattr(model._fields.get(n), "many", False) for n in names):
+            return True  # x-to-many commands apply per record
         if any(touched.intersection(fields) for _, fields in model._constraints):
             return True
         return any(model._fields[n].validators for n in names if n in model._fields)
@@ -327,7 +349,7 @@ class QuerySet(Generic[M]):
         converted, problems = await check_values(model, values, creating=False)
         raise_if_problems(model, problems)
         env = current_env()
-        compiler = self._compiler()
+        compiler = await self._acompiler()
         sets: list[Sql] = []
         for name, value in converted.items():
             field = model._fields[name]
@@ -336,12 +358,32 @@ class QuerySet(Generic[M]):
             sets.append(Sql(f"{ident(field.column)} = ") + Sql.param(field.to_db(value)))
         sets.append(Sql('"write_uid" = ') + Sql.param(env.real_uid, "bigint"))
         sets.append(Sql('"updated_date" = ' + NEXT_UPDATED_DATE.format(alias=f"{ROOT}.")))
-        sql = Sql(f"UPDATE {compiler.table} AS {ROOT} SET ")
-        sql = sql + Sql(", ".join(s.text for s in sets), [p for s in sets for p in s.params])
-        text, params = (sql + " WHERE " + compiler.restriction()).finish()
-        status = await env.execute(text, *params)
+        set_sql = Sql(", ".join(s.text for s in sets), [p for s in sets for p in s.params])
+        info = env.registry.compute_info
+        local = [s for s in info.stored_by_model(model._name) if s.local and set(s.deps) & set(converted)]
+        if not local and not any((model._name, n) in info.triggers for n in converted):
+            sql = Sql(f"UPDATE {compiler.table} AS {ROOT} SET ") + set_sql
+            text, params = (sql + " WHERE " + compiler.restriction()).finish()
+            status = await env.execute(text, *params)
+            env.written.add(model._name)
+            return int(status.split()[-1])
+        # Computed fields depend on these values: learn which rows changed (and their old parents)
+        # in the same statement, then mark the dependents dirty.
+        parents = [model._fields[n] for n in converted if model._fields[n].relational]
+        old_cols = "".join(f", {ROOT}.{ident(str(f.column))} AS {ident('old_' + f.name)}" for f in parents)
+        returned = "".join(f", old.{ident('old_' + f.name)}" for f in parents)
+        sql = (Sql(f"WITH old AS (SELECT {ROOT}.\"id\"{old_cols} FROM {compiler.table} AS {ROOT} WHERE ")
+               + compiler.restriction() + f" FOR UPDATE) UPDATE {compiler.table} AS {ROOT} SET " + set_sql
+               + f' FROM old WHERE {ROOT}."id" = old."id" RETURNING {ROOT}."id"{returned}')
+        text, params = sql.finish()
+        rows = await env.fetch(text, *params)
         env.written.add(model._name)
-        return int(status.split()[-1])
+        ids = [r["id"] for r in rows]
+        for spec in local:
+            env.dirty.setdefault((spec.model, spec.field), set()).update(ids)
+        old_parents = {f.name: {r["old_" + f.name] for r in rows if r["old_" + f.name] is not None} for f in parents}
+        await mark_changed(model, ids, set(converted), old_parents=old_parents)
+        return len(ids)
 
     async def delete(self) -> int:
         """Delete every matching record; returns how many."""
@@ -357,7 +399,7 @@ class QuerySet(Generic[M]):
             for record in records:
                 await record.delete()
             return len(records)
-        compiler = self._compiler()
+        compiler = await self._acompiler()
         text, params = (Sql(f"DELETE FROM {compiler.table} AS {ROOT} WHERE ") + compiler.restriction()).finish()
         status = await env.execute(text, *params)
         env.written.add(model._name)

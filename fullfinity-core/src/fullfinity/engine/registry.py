@@ -30,9 +30,13 @@ class Registry:
     """Model name -> composed class, for one module set."""
 
     def __init__(self, models: dict[str, type[Model]], modules: Sequence[str] = ()) -> None:
+        from fullfinity.engine.computed import ComputeInfo
+
         self.models = models
         self.modules = tuple(modules)
         self._by_table = {cls._table: cls for cls in models.values()}
+        #: Computed-field dependencies and triggers (``fullfinity.engine.computed``).
+        self.compute_info = ComputeInfo()
 
     # -- lookup -------------------------------------------------------------------------
     def get(self, name: str) -> type[Model]:
@@ -92,7 +96,11 @@ class Registry:
             name: compose(name, definition, ordered_exts[name], fields[name]) for name, definition in definitions.items()
         }
         resolve_targets(models)
-        return cls(dict(sorted(models.items())), module_order)
+        registry = cls(dict(sorted(models.items())), module_order)
+        from fullfinity.engine.computed import analyse
+
+        registry.compute_info = analyse(registry)
+        return registry
 
     @classmethod
     def from_models(cls, *classes: type[Any]) -> Registry:

@@ -1,0 +1,426 @@
+"""The cache: tenant-scoped entries versioned by generation counters, in process or on Valkey/Redis.
+
+Every entry lives under ``ff:<tenant>:<namespace>:<key>#<generations>``. Each (tenant,
+namespace) has a generation counter ``ff:<tenant>:gen:<namespace>``; a key carries the
+current generation of the tenant-wide namespace ``all``, of its own namespace and of the
+namespaces it ``depends_on`` (a query result depends on ``model:<Name>`` of every model it
+reads). ``bump()`` increments counters, so every entry built on the old value becomes
+unreachable at once; stale bytes simply expire (every entry has a TTL).
+
+Reading always starts from the current generations, so once ``bump()`` has returned
+nobody serves an entry of the old generation: with Valkey that costs one round trip per
+read (the local hot copy saves the second one, fetching the value). Pub/sub messages on
+``ff:invalidate`` / ``ff:registry`` only free the other workers' hot copies early.
+
+    cache = create_cache(settings.cache_url)     # LocalCache, or ValkeyCache for a URL
+    found = await cache.lookup("acme", "views", "form:Contact:en", depends_on=["model:UiView"])
+    if not found.hit:
+        await found.store(await build_view())   # stored under the generations read above
+
+``lookup()`` + ``store()`` is the pattern for anything computed from the database: the
+value is stored under the generations read *before* it was computed, so a write that
+commits meanwhile cannot leave it cached as current (``fetch()`` wraps the pattern).
+See docs/cache.md.
+"""
+
+from __future__ import annotations
+
+import abc
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar, cast
+
+from fullfinity.engine.cache_codec import Uncacheable, decode, encode, encode_rows, is_shareable
+
+__all__ = [
+    "ALL",
+    "INVALIDATE_CHANNEL",
+    "REGISTRY_CHANNEL",
+    "Cache",
+    "CacheStats",
+    "CacheStatus",
+    "HotCopy",
+    "LocalCache",
+    "Lookup",
+    "create_cache",
+    "model_namespace",
+]
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+CacheStatus = Literal["local", "ok", "degraded"]
+RegistryListener = Callable[[str], object]
+
+#: The tenant-wide namespace every key depends on: bumped by ``registry_changed()``.
+ALL = "all"
+INVALIDATE_CHANNEL = "ff:invalidate"
+REGISTRY_CHANNEL = "ff:registry"
+DEFAULT_TTL = 3600.0
+#: Values whose payload is larger are not cached at all (a cache is for what is cheap to keep).
+MAX_PAYLOAD = 8 * 1024 * 1024
+
+
+def model_namespace(model_name: str) -> str:
+    """The namespace bumped when ``model_name`` is written (``model:<Name>``)."""
+    return f"model:{model_name}"
+
+
+def _check_tenant(tenant: str) -> None:
+    if not tenant or ":" in tenant or "#" in tenant:
+        raise ValueError(f"cache tenant must be a tenant name (no ':' or '#'), got {tenant!r}")
+
+
+def _check_namespace(namespace: str) -> None:
+    if not namespace or "#" in namespace:
+        raise ValueError(f"cache namespace must be a non-empty string without '#', got {namespace!r}")
+
+
+@dataclass
+class CacheStats:
+    """Counters of this process's cache use (for tests, benchmarks and debugging)."""
+
+    hits: int = 0
+    misses: int = 0
+    stores: int = 0
+    uncacheable: int = 0
+
+
+@dataclass(slots=True)
+class _Entry:
+    payload: bytes
+    value: Any  # the decoded value when shareable, else _UNSHARED (decode on each hit)
+    expires: float
+    tenant: str
+    namespaces: frozenset[str]
+
+
+_UNSHARED = object()
+
+
+class HotCopy:
+    """A bounded LRU of encoded entries in this process (the whole store of ``LocalCache``)."""
+
+    def __init__(self, max_entries: int, max_bytes: int) -> None:
+        self.max_entries = max_entries
+        self.max_bytes = max_bytes
+        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self._bytes = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @property
+    def size_bytes(self) -> int:
+        return self._bytes
+
+    def get(self, key: str) -> _Entry | None:
+        entry = self._entries.get(key)
+        if entry is None:
+            return None
+        if entry.expires <= time.monotonic():
+            self._remove(key)
+            return None
+        self._entries.move_to_end(key)
+        return entry
+
+    def put(self, key: str, entry: _Entry) -> None:
+        size = len(entry.payload)
+        if size > self.max_bytes:
+            return
+        if key in self._entries:
+            self._remove(key)
+        self._entries[key] = entry
+        self._bytes += size
+        while len(self._entries) > self.max_entries or self._bytes > self.max_bytes:
+            self._remove(next(iter(self._entries)))
+
+    def drop(self, tenant: str, namespaces: Collection[str] | None = None) -> int:
+        """Forget the tenant's entries (those depending on one of ``namespaces``, if given)."""
+        wanted = None if namespaces is None or ALL in namespaces else frozenset(namespaces)
+        doomed = [
+            key
+            for key, entry in self._entries.items()
+            if entry.tenant == tenant and (wanted is None or not wanted.isdisjoint(entry.namespaces))
+        ]
+        for key in doomed:
+            self._remove(key)
+        return len(doomed)
+
+    def clear(self) -> None:
+        self._entries.clear()
+        self._bytes = 0
+
+    def _remove(self, key: str) -> None:
+        entry = self._entries.pop(key)
+        self._bytes -= len(entry.payload)
+
+
+class Lookup:
+    """The answer of ``Cache.lookup()``: a hit with its value, or a miss that can ``store()`` one.
+
+    A miss remembers the generations read by the lookup; ``store()`` files the value under
+    them. When the cache is unavailable the lookup is a miss and storing does nothing.
+    """
+
+    __slots__ = ("_cache", "_key", "_namespaces", "_tenant", "hit", "value")
+
+    def __init__(
+        self,
+        cache: Cache,
+        tenant: str,
+        namespaces: frozenset[str],
+        key: str | None,
+        *,
+        hit: bool = False,
+        value: Any = None,
+    ) -> None:
+        self._cache = cache
+        self._tenant = tenant
+        self._namespaces = namespaces
+        self._key = key
+        self.hit = hit
+        self.value = value
+
+    @property
+    def key(self) -> str | None:
+        """The full Valkey key (``None`` when the cache is unavailable)."""
+        return self._key
+
+    async def store(self, value: Any, *, ttl: float | None = None) -> bool:
+        """Cache ``value`` (see ``cache_codec`` for the types carried exactly); False when not stored."""
+        return await self._store(encode, value, ttl)
+
+    async def store_rows(self, rows: Iterable[Iterable[Any]], *, ttl: float | None = None) -> bool:
+        """Cache database rows in the column encoding; a hit's ``value`` is a list of lists."""
+        return await self._store(encode_rows, rows, ttl)
+
+    async def _store(self, encoder: Callable[[Any], bytes], value: Any, ttl: float | None) -> bool:
+        if self._key is None:
+            return False
+        cache = self._cache
+        seconds = cache.default_ttl if ttl is None else ttl
+        if seconds <= 0:
+            raise ValueError(f"cache ttl must be a positive number of seconds or None, got {ttl!r}")
+        try:
+            payload = encoder(value)
+        except Uncacheable as exc:
+            cache.stats.uncacheable += 1
+            log.debug("Not caching %s: %s", self._key, exc)
+            return False
+        if len(payload) > MAX_PAYLOAD:
+            cache.stats.uncacheable += 1
+            return False
+        cache.stats.stores += 1
+        if cache.hot_usable():
+            cache.hot.put(self._key, _hot_entry(payload, seconds, self._tenant, self._namespaces))
+        await cache._write(self._key, payload, seconds)
+        return True
+
+
+def _hot_entry(payload: bytes, ttl: float, tenant: str, namespaces: frozenset[str]) -> _Entry:
+    value = decode(payload) if is_shareable(payload) else _UNSHARED
+    return _Entry(payload, value, time.monotonic() + ttl, tenant, namespaces)
+
+
+class Cache(abc.ABC):
+    """What every backend offers; ``create_cache()`` picks one from the settings."""
+
+    def __init__(self, *, hot_entries: int, hot_bytes: int, default_ttl: float = DEFAULT_TTL) -> None:
+        self.hot = HotCopy(hot_entries, hot_bytes)
+        self.default_ttl = default_ttl
+        self.stats = CacheStats()
+        self._registry_listeners: list[RegistryListener] = []
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    @property
+    @abc.abstractmethod
+    def status(self) -> CacheStatus:
+        """``local`` (in-process backend), ``ok`` (server reachable) or ``degraded`` (server unreachable)."""
+
+    def start(self) -> None:  # noqa: B027 - optional hook, nothing to do for the local backend
+        """Start background work (connection, pub/sub); safe to call again. Idempotent."""
+
+    async def close(self) -> None:  # noqa: B027 - optional hook
+        """Stop background work and close connections; the cache restarts on next use."""
+
+    async def health(self) -> CacheStatus:
+        """The status after checking the server (what ``/health`` reports)."""
+        return self.status
+
+    # -- reading and writing ---------------------------------------------------------------------
+    async def lookup(self, tenant: str, namespace: str, key: str, *, depends_on: Iterable[str] = ()) -> Lookup:
+        """The cached value of ``key`` at the current generations, or a miss able to store one."""
+        _check_tenant(tenant)
+        names = _key_namespaces(namespace, depends_on)
+        frozen = frozenset(names)
+        generations = await self._generations(tenant, names)
+        if generations is None:
+            self.stats.misses += 1
+            return Lookup(self, tenant, frozen, None)
+        full = f"ff:{tenant}:{namespace}:{key}#{'.'.join(map(str, generations))}"
+        if self.hot_usable():
+            entry = self.hot.get(full)
+            if entry is not None:
+                self.stats.hits += 1
+                value = decode(entry.payload) if entry.value is _UNSHARED else entry.value
+                return Lookup(self, tenant, frozen, full, hit=True, value=value)
+        found = await self._read(full)
+        if found is not None:
+            payload, ttl = found
+            try:
+                value = decode(payload)
+            except ValueError:
+                log.debug("Ignoring undecodable cache entry %s", full)
+            else:
+                self.stats.hits += 1
+                if self.hot_usable():
+                    shared = value if is_shareable(payload) else _UNSHARED
+                    self.hot.put(full, _Entry(payload, shared, time.monotonic() + ttl, tenant, frozen))
+                return Lookup(self, tenant, frozen, full, hit=True, value=value)
+        self.stats.misses += 1
+        return Lookup(self, tenant, frozen, full)
+
+    async def get(self, tenant: str, namespace: str, key: str, *, depends_on: Iterable[str] = ()) -> Any:
+        """The cached value, or ``None`` on a miss (so ``None`` itself is not worth caching)."""
+        return (await self.lookup(tenant, namespace, key, depends_on=depends_on)).value
+
+    async def set(
+        self,
+        tenant: str,
+        namespace: str,
+        key: str,
+        value: Any,
+        *,
+        ttl: float | None = None,
+        depends_on: Iterable[str] = (),
+    ) -> bool:
+        """Store ``value`` at the *current* generations (for values not derived from the database;
+        use ``lookup()`` + ``store()`` or ``fetch()`` for those). False when not stored."""
+        found = await self.lookup(tenant, namespace, key, depends_on=depends_on)
+        return await found.store(value, ttl=ttl)
+
+    async def fetch(
+        self,
+        tenant: str,
+        namespace: str,
+        key: str,
+        compute: Callable[[], Awaitable[T]],
+        *,
+        ttl: float | None = None,
+        depends_on: Iterable[str] = (),
+    ) -> T:
+        """The cached value, else ``await compute()`` stored under the generations read before computing."""
+        found = await self.lookup(tenant, namespace, key, depends_on=depends_on)
+        if found.hit:
+            return cast(T, found.value)
+        value = await compute()
+        await found.store(value, ttl=ttl)
+        return value
+
+    # -- invalidation ----------------------------------------------------------------------------------
+    async def bump(self, tenant: str, *namespaces: str) -> None:
+        """Invalidate whole namespaces of a tenant (call after commit, never before) and tell other workers."""
+        _check_tenant(tenant)
+        for namespace in namespaces:
+            _check_namespace(namespace)
+        if not namespaces:
+            return
+        names = tuple(dict.fromkeys(namespaces))
+        self.hot.drop(tenant, names)
+        await self._bump(tenant, names, INVALIDATE_CHANNEL, {"tenant": tenant, "namespaces": list(names)})
+
+    async def models_written(self, tenant: str, model_names: Iterable[str]) -> None:
+        """After a commit: bump ``model:<Name>`` of every written model (``Environment.committed`` calls it)."""
+        await self.bump(tenant, *(model_namespace(name) for name in sorted(model_names)))
+
+    async def registry_changed(self, tenant: str) -> None:
+        """After a module operation committed: everything of the tenant is stale, registries must be rebuilt."""
+        _check_tenant(tenant)
+        self.hot.drop(tenant)
+        await self._bump(tenant, (ALL,), REGISTRY_CHANNEL, {"tenant": tenant})
+        self._registry_received(tenant)
+
+    def on_registry_changed(self, listener: RegistryListener) -> None:
+        """Call ``listener(tenant)`` whenever any worker reports a registry change of ``tenant``."""
+        self._registry_listeners.append(listener)
+
+    def _registry_received(self, tenant: str) -> None:
+        for listener in list(self._registry_listeners):
+            try:
+                listener(tenant)
+            except Exception:
+                log.exception("Registry-change listener %r failed for tenant %s", listener, tenant)
+
+    # -- backend primitives -----------------------------------------------------------------------------
+    @abc.abstractmethod
+    def hot_usable(self) -> bool:
+        """Whether the in-process copy may be read and filled now."""
+
+    @abc.abstractmethod
+    async def _generations(self, tenant: str, namespaces: Sequence[str]) -> list[int] | None:
+        """Current generation of each namespace; ``None`` when the backend is unavailable."""
+
+    @abc.abstractmethod
+    async def _read(self, key: str) -> tuple[bytes, float] | None:
+        """The payload stored at ``key`` and its remaining time to live in seconds."""
+
+    @abc.abstractmethod
+    async def _write(self, key: str, payload: bytes, ttl: float) -> None: ...
+
+    @abc.abstractmethod
+    async def _bump(self, tenant: str, namespaces: Sequence[str], channel: str, message: dict[str, Any]) -> None: ...
+
+
+def _key_namespaces(namespace: str, depends_on: Iterable[str]) -> tuple[str, ...]:
+    _check_namespace(namespace)
+    names = dict.fromkeys((ALL, namespace))
+    for name in depends_on:
+        _check_namespace(name)
+        names[name] = None
+    return tuple(names)
+
+
+class LocalCache(Cache):
+    """The in-process backend (no ``FULLFINITY_CACHE_URL``): valid for a single process only."""
+
+    def __init__(
+        self, *, hot_entries: int = 10_000, hot_bytes: int = 128 * 1024 * 1024, default_ttl: float = DEFAULT_TTL
+    ) -> None:
+        super().__init__(hot_entries=hot_entries, hot_bytes=hot_bytes, default_ttl=default_ttl)
+        self._generation: dict[tuple[str, str], int] = {}
+
+    @property
+    def status(self) -> CacheStatus:
+        return "local"
+
+    def hot_usable(self) -> bool:
+        return True
+
+    async def _generations(self, tenant: str, namespaces: Sequence[str]) -> list[int]:
+        return [self._generation.get((tenant, name), 0) for name in namespaces]
+
+    async def _read(self, key: str) -> tuple[bytes, float] | None:
+        return None  # the hot copy is the whole store
+
+    async def _write(self, key: str, payload: bytes, ttl: float) -> None:
+        return None
+
+    async def _bump(self, tenant: str, namespaces: Sequence[str], channel: str, message: dict[str, Any]) -> None:
+        for name in namespaces:
+            self._generation[tenant, name] = self._generation.get((tenant, name), 0) + 1
+
+    def __repr__(self) -> str:
+        return f"<LocalCache entries={len(self.hot)}>"
+
+
+def create_cache(url: str | None, **options: Any) -> Cache:
+    """``LocalCache`` without a URL, else ``ValkeyCache`` (``redis://``, ``rediss://``, ``valkey://``, ``valkeys://``)."""
+    if not url:
+        return LocalCache(**options)
+    from fullfinity.engine.cache_valkey import ValkeyCache
+
+    return ValkeyCache(url, **options)
