@@ -20,15 +20,15 @@ import contextlib
 from collections.abc import AsyncIterator
 
 from adapters.base import BaseAdapter, pkg_versions
-from common import W4_LIMIT, W4_QUERIES, W6_N, ck_columns, ck_full, gen_countries
+from common import W4_LIMIT, W4_QUERIES, W5_N, W6_N, ck_columns, ck_full, gen_countries
 
-from fullfinity.engine.base import Boolean, Char, Float, Integer, Model, Text
+from fullfinity.engine.base import Boolean, Char, Float, ManyToOne, Model, Text
 from fullfinity.engine.db import PoolManager
 from fullfinity.engine.env import Environment
 from fullfinity.engine.registry import Registry
 from fullfinity.engine.schema import sync_schema
 
-FULL = ("name", "email", "phone", "active", "credit_limit", "notes", "country_id")
+FULL = ("name", "email", "phone", "active", "credit_limit", "notes", "country")
 
 
 class Country(Model):
@@ -43,7 +43,7 @@ class Partner(Model):
     active = Boolean(default=True)
     credit_limit = Float()
     notes = Text()
-    country_id = Integer(index=True)
+    country = ManyToOne("Country", related_name="partners")
 
 
 class Adapter(BaseAdapter):
@@ -52,7 +52,8 @@ class Adapter(BaseAdapter):
              "Environment each; W1 = bulk_create (ids reserved, then COPY); W2 = with_fields(name, email); "
              "W3 = full records (12 columns incl. automatic ones); W4 = filter(active=True, "
              "name__icontains='ab').order_by('name')[:80]; W6 = save() per record; W6b = queryset.update(); "
-             "W7 = group_by(country_id, credit_limit:sum).")
+             "W5 = 1,000 partners then fetch_related('country') (2 queries); "
+             "W7 = group_by(country, credit_limit:sum) (+1 query for the countries' display names).")
     uses_common_schema = False
     table = "partner"
     reset_sql = "TRUNCATE partner RESTART IDENTITY"
@@ -82,8 +83,12 @@ class Adapter(BaseAdapter):
         return pkg_versions("fullfinity-core", "asyncpg")
 
     async def w1_insert(self, rows):
+        # The harness names the foreign key column "country_id"; the Fullfinity field is "country".
+        values = [{**row, "country": row["country_id"]} for row in rows]
+        for value in values:
+            del value["country_id"]
         async with self.unit():
-            created = await Partner.bulk_create(rows)
+            created = await Partner.bulk_create(values)
         return len(created)
 
     async def w2_read_columns(self):
@@ -94,23 +99,29 @@ class Adapter(BaseAdapter):
     async def w3_read_full(self):
         async with self.unit(transaction=False):
             partners = await Partner.filter().order_by()
-        return sum(ck_full(p.name, p.email, p.phone, p.active, p.credit_limit, p.notes, p.country_id)
+        return sum(ck_full(p.name, p.email, p.phone, p.active, p.credit_limit, p.notes, p.country)
                    for p in partners)
 
     async def w3_read_full_dicts(self):
         async with self.unit(transaction=False):
             rows = await Partner.filter().order_by().values(*FULL)
         return sum(ck_full(r["name"], r["email"], r["phone"], r["active"], r["credit_limit"], r["notes"],
-                           r["country_id"]) for r in rows)
+                           r["country"]) for r in rows)
 
     async def w4_filter(self):
         total = 0
         for _ in range(W4_QUERIES):
             async with self.unit(transaction=False):
                 partners = await Partner.filter(active=True, name__icontains="ab").order_by("name")[:W4_LIMIT]
-            total += sum(ck_full(p.name, p.email, p.phone, p.active, p.credit_limit, p.notes, p.country_id)
+            total += sum(ck_full(p.name, p.email, p.phone, p.active, p.credit_limit, p.notes, p.country)
                          for p in partners)
         return total
+
+    async def w5_related(self):
+        async with self.unit(transaction=False):
+            partners = await Partner.filter().order_by("id")[:W5_N]
+            await partners.fetch_related("country")
+        return sum(len(p.country.name) for p in partners)
 
     async def w6_update_each(self):
         n = 0
@@ -129,7 +140,7 @@ class Adapter(BaseAdapter):
 
     async def w7_aggregate(self):
         async with self.unit(transaction=False):
-            groups = await Partner.filter().group_by("country_id", aggregates=["credit_limit:sum"])
+            groups = await Partner.filter().group_by("country", aggregates=["credit_limit:sum"])
         return (len(groups), sum(g["__count"] for g in groups),
                 int(round(sum(g["credit_limit:sum"] for g in groups))))
 

@@ -41,6 +41,7 @@ def _automatic_fields() -> dict[str, Field[Any]]:
     }
     for name, field in fields.items():
         field.name = name
+        field.slot = "_f_" + name
         field.automatic = True
     return fields
 
@@ -135,6 +136,7 @@ def compose(
     bound: dict[str, Field[Any]] = {}
     for field_name, field in ordered.items():
         field.name = field_name
+        field.slot = "_f_" + field_name
         bound[field_name] = field.bind(name, field_name, _setter(field))
 
     bases = tuple(ext.cls for ext in reversed(extensions)) + (definition.cls,)
@@ -149,6 +151,10 @@ def compose(
         **bound,
     }
     cls: Any = ModelMeta(name, bases, namespace)
+    for f in bound.values():
+        attach = getattr(f, "attach", None)
+        if attach is not None:
+            attach(cls)
     cls._stored = tuple(f for f in bound.values() if f.column is not None)
     cls._column_fields = {f.column: f.name for f in cls._stored if f.column}
     cls._has_active = "active" in bound and bound["active"].type_name == "Boolean"

@@ -86,6 +86,8 @@ class Field(property, Generic[T]):
     name: str
     model_name: str
     automatic: bool
+    #: The instance slot holding the loaded value (``_f_<name>``), kept in step with ``name``.
+    slot: str
     # Options (orm.md section 8), set from the constructor keywords.
     required: bool
     default: Any
@@ -119,6 +121,7 @@ class Field(property, Generic[T]):
                 value = list(value)
             setattr(self, key, value)
         self.name = ""
+        self.slot = ""
         self.model_name = ""
         self.automatic = False
         # Keywords given explicitly: an extension redeclaring a field merges only these.
@@ -130,6 +133,7 @@ class Field(property, Generic[T]):
 
     def __set_name__(self, owner: type, name: str) -> None:
         self.name = name
+        self.slot = slot_name(name)
         if self.description is None:
             self.description = _describe(name)
 
@@ -152,9 +156,6 @@ class Field(property, Generic[T]):
         """The column name, or ``None`` when the field has no column."""
         return self.name if self.store and self.sql_type is not None else None
 
-    @property
-    def slot(self) -> str:
-        return slot_name(self.name)
 
     @property
     def is_computed(self) -> bool:
@@ -202,6 +203,7 @@ class Field(property, Generic[T]):
         bound.__dict__.update(self.__dict__)
         property.__init__(bound, bound._make_getter(name), setter)
         bound.name = name
+        bound.slot = slot_name(name)
         bound.model_name = model_name
         if bound.description is None:
             bound.description = _describe(name)

@@ -147,6 +147,10 @@ class ManyToOne(RelationalField):
     def slots(self) -> tuple[str, ...]:
         return (self.slot, record_slot(self.name))
 
+    def attach(self, cls: type) -> None:
+        """Called once the composed class exists: keep its slot descriptors for the getter."""
+        self.members = (cls.__dict__[self.slot], cls.__dict__[record_slot(self.name)])
+
     def convert(self, value: Any) -> Any:
         if value is None:
             return None
@@ -159,17 +163,25 @@ class ManyToOne(RelationalField):
         id_slot, rec_slot = slot_name(name), record_slot(name)
         field = self
 
+        new = object.__new__
+        del id_slot, rec_slot
+
         def get(obj: Any) -> Any:
+            # The slots' member descriptors are used directly: a miss raises AttributeError
+            # without detouring through Model.__getattr__ (this getter runs once per access).
+            id_member, rec_member = field.members
             try:
-                return getattr(obj, rec_slot)
+                return rec_member.__get__(obj)
             except AttributeError:
                 pass
-            record_id = getattr(obj, id_slot)  # AttributeError -> not loaded -> FieldNotLoadedError
+            record_id = id_member.__get__(obj)  # AttributeError -> not loaded -> FieldNotLoadedError
             if record_id is None:
                 record = None
-            else:
-                record = field.target_model.browse(int(record_id))
-            setattr(obj, rec_slot, record)
+            else:  # a stub carrying only its id (fetch_related loads the rest)
+                record = new(field.target_model)
+                record._f_id = record_id
+                record._recs = None
+            rec_member.__set__(obj, record)
             return record
 
         return get

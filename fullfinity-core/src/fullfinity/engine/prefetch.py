@@ -82,7 +82,8 @@ async def _load_columns(records: list[Model], names: Sequence[str]) -> None:
     """Load stored fields missing on ``records`` (one query)."""
     model = type(records[0])
     fields = [model._fields[n] for n in names]
-    missing = [r for r in records if any(not _has(r, f.slot) for f in fields)]
+    slots = [f.slot for f in fields]
+    missing = [r for r in records if not all(hasattr(r, s) for s in slots)]
     if not missing:
         return
     env = current_env()
@@ -102,8 +103,10 @@ async def _load_many_to_one(records: list[Model], field: ManyToOne, wanted: Sequ
     await _load_columns(records, [field.name])
     rec_slot = record_slot(field.name)
     target = field.target_model
-    todo = [r for r in records if force or not _is_loaded_target(r, rec_slot)]
-    ids = sorted({getattr(r, field.slot) for r in todo if _has(r, field.slot) and getattr(r, field.slot) is not None})
+    probe = _probe_slot(target, wanted)
+    todo = records if force else [r for r in records if not _is_loaded_target(r, rec_slot, probe)]
+    id_slot = field.slot
+    ids = sorted({i for i in (getattr(r, id_slot, None) for r in todo) if i is not None})
     loaded: dict[int, Model] = {}
     if ids:
         env = current_env()
@@ -114,25 +117,39 @@ async def _load_many_to_one(records: list[Model], field: ManyToOne, wanted: Sequ
             for rec in await queryset:
                 loaded[rec.id] = rec
     for record in todo:
-        target_id = getattr(record, field.slot, None)
-        setattr(record, rec_slot, None if target_id is None else loaded.get(target_id) or target.browse(target_id))
-    out: dict[int, Model] = {}
-    for record in records:
-        value = getattr(record, rec_slot, None)
-        if value is not None and value.id in loaded:
-            out[value.id] = value
-    return list(out.values())
+        target_id = getattr(record, id_slot, None)
+        if target_id is None:
+            setattr(record, rec_slot, None)
+        else:
+            found = loaded.get(target_id)
+            setattr(record, rec_slot, found if found is not None else target.browse(target_id))
+    if len(todo) != len(records):  # some were loaded earlier: the next level continues from all of them
+        for record in records:
+            value = getattr(record, rec_slot, None)
+            if value is not None and hasattr(value, probe):
+                loaded.setdefault(value.id, value)
+    return list(loaded.values())
 
 
-def _is_loaded_target(record: Model, rec_slot: str) -> bool:
-    """The ManyToOne's record object is present and carries more than its id."""
-    try:
-        value = object.__getattribute__(record, rec_slot)
-    except AttributeError:
+def _probe_slot(target: type[Model], wanted: Sequence[str] | None) -> str:
+    """A slot that a loaded (not stub) target record has: a wanted field's, else its first stored field's."""
+    if wanted:
+        return str(target._fields[wanted[0]].slot)
+    for f in target._stored:
+        if f.name != "id":
+            return str(f.slot)
+    return "_f_id"
+
+
+def _is_loaded_target(record: Model, rec_slot: str, probe: str) -> bool:
+    """The ManyToOne's record object is present and is more than a stub carrying its id."""
+    value = getattr(record, rec_slot, _ABSENT)
+    if value is _ABSENT:
         return False
-    if value is None:
-        return True
-    return any(_has(value, f.slot) for name, f in type(value)._fields.items() if name != "id")
+    return value is None or hasattr(value, probe)
+
+
+_ABSENT = object()
 
 
 async def _load_x2many(records: list[Model], field: X2ManyField, wanted: Sequence[str] | None,

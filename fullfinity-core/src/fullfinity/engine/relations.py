@@ -77,6 +77,7 @@ def add_reverse_fields(fields: dict[str, dict[str, Field[Any]]]) -> None:
                     f"but {field.related_model} already has a field of that name. Choose another related_name."
                 )
             reverse.name = field.related_name
+            reverse.slot = "_f_" + field.related_name
             reverse.description = field.related_name.replace("_", " ").capitalize()
             target[field.related_name] = reverse
 
