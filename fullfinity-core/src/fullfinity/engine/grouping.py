@@ -67,6 +67,13 @@ async def run_group_by(compiler: Compiler, keys: Sequence[str], aggregates: Sequ
     agg_parts = [_aggregate_sql(compiler, a) for a in aggregates]
     labels = [f"k{i}" for i in range(len(keys))]
     select = [k.wrap("", f" AS {labels[i]}") for i, (k, _) in enumerate(key_parts)]
+    for i, (key, field) in enumerate(key_parts):
+        if field.relational:  # the target's display name, in the same statement
+            target = field.target_model
+            inner = f"dn{i}"
+            select.append(key.wrap(
+                f"(SELECT {display_name_sql(target, inner)} FROM {ident(target._table)} AS {inner} "
+                f"WHERE {inner}.\"id\" = ", f") AS {labels[i]}_dn"))
     select.append(Sql("count(*) AS __count"))
     select += [a.wrap("", f" AS a{i}") for i, a in enumerate(agg_parts)]
     where = compiler.where_clause()
@@ -79,35 +86,17 @@ async def run_group_by(compiler: Compiler, keys: Sequence[str], aggregates: Sequ
     sql = sql + compiler.window()
     text, params = sql.finish()
     rows = await compiler.env.fetch(text, *params)
-    relations = {i: f for i, (_, f) in enumerate(key_parts) if f.relational}
-    names = await _display_names(compiler, relations, rows, labels)
+    relations = [i for i, (_, f) in enumerate(key_parts) if f.relational]
     out = []
     for row in rows:
         group: dict[str, Any] = {key: row[labels[i]] for i, key in enumerate(keys)}
-        for i, field in relations.items():
+        for i in relations:
             value = group[keys[i]]
-            group[keys[i]] = None if value is None else {"id": value, "display_name": names[i].get(value)}
+            group[keys[i]] = None if value is None else {"id": value, "display_name": row[f"{labels[i]}_dn"]}
         group["__count"] = row["__count"]
         for i, spec in enumerate(aggregates):
             group[spec] = row[f"a{i}"]
         out.append(group)
-    return out
-
-
-async def _display_names(
-    compiler: Compiler, relations: dict[int, Any], rows: Sequence[Any], labels: list[str]
-) -> dict[int, dict[int, str | None]]:
-    """One query per ManyToOne key: display names of the group values."""
-    out: dict[int, dict[int, str | None]] = {}
-    for i, field in relations.items():
-        ids = sorted({row[labels[i]] for row in rows if row[labels[i]] is not None})
-        target = field.target_model
-        out[i] = {}
-        if ids:
-            sql = (f"SELECT t.\"id\", {display_name_sql(target, 't')} AS dn FROM {ident(target._table)} AS t "
-                   f"WHERE t.\"id\" = ANY($1::bigint[])")
-            for r in await compiler.env.fetch(sql, ids):
-                out[i][r["id"]] = r["dn"]
     return out
 
 
