@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 from fullfinity.engine.fields_base import Field
 from fullfinity.engine.paths import resolve_path
 from fullfinity.engine.query import OrderItem, Query
-from fullfinity.engine.sql import Sql, ident
+from fullfinity.engine.security import check_field
+from fullfinity.engine.sql import Sql, ident, join
 from fullfinity.engine.where import WhereCompiler
 from fullfinity.exceptions import BadRequest
 
@@ -52,7 +53,7 @@ class Compiler:
         self.table = ident(self.model._table)
         self.wheres = WhereCompiler(env)
         self._joins: dict[tuple[str, ...], str] = {}
-        self._join_sql: list[str] = []
+        self._join_sql: list[Sql] = []
 
     # -- helpers -------------------------------------------------------------------
     def column(self, field: Field[Any], alias: str = ROOT) -> str:
@@ -67,6 +68,8 @@ class Compiler:
         """LEFT JOIN the ManyToOne chain of ``fields[:-1]``; return (alias, last field)."""
         alias = ROOT
         names: list[str] = []
+        for field in fields:
+            check_field(self.env, self.env.registry.get(field.model_name), field, "sort or group by")
         for field in fields[:-1]:
             if getattr(field, "many", True):
                 raise BadRequest(
@@ -80,9 +83,11 @@ class Compiler:
                 joined = f"j{len(self._joins) + 1}"
                 target = field.target_model  # type: ignore[attr-defined]
                 self._joins[key] = joined
-                self._join_sql.append(
-                    f" LEFT JOIN {ident(target._table)} AS {joined} ON {joined}.\"id\" = {alias}.{ident(field.column)}"
-                )
+                on = Sql(f'{joined}."id" = {alias}.{ident(field.column)}')
+                restriction = self.wheres.restrict(target, joined, None)  # unreadable targets join as NULL
+                if restriction is not None:
+                    on = on + " AND " + restriction
+                self._join_sql.append(Sql(f" LEFT JOIN {ident(target._table)} AS {joined} ON ") + on)
             alias = joined
         return alias, fields[-1]
 
@@ -105,8 +110,8 @@ class Compiler:
         return self.column(field, alias)
 
     @property
-    def joins(self) -> str:
-        return "".join(self._join_sql)
+    def joins(self) -> Sql:
+        return join(self._join_sql, "")
 
     # -- clauses -------------------------------------------------------------------------
     def where(self) -> Sql:
@@ -145,12 +150,16 @@ class Compiler:
         queryset then prefetches the rest of the path.
         """
         fields = self.model._fields
+        profile = None if self.env.is_elevated else self.env.access
         if self.query.fields is None:
-            return list(self.model._stored)
+            if profile is None:
+                return list(self.model._stored)
+            return [f for f in self.model._stored if profile.sees(f)]  # restricted fields are left out
         out = [fields["id"]]
         specs = self.env.registry.compute_info.specs
         for name in self.query.fields:
             field = resolve_path(self.model, name.replace(".", "__"), allow_lookup=False).fields[0]
+            check_field(self.env, self.model, field, "read")
             if field.column is None and not (field.name == "display_name" and field.automatic):
                 # x-to-many and computed fields are loaded after the main query; select the
                 # columns a computed field's declared dependencies start from, so it costs no extra query.
@@ -166,7 +175,7 @@ class Compiler:
 
     def _from(self, body: Sql) -> Sql:
         """``FROM table AS t0 <joins> WHERE ...`` (the joins are known once ORDER BY/where were compiled)."""
-        return Sql(f" FROM {self.table} AS {ROOT}{self.joins}") + body
+        return Sql(f" FROM {self.table} AS {ROOT}") + self.joins + body
 
     def select(self, fields: list[Field[Any]]) -> Sql:
         columns = ", ".join(self.select_expr(f) for f in fields)

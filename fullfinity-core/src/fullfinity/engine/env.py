@@ -27,6 +27,7 @@ from fullfinity.plugins import await_me_maybe
 
 if TYPE_CHECKING:
     from fullfinity.engine.models import Model
+    from fullfinity.engine.security import AccessProfile
     from fullfinity.engine.registry import Registry
 
 __all__ = ["Environment", "QueryCounter", "QueryStats"]
@@ -91,6 +92,8 @@ class Environment:
         self.is_elevated = elevated or uid is None
         self.stats = stats or QueryStats()
         self.cache = cache
+        #: What the user may do (``fullfinity.engine.security``); ``None`` until loaded, unused when elevated.
+        self.access: AccessProfile | None = None
         self._savepoints = 0
         #: Model names written in this transaction (the cache invalidates them after commit).
         self.written: set[str] = set()
@@ -119,13 +122,20 @@ class Environment:
             "cid": self.context.get("cid"),
             "company_id": self.context.get("cid"),
             "cids": [self.context["cid"]] if self.context.get("cid") is not None else [],
-            "contact_id": self.context.get("contact_id"),
+            "contact_id": self.access.contact_id if self.access is not None else self.context.get("contact_id"),
             "active_id": self.context.get("active_id"),
             "tz": self.tz,
             "now": dt.datetime.now(dt.UTC),
         }
 
     # -- models --------------------------------------------------------------------
+    async def load_access(self) -> None:
+        """Load the user's access profile (called when an environment is opened for a user)."""
+        if self.real_uid is not None:
+            from fullfinity.engine.security import load_profile
+
+            self.access = await load_profile(self, self.real_uid)
+
     def get_model(self, name: str) -> type[Model]:
         """The composed model class ``name`` of this tenant."""
         return self.registry.get(name)

@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from fullfinity.engine.computed import compute_local, mark_changed
 from fullfinity.engine.context import current_env
+from fullfinity.engine.security import check_field, check_model, check_rule
 from fullfinity.engine.models import RecordGroup
 from fullfinity.engine.sql import ident
 from fullfinity.engine.validation import check_values, default_values, raise_if_problems
-from fullfinity.exceptions import ConcurrencyError, IntegrityError, MissingError, ValidationError
+from fullfinity.exceptions import AccessError, ConcurrencyError, IntegrityError, MissingError, ValidationError
 
 if TYPE_CHECKING:
     from fullfinity.engine.env import Environment
@@ -90,6 +91,9 @@ def _old_parents(cls: type[Model], changes: Mapping[str, Any]) -> dict[str, set[
 async def _insert(rec: Model) -> None:
     cls = type(rec)
     env = current_env()
+    check_model(env, cls, "create")
+    for name in rec._changes or {}:
+        check_field(env, cls, cls._fields[name], "write")
     await _run_setters(rec)
     given = {name: getattr(rec, _slot(name), None) for name in (rec._changes or {})}
     defaults = await default_values(cls, env.context, rec)
@@ -114,6 +118,12 @@ async def _insert(rec: Model) -> None:
            f"RETURNING {', '.join(ident(c) for c in RETURNED)}")
     row = await env.fetchrow(sql, *params)
     assert row is not None
+    if not env.is_elevated and env.access is not None and env.access.rule(cls._name, "create") is not None:
+        try:
+            await check_rule(env, cls, [row["id"]], "create")
+        except (AccessError, MissingError):
+            await env.execute(f'DELETE FROM {ident(cls._table)} WHERE "id" = $1', row["id"])  # no partial write
+            raise
     env.written.add(cls._name)
     for name in RETURNED:
         setattr(rec, _slot(name), row[name])
@@ -130,6 +140,10 @@ async def _update(rec: Model, check_concurrency: bool) -> None:
     if not changes:
         return
     env = current_env()
+    check_model(env, cls, "write")
+    for name in changes:
+        check_field(env, cls, cls._fields[name], "write")
+    await check_rule(env, cls, [rec.id], "write")
     await _run_setters(rec)
     changes = rec._changes or {}
     values = {name: getattr(rec, _slot(name), None) for name in changes}
@@ -243,6 +257,8 @@ async def delete_records(rs: Model) -> None:
     env = current_env()
     from fullfinity.engine.x2many import apply_on_delete
 
+    check_model(env, cls, "delete")
+    await check_rule(env, cls, ids, "delete")
     await mark_changed(cls, ids, None)
     await apply_on_delete(cls, ids)
     await env.execute(f'DELETE FROM {ident(cls._table)} WHERE "id" = ANY($1::bigint[])', ids)
@@ -297,6 +313,7 @@ async def _sequence_name(env: Environment, table: str) -> str:
 async def bulk_create(cls: type[Model], rows: Sequence[Mapping[str, Any]]) -> Model:
     """Validate every row, reserve ids, then one COPY (or one INSERT ... unnest) for all rows."""
     env = current_env()
+    check_model(env, cls, "create")
     if not rows:
         return cls._make_set([])
     problems: list[dict[str, str]] = []
@@ -359,7 +376,14 @@ async def bulk_create(cls: type[Model], rows: Sequence[Mapping[str, Any]]) -> Mo
                 setattr(rec, field.slot, values.get(field.name, field.empty_value()))
         rec._grp = group
     if not cls._transient:
-        await mark_changed(cls, [i for i in ids if i is not None], None)
+        stored_ids = [i for i in ids if i is not None]
+        if not env.is_elevated and env.access is not None and env.access.rule(cls._name, "create") is not None:
+            try:
+                await check_rule(env, cls, stored_ids, "create")
+            except (AccessError, MissingError):
+                await env.execute(f'DELETE FROM {ident(cls._table)} WHERE "id" = ANY($1::bigint[])', stored_ids)
+                raise
+        await mark_changed(cls, stored_ids, None)
     if cls._constraints:
         for rec in records:
             await run_constraints(rec, None)

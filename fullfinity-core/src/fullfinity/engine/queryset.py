@@ -21,6 +21,7 @@ from fullfinity.engine.models import RecordGroup
 from fullfinity.engine.persistence import NEXT_UPDATED_DATE
 from fullfinity.engine.Q import Q
 from fullfinity.engine.query import Query, parse_order
+from fullfinity.engine.security import check_field, check_model, check_rule
 from fullfinity.engine.sql import Sql, ident
 from fullfinity.engine.validation import check_values, raise_if_problems, unknown_fields_error
 from fullfinity.exceptions import BadRequest, MissingError, UserError
@@ -125,12 +126,22 @@ class QuerySet(Generic[M]):
         env = current_env()
         return Compiler(query or self._query, env)
 
-    async def _acompiler(self, query: Query | None = None) -> Compiler:
-        """A compiler, after flushing pending recomputations so the query sees computed values."""
+    async def _acompiler(self, query: Query | None = None, operation: str = "read") -> Compiler:
+        """A compiler, after the access check and after flushing pending recomputations."""
         env = current_env()
+        check_model(env, self.model, operation)
         if env.dirty:
             await env.flush()
         return Compiler(query or self._query, env)
+
+    async def _check_rules(self, operation: str) -> None:
+        """Before a bulk write: every targeted record must satisfy the operation's record rules."""
+        env = current_env()
+        if env.is_elevated or env.access is None or env.access.rule(self.model._name, operation) is None:
+            return
+        ids = await self.order_by().distinct_values("id") if self._query.limit is None and not self._query.offset \
+            else [r.id for r in await self.with_fields("id")]
+        await check_rule(env, self.model, ids, operation)
 
     # -- chainable ---------------------------------------------------------------------
     def filter(self, *q: Any, **lookups: Any) -> QuerySet[M]:
@@ -347,10 +358,14 @@ class QuerySet(Generic[M]):
                     setattr(record, name, value)
                 await record.save()
             return len(records)
+        env = current_env()
+        check_model(env, model, "write")
+        for name in values:
+            check_field(env, model, model._fields[name], "write")
         converted, problems = await check_values(model, values, creating=False)
         raise_if_problems(model, problems)
-        env = current_env()
-        compiler = await self._acompiler()
+        await self._check_rules("write")
+        compiler = await self._acompiler(operation="write")
         sets: list[Sql] = []
         for name, value in converted.items():
             field = model._fields[name]
@@ -400,7 +415,8 @@ class QuerySet(Generic[M]):
             for record in records:
                 await record.delete()
             return len(records)
-        compiler = await self._acompiler()
+        await self._check_rules("delete")
+        compiler = await self._acompiler(operation="delete")
         text, params = (Sql(f"DELETE FROM {compiler.table} AS {ROOT} WHERE ") + compiler.restriction()).finish()
         status = await env.execute(text, *params)
         env.written.add(model._name)

@@ -21,6 +21,7 @@ from fullfinity.engine.fields_base import Field
 from fullfinity.engine.lookups import LookupContext, compile_lookup
 from fullfinity.engine.paths import DATE_PARTS, LOOKUP_NAMES, resolve_path, unknown_field
 from fullfinity.engine.Q import Leaf, Q
+from fullfinity.engine.security import check_field
 from fullfinity.engine.sql import Sql, ident, join
 from fullfinity.exceptions import BadRequest
 
@@ -50,6 +51,7 @@ class WhereCompiler:
     def __init__(self, env: Environment) -> None:
         self.env = env
         self._aliases = itertools.count(1)
+        self._ruling: set[str] = set()
 
     def new_alias(self) -> str:
         return f"t{next(self._aliases)}"
@@ -60,10 +62,23 @@ class WhereCompiler:
 
     # -- restrictions every reference to a model carries ----------------------------------
     def restrict(self, model: type[Model], alias: str, condition: Q | Leaf | None) -> Sql | None:
-        """Conditions implied by the model itself: archived records hidden (the ``active`` convention)."""
+        """Conditions every reference to ``model`` carries: archived records hidden (the ``active``
+        convention) and, for a user, the read record rules of the model."""
+        parts: list[Sql] = []
         if model._has_active and self.active_test and not _mentions_active(condition):
-            return Sql(f'{alias}."active"')
-        return None
+            parts.append(Sql(f'{alias}."active"'))
+        profile = None if self.env.is_elevated else self.env.access
+        if profile is not None and model._name not in self._ruling:
+            rule = profile.rule(model._name, "read")
+            if rule is not None:
+                self._ruling.add(model._name)  # a rule that filters through its own model must not recurse
+                try:
+                    parts.append(self.node(model, alias, rule.resolve(self.env.bindings())).wrap("(", ")"))
+                finally:
+                    self._ruling.discard(model._name)
+        if not parts:
+            return None
+        return join(parts, " AND ") if len(parts) > 1 else parts[0]
 
     def filters(self, model: type[Model], alias: str, filters: tuple[tuple[Q, bool], ...]) -> Sql:
         """AND of the queryset's filters (each possibly negated) plus the model's restrictions."""
@@ -74,7 +89,7 @@ class WhereCompiler:
             q = q.resolve(bindings)
             mentions = mentions or _mentions_active(q)
             sql = self.node(model, alias, q, negated)
-            parts.append(sql.wrap("NOT (", ")") if negated else sql)
+            parts.append(sql.wrap("NOT (", ")") if negated else sql.wrap("(", ")"))
         if not mentions:
             restriction = self.restrict(model, alias, None)
             if restriction is not None:
@@ -95,7 +110,9 @@ class WhereCompiler:
             return Sql("TRUE")
         if len(children) == 1:
             return children[0]
-        return join((c.wrap("(", ")") for c in children), " AND " if node.connector == "and" else " OR ")
+        # Parenthesised as a whole, so that it composes safely with any outer AND/OR.
+        joined = join((c.wrap("(", ")") for c in children), " AND " if node.connector == "and" else " OR ")
+        return joined.wrap("(", ")")
 
     def leaf(self, model: type[Model], alias: str, key: str, value: Any) -> Sql:
         segments = key.split("__")
@@ -103,6 +120,7 @@ class WhereCompiler:
         if field is None:
             raise unknown_field(model, segments[0], key)
         rest = segments[1:]
+        check_field(self.env, model, field, "filter on")
         ctx = LookupContext(key, model._name, self.env.tz)
         if not field.relational:
             path = resolve_path(model, key)

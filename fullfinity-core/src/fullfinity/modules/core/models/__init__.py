@@ -1,1 +1,3 @@
 """Core's models. Every model file must be imported here (keep the list alphabetical)."""
+
+from . import access, contact, currency, group, user
