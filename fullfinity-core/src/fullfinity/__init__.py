@@ -16,9 +16,9 @@ try:
 except _metadata.PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0.0.0"
 
-from typing import TYPE_CHECKING, Any  # noqa: E402
+from typing import TYPE_CHECKING, Any
 
-from fullfinity.plugins import hookimpl  # noqa: E402
+from fullfinity.plugins import hookimpl
 
 if TYPE_CHECKING:
     from fullfinity.scripting import tenant_env

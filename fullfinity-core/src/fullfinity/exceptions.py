@@ -214,7 +214,7 @@ class ValidationError(FullfinityError, ValueError):
     ) -> None:
         if isinstance(message, Mapping):
             mapped = [{"path": k, "message": v} for k, v in message.items()]
-            details = list(details or ()) + mapped
+            details = [*(details or ()), *mapped]
             message = f"{len(mapped)} value{'s are' if len(mapped) != 1 else ' is'} invalid."
         super().__init__(message, details=details)
 

@@ -39,9 +39,9 @@ def fullfinity_register_routers() -> list[APIRouter] | APIRouter | None:
 
     Called once per process while :func:`fullfinity.main.create_app` builds the app.
     Each implementation returns one ``APIRouter``, a list of them, or ``None``.
-    Routers returned here are process-wide (served for every tenant); per-tenant
-    module routes use ``Controller``/``@route`` instead. Core's ``/health`` endpoint
-    is contributed through this hook.
+    Routers returned here are process-wide: mounted once, behind tenant resolution
+    (the request's tenant is in ``request.state.tenant``, except on ``/health``).
+    Core's ``/health`` endpoint is contributed through this hook.
     """
 
 
@@ -51,7 +51,7 @@ def fullfinity_register_commands(cli: typer.Typer) -> None:
 
     Called once when the CLI starts, with the root ``typer.Typer`` application.
     Implementations call ``cli.command()`` / ``cli.add_typer()`` on it and return
-    nothing. Core's own ``serve``, ``tenant`` and ``module`` commands are added this way.
+    nothing. Every core command (``serve``, ``tenant``, ``module``, ...) is added this way.
     """
 
 

@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, FastAPI
 
 from fullfinity import __version__
+from fullfinity.exceptions import ServiceUnavailable
 from fullfinity.plugins import await_me_maybe
 from fullfinity.runtime import Runtime
 from fullfinity.settings import Settings, get_settings
@@ -20,6 +21,8 @@ from fullfinity.web.errors import install_error_handlers
 from fullfinity.web.tenancy import TenantMiddleware, TenantResolver
 
 __all__ = ["create_app"]
+
+log = logging.getLogger(__name__)
 
 
 def create_app(settings: Settings | None = None, *, runtime: Runtime | None = None) -> FastAPI:
@@ -30,7 +33,11 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         runtime.start()
-        await runtime.catalog.ensure()
+        try:
+            await runtime.catalog.ensure()
+        except ServiceUnavailable as exc:
+            # Serve anyway: /health answers 503 and requests 503 until the database is back.
+            log.error("The tenant catalog is unreachable at start-up: %s", exc)
         for result in runtime.pm.hook.fullfinity_app_startup(app=app):
             await await_me_maybe(result)
         try:
@@ -59,5 +66,6 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                     f"fullfinity_register_routers must return APIRouter objects, got {type(router).__name__}"
                 )
             app.include_router(router)
-    app.add_middleware(TenantMiddleware, resolver=TenantResolver(runtime.settings, runtime.catalog))
+    app.state.tenant_resolver = resolver = TenantResolver(runtime.settings, runtime.catalog)
+    app.add_middleware(TenantMiddleware, resolver=resolver)
     return app

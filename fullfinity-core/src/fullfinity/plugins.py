@@ -11,15 +11,23 @@ from __future__ import annotations
 import importlib
 import importlib.util
 import inspect
-from collections.abc import Awaitable
+import re
+from collections.abc import Awaitable, Callable
 from functools import lru_cache
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import pluggy
 
 from fullfinity import hookspecs
 
-__all__ = ["DEFAULT_PLUGINS", "await_me_maybe", "get_plugin_manager", "hookimpl"]
+__all__ = [
+    "DEFAULT_PLUGINS",
+    "await_me_maybe",
+    "build_plugin_manager",
+    "get_plugin_manager",
+    "hookimpl",
+    "hooks_markdown",
+]
 
 T = TypeVar("T")
 
@@ -32,6 +40,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "fullfinity.cli.tenant",
     "fullfinity.cli.module",
     "fullfinity.cli.settings",
+    "fullfinity.cli.shell",
 )
 
 
@@ -46,12 +55,11 @@ def _module_hook_packages() -> list[tuple[str, str]]:
     """(module identifier, '<package>.hooks') for every discovered module shipping hooks."""
     from fullfinity.engine.module_registry import discover_modules
 
-    found = []
-    for info in discover_modules().values():
-        name = f"{info.package}.hooks"
-        if importlib.util.find_spec(info.package) and _has_submodule(info.package, "hooks"):
-            found.append((info.identifier, name))
-    return found
+    return [
+        (info.identifier, f"{info.package}.hooks")
+        for info in discover_modules().values()
+        if _has_submodule(info.package, "hooks")
+    ]
 
 
 def _has_submodule(package: str, sub: str) -> bool:
@@ -69,8 +77,9 @@ def build_plugin_manager(*, include_modules: bool = True) -> pluggy.PluginManage
         pm.register(importlib.import_module(dotted), name=dotted)
     if include_modules:
         for identifier, dotted in _module_hook_packages():
-            if pm.get_plugin(dotted) is None:
-                pm.register(importlib.import_module(dotted), name=f"module:{identifier}")
+            name = f"module:{identifier}"
+            if pm.get_plugin(name) is None:
+                pm.register(importlib.import_module(dotted), name=name)
     pm.check_pending()
     return pm
 
@@ -79,3 +88,35 @@ def build_plugin_manager(*, include_modules: bool = True) -> pluggy.PluginManage
 def get_plugin_manager() -> pluggy.PluginManager:
     """The process-wide plugin manager."""
     return build_plugin_manager()
+
+
+def _hookspec_functions() -> list[Callable[..., Any]]:
+    """The hook specifications in the order ``hookspecs.py`` declares them."""
+    marker = "fullfinity_spec"  # set by pluggy's HookspecMarker("fullfinity")
+    return [obj for obj in vars(hookspecs).values() if callable(obj) and hasattr(obj, marker)]
+
+
+def _signature(func: Callable[..., Any]) -> str:
+    # hookspecs.py uses postponed annotations: the raw strings read as written there.
+    sig = inspect.signature(func)
+    params = ", ".join(
+        f"{p.name}: {p.annotation}" if p.annotation is not inspect.Parameter.empty else p.name
+        for p in sig.parameters.values()
+    )
+    returns = "" if sig.return_annotation is inspect.Signature.empty else f" -> {sig.return_annotation}"
+    return f"{func.__name__}({params}){returns}"
+
+
+def hooks_markdown() -> str:
+    """The hooks reference (the generated part of docs/hooks.md): every hookspec, in file order."""
+    parts: list[str] = []
+    for func in _hookspec_functions():
+        options = getattr(func, "fullfinity_spec", {})
+        flags = [name for name in ("firstresult", "historic") if options.get(name)]
+        parts.append(f"### `{func.__name__}`\n")
+        parts.append(f"```python\n{_signature(func)}\n```\n")
+        if flags:
+            parts.append(f"Options: {', '.join(f'`{f}`' for f in flags)}.\n")
+        doc = inspect.cleandoc(func.__doc__ or "*Undocumented.*")
+        parts.append(re.sub(r":\w+:`([^`]+)`", r"`\1`", doc) + "\n")  # Sphinx roles -> code spans
+    return "\n".join(parts)

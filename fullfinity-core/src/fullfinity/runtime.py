@@ -1,4 +1,4 @@
-"""The per-process runtime: settings, databases, catalog and plugins in one object."""
+"""The per-process runtime: settings, databases, catalog, cache and plugins in one object."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 import pluggy
 
+from fullfinity.engine.cache import Cache, create_cache
 from fullfinity.engine.db import DatabaseManager
 from fullfinity.plugins import get_plugin_manager
 from fullfinity.settings import Settings, get_settings
@@ -21,14 +22,19 @@ class Runtime:
     settings: Settings = field(default_factory=get_settings)
     db: DatabaseManager = field(init=False)
     catalog: Catalog = field(init=False)
+    #: The cache (``LocalCache`` without ``FULLFINITY_CACHE_URL``, else ``ValkeyCache``).
+    cache: Cache = field(init=False)
     pm: pluggy.PluginManager = field(default_factory=get_plugin_manager)
 
     def __post_init__(self) -> None:
         self.db = DatabaseManager(self.settings)
         self.catalog = Catalog(self.db)
+        self.cache = create_cache(self.settings.cache_url)
 
     def start(self) -> None:
         self.db.start()
+        self.cache.start()
 
     async def close(self) -> None:
+        await self.cache.close()
         await self.db.close()

@@ -64,9 +64,10 @@ async def tenant_env(
     async with rt.db.connection(info.server, info.database) as conn:
         transaction = conn.transaction()
         await transaction.start()
-        env = Environment(tenant=info.name, registry=registry, conn=conn, uid=user, context=context)
+        env = Environment(tenant=info.name, registry=registry, conn=conn, uid=user, context=context, cache=rt.cache)
         try:
             with env.bind():
+                await env.load_access()
                 yield env
                 await env.flush()
         except BaseException:

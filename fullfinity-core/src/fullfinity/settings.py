@@ -13,12 +13,13 @@ import json
 import os
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal, get_args, get_origin
 
 import yaml
 from pydantic import Field, field_validator
+from pydantic import ValidationError as PydanticValidationError
 from pydantic.fields import FieldInfo
-from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, PydanticBaseSettingsSource, SettingsConfigDict
 
 from fullfinity.exceptions import ConfigurationError
 
@@ -44,14 +45,15 @@ class _YamlFileSource(PydanticBaseSettingsSource):
         file = Path(path)
         if not file.is_file():
             raise ConfigurationError(
-                f"Config file {file} does not exist. Pass an existing YAML file with -c, "
-                f"or unset {CONFIG_FILE_ENV}."
+                f"Config file {file} does not exist. Pass an existing YAML file with -c, or unset {CONFIG_FILE_ENV}."
             )
-        data = yaml.safe_load(file.read_text()) or {}
+        try:
+            data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        except (OSError, yaml.YAMLError) as exc:
+            raise ConfigurationError(f"Config file {file} cannot be read as YAML: {exc}") from None
         if not isinstance(data, dict):
             raise ConfigurationError(
-                f"Config file {file} must hold a mapping of setting names to values, "
-                f"got {type(data).__name__}."
+                f"Config file {file} must hold a mapping of setting names to values, got {type(data).__name__}."
             )
         known = set(settings_cls.model_fields)
         unknown = sorted(k for k in data if str(k).lower() not in known)
@@ -78,7 +80,9 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         None, description="DSN of the main PostgreSQL server (alias `default`); unset starts an embedded PostgreSQL."
     )
-    database_servers: dict[str, str] = Field(
+    # NoDecode: our validators parse the raw text, so a malformed value becomes a
+    # ConfigurationError naming the variable instead of pydantic-settings' SettingsError.
+    database_servers: Annotated[dict[str, str], NoDecode] = Field(
         default_factory=dict, description="JSON object alias -> DSN of additional PostgreSQL servers."
     )
     catalog_db: str = Field("fullfinity_catalog", description="Name of the tenant catalog database.")
@@ -98,7 +102,7 @@ class Settings(BaseSettings):
     # Files
     data_dir: Path = Field(
         default_factory=_default_data_dir,
-        description="Embedded cluster, filestore and generated secrets (default `~/.local/share/fullfinity`).",
+        description="Embedded cluster, filestore and generated secrets (`$XDG_DATA_HOME/fullfinity` when set).",
     )
     # Tenancy
     base_domain: str | None = Field(None, description="Domain whose subdomains are tenants (`erp.example.com`).")
@@ -122,7 +126,9 @@ class Settings(BaseSettings):
     # API
     api_max_limit: int = Field(10000, ge=1, description="Maximum `limit` of a query.")
     api_docs: bool = Field(True, description="Serve `/openapi.json` and `/docs`.")
-    cors_origins: list[str] = Field(default_factory=list, description="Allowed cross-origin front-ends.")
+    cors_origins: Annotated[list[str], NoDecode] = Field(
+        default_factory=list, description="Allowed cross-origin front-ends (comma-separated, or a JSON list)."
+    )
     # Server
     host: str = Field("127.0.0.1", description="Listen address.")
     port: int = Field(8000, ge=0, le=65535, description="Listen port.")
@@ -143,6 +149,21 @@ class Settings(BaseSettings):
                 raise ValueError(f"must be a JSON object alias -> DSN, got {value!r} ({exc.msg})") from None
         if isinstance(value, dict) and "default" in value:
             raise ValueError("the alias 'default' is reserved for FULLFINITY_DATABASE_URL")
+        return value
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _parse_origins(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                try:
+                    return json.loads(text)
+                except json.JSONDecodeError as exc:
+                    raise ValueError(
+                        f"must be a JSON list or comma-separated origins, got {value!r} ({exc.msg})"
+                    ) from None
+            return [part.strip() for part in text.split(",") if part.strip()]
         return value
 
     @field_validator("log_level", mode="before")
@@ -179,29 +200,67 @@ def configure(config_file: str | Path | None = None) -> Settings:
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     """The process-wide settings, read once (call ``get_settings.cache_clear()`` to re-read)."""
-    from pydantic import ValidationError as PydanticValidationError
-
     try:
         return Settings()
     except PydanticValidationError as exc:
         problems = [
-            {"path": ENV_PREFIX + ".".join(str(p) for p in err["loc"]).upper(), "message": err["msg"]}
+            {"path": ENV_PREFIX + ".".join(str(p) for p in err["loc"]).upper(), "message": _problem(err)}
             for err in exc.errors()
         ]
-        raise ConfigurationError("Invalid settings; fix these environment variables:", details=problems) from None
+        source = "environment variables"
+        if os.environ.get(CONFIG_FILE_ENV):
+            source += f" or config file {os.environ[CONFIG_FILE_ENV]} (keys in lower case without the prefix)"
+        raise ConfigurationError(f"Invalid settings; fix these {source}:", details=problems) from None
+
+
+def _problem(err: Any) -> str:
+    """One pydantic error as a sentence; our own validators already quote the value."""
+    if err["type"] == "value_error":
+        return str(err["msg"]).removeprefix("Value error, ")
+    shown = repr(err.get("input"))
+    shown = shown if len(shown) <= 80 else shown[:77] + "..."
+    return f"{err['msg']}, got {shown}"
+
+
+def _type_label(annotation: Any) -> str:
+    """A reader's name for a setting's type (the docs table)."""
+    origin, args = get_origin(annotation), get_args(annotation)
+    if origin is Annotated:
+        return _type_label(args[0])
+    if origin is Literal:
+        return " \\| ".join(f"`{a}`" for a in args)
+    if args and type(None) in args:  # X | None
+        return _type_label(next(a for a in args if a is not type(None)))
+    if origin is dict:
+        return "JSON object"
+    if origin is list:
+        return "list"
+    names = {str: "text", int: "integer", float: "number", bool: "boolean", Path: "path"}
+    return names.get(annotation, getattr(annotation, "__name__", str(annotation)))
+
+
+def _default_label(name: str, field: FieldInfo) -> str:
+    if name == "data_dir":
+        return "`~/.local/share/fullfinity`"
+    if field.default_factory is not None:
+        value: Any = field.default_factory()  # type: ignore[call-arg]
+    else:
+        value = field.default
+    if value is None:
+        return "unset"
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, dict | list):
+        return f"`{json.dumps(value)}`"
+    return f"`{value}`"
 
 
 def settings_markdown() -> str:
-    """The settings reference table (the body of docs/settings.md)."""
+    """The settings reference table (the generated part of docs/settings.md)."""
     rows = ["| Variable | Type | Default | Meaning |", "|---|---|---|---|"]
     for name, field in Settings.model_fields.items():
-        if field.default_factory is not None:
-            default = {"data_dir": "`~/.local/share/fullfinity`"}.get(name, f"`{field.default_factory()!r}`")
-        elif field.default is None:
-            default = "unset"
-        else:
-            default = f"`{field.default!r}`"
-        annotation = getattr(field.annotation, "__name__", None) or str(field.annotation)
-        annotation = annotation.replace("typing.", "").replace("pathlib.", "").replace("|", "\\|")
-        rows.append(f"| `{ENV_PREFIX}{name.upper()}` | {annotation} | {default} | {field.description} |")
+        annotation = _type_label(field.annotation)
+        rows.append(
+            f"| `{ENV_PREFIX}{name.upper()}` | {annotation} | {_default_label(name, field)} | {field.description} |"
+        )
     return "\n".join(rows) + "\n"

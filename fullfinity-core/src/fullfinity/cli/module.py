@@ -40,8 +40,14 @@ def list_(
     table = Table(*columns)
     for ident in order:
         info = modules[ident]
-        row = [ident, info.name, info.version, ", ".join(info.dependencies) or "-", info.manifest.edition,
-               info.distribution]
+        row = [
+            ident,
+            info.name,
+            info.version,
+            ", ".join(info.dependencies) or "-",
+            info.manifest.edition,
+            info.distribution,
+        ]
         if tenant:
             state, version = states.get(ident, ("uninstalled", ""))
             if state == "installed" and version != info.version:

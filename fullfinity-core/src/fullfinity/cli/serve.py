@@ -28,10 +28,12 @@ def serve(
     port = port if port is not None else settings.port
     workers = workers or settings.workers
     if workers > 1 and not settings.cache_url:
-        fail(ConfigurationError(
-            f"--workers {workers} needs FULLFINITY_CACHE_URL (a Valkey/Redis server): without it, "
-            f"cache invalidations could not reach the other workers. Set it, or run one worker."
-        ))
+        fail(
+            ConfigurationError(
+                f"--workers {workers} needs FULLFINITY_CACHE_URL (a Valkey/Redis server): without it, "
+                f"cache invalidations could not reach the other workers. Set it, or run one worker."
+            )
+        )
     embedded = None
     if settings.embedded:
         # Start PostgreSQL once in the parent; workers inherit its DSN.

@@ -63,8 +63,9 @@ def shell(
         if info is None:
             raise TenantNotFound(f"Tenant '{tenant}' does not exist. `fullfinity tenant list` shows the tenants.")
         registry = loop.run_until_complete(registry_for_tenant(runtime, info))
-        conn = loop.run_until_complete(runtime.db.pools.acquire(info.server, info.database,
-                                                                runtime.db.dsn(info.server, info.database)))
+        conn = loop.run_until_complete(
+            runtime.db.pools.acquire(info.server, info.database, runtime.db.dsn(info.server, info.database))
+        )
         state: dict[str, Any] = {"tx": conn.transaction()}
         loop.run_until_complete(state["tx"].start())
         env = Environment(tenant=info.name, registry=registry, conn=conn, uid=user)
@@ -82,11 +83,20 @@ def shell(
             await state["tx"].start()
             console.print("rolled back")
 
-        namespace = {"env": env, "get_model": env.get_model, "Q": Q, "D": D, "commit": commit,
-                     "rollback": rollback, "asyncio": asyncio}
-        banner = (f"Fullfinity shell on tenant '{tenant}' ({len(registry)} models, modules: "
-                  f"{', '.join(registry.modules)}). Top-level await works; `await commit()` saves, "
-                  f"leaving rolls back. Ctrl-D to exit.")
+        namespace = {
+            "env": env,
+            "get_model": env.get_model,
+            "Q": Q,
+            "D": D,
+            "commit": commit,
+            "rollback": rollback,
+            "asyncio": asyncio,
+        }
+        banner = (
+            f"Fullfinity shell on tenant '{tenant}' ({len(registry)} models, modules: "
+            f"{', '.join(registry.modules)}). Top-level await works; `await commit()` saves, "
+            f"leaving rolls back. Ctrl-D to exit."
+        )
         with env.bind():
             AsyncConsole(namespace, loop).interact(banner=banner, exitmsg="")
         if conn.is_in_transaction():

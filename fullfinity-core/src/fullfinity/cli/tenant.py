@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from fullfinity.cli._common import confirm_or_abort, console, progress_status, run_with_runtime
+from fullfinity.exceptions import TenantNotFound
 from fullfinity.plugins import hookimpl
 from fullfinity.runtime import Runtime
 from fullfinity.tenancy.names import validate_tenant_name
@@ -36,8 +37,15 @@ def create(
             return
         with progress_status(f"Creating tenant '{name}'") as step:
             info = await create_tenant(
-                rt.db, rt.catalog, name, server=server, demo=demo, label=label,
-                hostnames=tuple(hostname or ()), progress=step,
+                rt.db,
+                rt.catalog,
+                name,
+                server=server,
+                demo=demo,
+                label=label,
+                hostnames=tuple(hostname or ()),
+                progress=step,
+                pm=rt.pm,
             )
         console.print(f"Tenant [bold]{info.name}[/] created in database {info.database} on server '{info.server}'.")
 
@@ -56,8 +64,9 @@ def list_() -> None:
         table = Table("name", "database", "server", "state", "demo", "hostnames", "created")
         for t in tenants:
             created = t.created_at.strftime("%Y-%m-%d %H:%M") if t.created_at else ""
-            table.add_row(t.name, t.database, t.server, t.state, "yes" if t.demo else "no",
-                          ", ".join(t.hostnames), created)
+            table.add_row(
+                t.name, t.database, t.server, t.state, "yes" if t.demo else "no", ", ".join(t.hostnames), created
+            )
         console.print(table)
 
     run_with_runtime(work)
@@ -67,17 +76,17 @@ def list_() -> None:
 def drop(
     name: Annotated[str, typer.Argument(help="Tenant to drop.")],
     yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation.")] = False,
+    keep_files: Annotated[bool, typer.Option("--keep-files", help="Keep the tenant's filestore directory.")] = False,
 ) -> None:
-    """Drop a tenant: its database and catalog entry are deleted for good."""
+    """Drop a tenant: its database, filestore and catalog entry are deleted for good."""
 
     async def work(rt: Runtime) -> None:
-        from fullfinity.exceptions import TenantNotFound
-
         if await rt.catalog.get(name) is None:
             raise TenantNotFound(f"Tenant '{name}' does not exist. `fullfinity tenant list` shows the tenants.")
         confirm_or_abort(f"Drop tenant '{name}' and ALL its data?", yes)
         with progress_status(f"Dropping tenant '{name}'") as step:
-            await drop_tenant(rt.db, rt.catalog, name, progress=step)
+            await drop_tenant(rt.db, rt.catalog, name, keep_files=keep_files, progress=step, pm=rt.pm)
+        console.print(f"Tenant [bold]{name}[/] dropped.")
 
     run_with_runtime(work)
 

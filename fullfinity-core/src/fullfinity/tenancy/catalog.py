@@ -6,6 +6,7 @@ It is a small database (``FULLFINITY_CATALOG_DB``) on the default server. Only s
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
@@ -75,10 +76,8 @@ class Catalog:
         async with self.db.admin_connection() as admin:
             exists = await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name)
             if not exists:
-                try:
+                with contextlib.suppress(asyncpg.DuplicateDatabaseError):  # another process was faster
                     await admin.execute(f"CREATE DATABASE {quote_ident(name)}")
-                except asyncpg.DuplicateDatabaseError:
-                    pass  # another process created it concurrently
         async with self.db.catalog_connection() as conn:
             await conn.execute("SELECT pg_advisory_lock(727001)")
             try:

