@@ -57,7 +57,9 @@ async def main() -> None:
         registry = await registry_on(dsn, BnInvoice, BnLine)
         async with env_on(dsn, registry, commit=True) as env:
             invoices = await BnInvoice.bulk_create([{} for _ in range(N_INVOICES)])
-            await BnLine.bulk_create([{"invoice": i, "amount": "1.00"} for i in invoices.ids for _ in range(LINES_EACH)])
+            await BnLine.bulk_create(
+                [{"invoice": i, "amount": "1.00"} for i in invoices.ids for _ in range(LINES_EACH)]
+            )
             await env.flush()
         conn = await asyncpg.connect(dsn)
         orm_conn = await connect(dsn)
@@ -90,21 +92,30 @@ async def main() -> None:
         async def raw_all(i: int) -> int:
             async with conn.transaction():
                 await conn.execute("UPDATE bn_line SET amount = $1", Decimal(i + 2))
-                await conn.execute("UPDATE bn_invoice i SET total = s.t FROM (SELECT invoice_id, sum(amount) AS t "
-                                   "FROM bn_line GROUP BY invoice_id) s WHERE i.id = s.invoice_id")
+                await conn.execute(
+                    "UPDATE bn_invoice i SET total = s.t FROM (SELECT invoice_id, sum(amount) AS t "
+                    "FROM bn_line GROUP BY invoice_id) s WHERE i.id = s.invoice_id"
+                )
             return 2
 
         async def raw_some(i: int) -> int:
             async with conn.transaction():
-                await conn.execute("UPDATE bn_line SET amount = $1 WHERE id = ANY($2::bigint[])", Decimal(i + 100), some)
-                await conn.execute("UPDATE bn_invoice i SET total = s.t FROM (SELECT invoice_id, sum(amount) AS t "
-                                   "FROM bn_line WHERE invoice_id IN (SELECT invoice_id FROM bn_line WHERE id = "
-                                   "ANY($1::bigint[])) GROUP BY invoice_id) s WHERE i.id = s.invoice_id", some)
+                await conn.execute(
+                    "UPDATE bn_line SET amount = $1 WHERE id = ANY($2::bigint[])", Decimal(i + 100), some
+                )
+                await conn.execute(
+                    "UPDATE bn_invoice i SET total = s.t FROM (SELECT invoice_id, sum(amount) AS t "
+                    "FROM bn_line WHERE invoice_id IN (SELECT invoice_id FROM bn_line WHERE id = "
+                    "ANY($1::bigint[])) GROUP BY invoice_id) s WHERE i.id = s.invoice_id",
+                    some,
+                )
             return 2
 
         rows = []
-        for label, fn in [("10,000 lines -> 1,000 invoices", (orm_all, raw_all)),
-                          ("10 lines -> their invoices", (orm_some, raw_some))]:
+        for label, fn in [
+            ("10,000 lines -> 1,000 invoices", (orm_all, raw_all)),
+            ("10 lines -> their invoices", (orm_some, raw_some)),
+        ]:
             orm_q, orm_ms = await timed(fn[0])
             raw_q, raw_ms = await timed(fn[1])
             rows.append((label, orm_ms, orm_q, raw_ms, raw_q))

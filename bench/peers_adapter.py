@@ -48,12 +48,14 @@ class Partner(Model):
 
 class Adapter(BaseAdapter):
     label = "Fullfinity ORM"
-    notes = ("Public ORM API; one pooled connection per unit of work (Fullfinity PoolManager), a fresh "
-             "Environment each; W1 = bulk_create (ids reserved, then COPY); W2 = with_fields(name, email); "
-             "W3 = full records (12 columns incl. automatic ones); W4 = filter(active=True, "
-             "name__icontains='ab').order_by('name')[:80]; W6 = save() per record; W6b = queryset.update(); "
-             "W5 = 1,000 partners then fetch_related('country') (2 queries); "
-             "W7 = group_by(country, credit_limit:sum) (+1 query for the countries' display names).")
+    notes = (
+        "Public ORM API; one pooled connection per unit of work (Fullfinity PoolManager), a fresh "
+        "Environment each; W1 = bulk_create (ids reserved, then COPY); W2 = with_fields(name, email); "
+        "W3 = full records (12 columns incl. automatic ones); W4 = filter(active=True, "
+        "name__icontains='ab').order_by('name')[:80]; W6 = save() per record; W6b = queryset.update(); "
+        "W5 = 1,000 partners then fetch_related('country') (2 queries); "
+        "W7 = group_by(country, credit_limit:sum) (+1 query for the countries' display names)."
+    )
     uses_common_schema = False
     table = "partner"
     reset_sql = "TRUNCATE partner RESTART IDENTITY"
@@ -99,22 +101,24 @@ class Adapter(BaseAdapter):
     async def w3_read_full(self):
         async with self.unit(transaction=False):
             partners = await Partner.filter().order_by()
-        return sum(ck_full(p.name, p.email, p.phone, p.active, p.credit_limit, p.notes, p.country)
-                   for p in partners)
+        return sum(ck_full(p.name, p.email, p.phone, p.active, p.credit_limit, p.notes, p.country) for p in partners)
 
     async def w3_read_full_dicts(self):
         async with self.unit(transaction=False):
             rows = await Partner.filter().order_by().values(*FULL)
-        return sum(ck_full(r["name"], r["email"], r["phone"], r["active"], r["credit_limit"], r["notes"],
-                           r["country"]) for r in rows)
+        return sum(
+            ck_full(r["name"], r["email"], r["phone"], r["active"], r["credit_limit"], r["notes"], r["country"])
+            for r in rows
+        )
 
     async def w4_filter(self):
         total = 0
         for _ in range(W4_QUERIES):
             async with self.unit(transaction=False):
                 partners = await Partner.filter(active=True, name__icontains="ab").order_by("name")[:W4_LIMIT]
-            total += sum(ck_full(p.name, p.email, p.phone, p.active, p.credit_limit, p.notes, p.country)
-                         for p in partners)
+            total += sum(
+                ck_full(p.name, p.email, p.phone, p.active, p.credit_limit, p.notes, p.country) for p in partners
+            )
         return total
 
     async def w5_related(self):
@@ -141,8 +145,7 @@ class Adapter(BaseAdapter):
     async def w7_aggregate(self):
         async with self.unit(transaction=False):
             groups = await Partner.filter().group_by("country", aggregates=["credit_limit:sum"])
-        return (len(groups), sum(g["__count"] for g in groups),
-                int(round(sum(g["credit_limit:sum"] for g in groups))))
+        return (len(groups), sum(g["__count"] for g in groups), round(sum(g["credit_limit:sum"] for g in groups)))
 
     async def teardown(self):
         await self.pools.close_all()

@@ -43,25 +43,35 @@ class BsLead(Model):
 
 async def main() -> None:
     async with bench_database() as dsn:
-        registry = await registry_on(dsn, Group, User, ModelAccess, RecordRule, Company, Contact, Currency, Country,
-                                     BsTeam, BsLead)
+        registry = await registry_on(
+            dsn, Group, User, ModelAccess, RecordRule, Company, Contact, Currency, Country, BsTeam, BsLead
+        )
         setup = await connect(dsn)
         await ensure_table(setup)
         await setup.close()
         async with env_on(dsn, registry, commit=True):
             sales = await Group.create(name="Sales")
-            users = await User.bulk_create([{"name": f"u{i}", "email": f"u{i}@x.test", "groups": None}
-                                            for i in range(20)])
+            users = await User.bulk_create(
+                [{"name": f"u{i}", "email": f"u{i}@x.test", "groups": None} for i in range(20)]
+            )
             for user in users:
                 user.groups = [sales.id]
                 await user.save()
             teams = await BsTeam.bulk_create([{"name": f"team{i}"} for i in range(50)])
-            await BsLead.bulk_create([{"name": f"lead {i} ab{i % 97}", "owner": users.ids[i % 20],
-                                       "team": teams.ids[i % 50]} for i in range(N)])
+            await BsLead.bulk_create(
+                [
+                    {"name": f"lead {i} ab{i % 97}", "owner": users.ids[i % 20], "team": teams.ids[i % 50]}
+                    for i in range(N)
+                ]
+            )
             await ModelAccess.create(name="leads", model="BsLead", group=sales, read_perm=True)
             await ModelAccess.create(name="teams", model="BsTeam", group=sales, read_perm=True)
-            await RecordRule.create(name="own or team 0-9", model="BsLead", groups=[sales.id],
-                                    rule="Q(owner__id__eq=uid) | Q(team__name__startswith='team1')")
+            await RecordRule.create(
+                name="own or team 0-9",
+                model="BsLead",
+                groups=[sales.id],
+                rule="Q(owner__id__eq=uid) | Q(team__name__startswith='team1')",
+            )
             await RecordRule.create(name="active teams only", model="BsLead", rule="Q(team__active=True)")
         conn = await connect(dsn)
         uid = users.ids[0]

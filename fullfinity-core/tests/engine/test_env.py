@@ -23,7 +23,7 @@ def test_get_model_without_an_environment_is_a_runtime_error():
 async def test_get_model_returns_the_composed_class(ff_env):
     cls = get_model("EnvThing")
     assert cls.__name__ == "EnvThing" and cls._composed and issubclass(cls, EnvThing)
-    with pytest.raises(NotFound, match="Unknown model 'EnvThng'.*Did you mean EnvThing"):
+    with pytest.raises(NotFound, match=r"Unknown model 'EnvThng'.*Did you mean EnvThing"):
         get_model("EnvThng")
 
 

@@ -81,9 +81,11 @@ def test_a_tenant_sees_exactly_the_extensions_of_its_modules(modules):
 
 def test_imported_classes_are_never_mutated(modules):
     Registry.for_modules(modules["both"])
-    definition = next(c for c in Registry.for_modules(modules["base"]).get("HdTicket").__mro__ if
-                      c.__dict__.get("_name") == "HdTicket" and not c.__dict__.get("_composed") and
-                      "__inherit__" not in c.__dict__)
+    definition = next(
+        c
+        for c in Registry.for_modules(modules["base"]).get("HdTicket").__mro__
+        if c.__dict__.get("_name") == "HdTicket" and not c.__dict__.get("_composed") and "__inherit__" not in c.__dict__
+    )
     assert "sla_hours" not in definition.__dict__
     assert definition.__dict__["priority"].values == ["low", "normal"]
 
@@ -110,12 +112,17 @@ async def test_super_chains_through_extensions_in_dependency_order(modules, ff_d
 
 def test_changing_a_field_type_in_an_extension_is_a_load_error(module_site):
     write_models(module_site.add("hd2"), {"ticket": HD.replace("HdTicket", "HdTicket2")})
-    write_models(module_site.add("hd2_bad", dependencies=["hd2"]), {"ticket": """
+    write_models(
+        module_site.add("hd2_bad", dependencies=["hd2"]),
+        {
+            "ticket": """
         from fullfinity.engine.base import *
 
         class HdTicket2(Model):
             __inherit__ = "HdTicket2"
             name = Integer()
-    """})
+    """
+        },
+    )
     with pytest.raises(ModuleError, match="Changing a field's type is not allowed"):
         Registry.for_modules([("core", "0"), ("hd2", "1.0.0"), ("hd2_bad", "1.0.0")])

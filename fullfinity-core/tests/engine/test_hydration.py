@@ -17,8 +17,9 @@ MODELS = [HyPartner]
 
 @pytest.fixture
 async def partners(ff_env):
-    return await HyPartner.bulk_create([{"name": f"p{i}", "email": f"p{i}@x.test", "notes": "n" * 100}
-                                        for i in range(5)])
+    return await HyPartner.bulk_create(
+        [{"name": f"p{i}", "email": f"p{i}@x.test", "notes": "n" * 100} for i in range(5)]
+    )
 
 
 async def test_with_fields_selects_only_the_requested_columns(partners, ff_env):
@@ -34,8 +35,7 @@ async def test_full_reads_select_every_stored_column_and_no_computed_one(partner
     with ff_env.count_queries() as counter:
         await HyPartner.filter()
     select_list = counter.statements[0].split(" FROM ")[0]
-    for column in ("id", "name", "email", "notes", "active", "created_date", "updated_date", "create_uid",
-                   "write_uid"):
+    for column in ("id", "name", "email", "notes", "active", "created_date", "updated_date", "create_uid", "write_uid"):
         assert f't0."{column}"' in select_list
     assert "display_name" not in select_list
 

@@ -43,9 +43,18 @@ MODELS = [RtSample]
 async def test_values_round_trip_exactly(ff_env):
     moment = dt.datetime(2026, 5, 4, 9, 30, 0, 125000, tzinfo=dt.UTC)
     rec = await RtSample.create(
-        name="Ünïcode ✓", body="x" * 5000, state="done", qty=2**62, ratio=0.1, weight=1.23456,
-        amount=Decimal("1234.505"), flag=True, day=dt.date(2026, 2, 28), moment=moment,
-        blob=b"\x00\xffbytes", data={"a": [1, 2.5, None, "é"], "b": {"c": True}},
+        name="Ünïcode ✓",
+        body="x" * 5000,
+        state="done",
+        qty=2**62,
+        ratio=0.1,
+        weight=1.23456,
+        amount=Decimal("1234.505"),
+        flag=True,
+        day=dt.date(2026, 2, 28),
+        moment=moment,
+        blob=b"\x00\xffbytes",
+        data={"a": [1, 2.5, None, "é"], "b": {"c": True}},
     )
     got = await RtSample.filter(id=rec.id).get()
     assert got.name == "Ünïcode ✓"

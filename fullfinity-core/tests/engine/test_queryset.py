@@ -39,16 +39,57 @@ class QsTicket(Model):
 MODELS = [QsTicket]
 
 ROWS = [
-    dict(name="Printer jam", priority="urgent", hours=2.5, points=3, price="10.00", deadline="2026-03-01",
-         opened="2026-03-01T23:30:00Z", note="100% broken"),
-    dict(name="printer toner", priority="low", hours=1.0, points=1, price="5.50", deadline="2026-01-15",
-         opened="2026-01-15T08:00:00Z", note="under_score"),
-    dict(name="Network down", priority="urgent", hours=8.0, points=8, price="99.99", deadline=None,
-         opened="2026-02-10T12:00:00Z", note=None),
-    dict(name="RMA 42", priority="normal", hours=None, points=None, price=None, deadline="2026-03-31",
-         opened=None, note="rma"),
-    dict(name="Archived thing", priority="low", hours=0.5, points=2, price="1.00", deadline="2025-12-31",
-         opened="2025-12-31T10:00:00Z", active=False, note="old"),
+    dict(
+        name="Printer jam",
+        priority="urgent",
+        hours=2.5,
+        points=3,
+        price="10.00",
+        deadline="2026-03-01",
+        opened="2026-03-01T23:30:00Z",
+        note="100% broken",
+    ),
+    dict(
+        name="printer toner",
+        priority="low",
+        hours=1.0,
+        points=1,
+        price="5.50",
+        deadline="2026-01-15",
+        opened="2026-01-15T08:00:00Z",
+        note="under_score",
+    ),
+    dict(
+        name="Network down",
+        priority="urgent",
+        hours=8.0,
+        points=8,
+        price="99.99",
+        deadline=None,
+        opened="2026-02-10T12:00:00Z",
+        note=None,
+    ),
+    dict(
+        name="RMA 42",
+        priority="normal",
+        hours=None,
+        points=None,
+        price=None,
+        deadline="2026-03-31",
+        opened=None,
+        note="rma",
+    ),
+    dict(
+        name="Archived thing",
+        priority="low",
+        hours=0.5,
+        points=2,
+        price="1.00",
+        deadline="2025-12-31",
+        opened="2025-12-31T10:00:00Z",
+        active=False,
+        note="old",
+    ),
 ]
 
 
@@ -80,13 +121,16 @@ async def test_eq_and_neq_with_null_semantics(data):
     assert await names(QsTicket.filter(note__neq="rma")) == ["Network down", "Printer jam", "printer toner"]
 
 
-@pytest.mark.parametrize(("lookup", "value", "expected"), [
-    ("gt", 2.5, ["Network down"]),
-    ("gte", 2.5, ["Network down", "Printer jam"]),
-    ("lt", 2.5, ["printer toner"]),
-    ("lte", 2.5, ["Printer jam", "printer toner"]),
-    ("between", [1.0, 2.5], ["Printer jam", "printer toner"]),
-])
+@pytest.mark.parametrize(
+    ("lookup", "value", "expected"),
+    [
+        ("gt", 2.5, ["Network down"]),
+        ("gte", 2.5, ["Network down", "Printer jam"]),
+        ("lt", 2.5, ["printer toner"]),
+        ("lte", 2.5, ["Printer jam", "printer toner"]),
+        ("between", [1.0, 2.5], ["Printer jam", "printer toner"]),
+    ],
+)
 async def test_comparisons(data, lookup, value, expected):
     assert await names(QsTicket.filter(**{f"hours__{lookup}": value})) == expected
 
@@ -104,18 +148,21 @@ async def test_isnull_and_isnotnull(data):
     assert await QsTicket.filter(deadline__isnotnull=True).count() == 3
 
 
-@pytest.mark.parametrize(("key", "value", "expected"), [
-    ("name__contains", "rinter", ["Printer jam", "printer toner"]),
-    ("name__contains", "Printer", ["Printer jam"]),
-    ("name__icontains", "PRINTER", ["Printer jam", "printer toner"]),
-    ("name__startswith", "RMA", ["RMA 42"]),
-    ("name__istartswith", "net", ["Network down"]),
-    ("name__endswith", "jam", ["Printer jam"]),
-    ("name__iendswith", "TONER", ["printer toner"]),
-    ("note__contains", "100%", ["Printer jam"]),
-    ("note__contains", "%", ["Printer jam"]),
-    ("note__contains", "_", ["printer toner"]),
-])
+@pytest.mark.parametrize(
+    ("key", "value", "expected"),
+    [
+        ("name__contains", "rinter", ["Printer jam", "printer toner"]),
+        ("name__contains", "Printer", ["Printer jam"]),
+        ("name__icontains", "PRINTER", ["Printer jam", "printer toner"]),
+        ("name__startswith", "RMA", ["RMA 42"]),
+        ("name__istartswith", "net", ["Network down"]),
+        ("name__endswith", "jam", ["Printer jam"]),
+        ("name__iendswith", "TONER", ["printer toner"]),
+        ("note__contains", "100%", ["Printer jam"]),
+        ("note__contains", "%", ["Printer jam"]),
+        ("note__contains", "_", ["printer toner"]),
+    ],
+)
 async def test_text_lookups_escape_wildcards(data, key, value, expected):
     assert await names(QsTicket.filter(**{key: value})) == expected
 
@@ -123,7 +170,9 @@ async def test_text_lookups_escape_wildcards(data, key, value, expected):
 async def test_date_parts(data):
     assert await names(QsTicket.filter(deadline__month=3)) == ["Printer jam", "RMA 42"]
     assert await names(QsTicket.filter(deadline__year=2026, deadline__day__in=[1, 15])) == [
-        "Printer jam", "printer toner"]
+        "Printer jam",
+        "printer toner",
+    ]
 
 
 async def test_datetime_parts_use_the_user_timezone(data, ff_env):
@@ -222,8 +271,12 @@ async def test_group_by_date_granularity_and_order_by_count(data):
 
 async def test_aggregate_over_the_whole_set(data):
     totals = await QsTicket.filter().aggregate("points:sum", "hours:avg", "price:max")
-    assert totals == {"__count": 4, "points:sum": 12, "hours:avg": pytest.approx(11.5 / 3),
-                      "price:max": Decimal("99.99")}
+    assert totals == {
+        "__count": 4,
+        "points:sum": 12,
+        "hours:avg": pytest.approx(11.5 / 3),
+        "price:max": Decimal("99.99"),
+    }
 
 
 async def test_unknown_field_is_a_clear_error_naming_the_closest_field(data):

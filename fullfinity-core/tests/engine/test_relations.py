@@ -71,8 +71,11 @@ async def world(ff_env):
     old = await RlTag.create(name="old", active=False)
     bolt = await RlProduct.create(name="Bolt", tags=[red.id, old.id])
     nut = await RlProduct.create(name="Nut")
-    p1 = await RlPicking.create(name="P1", partner=ann, moves=[["N", {"product": bolt.id, "weight": 5}],
-                                                             ["N", {"product": nut.id, "weight": 20}]])
+    p1 = await RlPicking.create(
+        name="P1",
+        partner=ann,
+        moves=[["N", {"product": bolt.id, "weight": 5}], ["N", {"product": nut.id, "weight": 20}]],
+    )
     p2 = await RlPicking.create(name="P2", partner=bob, moves=[["N", {"product": nut.id, "weight": 1}]])
     return dict(fr=fr, de=de, ann=ann, bob=bob, red=red, old=old, bolt=bolt, nut=nut, p1=p1, p2=p2)
 

@@ -47,7 +47,9 @@ async def conn(ff_database):
 async def columns(conn, table):
     rows = await conn.fetch(
         "SELECT column_name, data_type, character_maximum_length AS len, is_nullable FROM information_schema.columns "
-        "WHERE table_name = $1", table)
+        "WHERE table_name = $1",
+        table,
+    )
     return {r["column_name"]: (r["data_type"], r["len"], r["is_nullable"]) for r in rows}
 
 

@@ -5,7 +5,6 @@ import pytest
 
 from fullfinity.engine.base import AccessError, Char, ManyToOne, MissingError, Model, Monetary, Q
 from fullfinity.engine.identifiers import bind, ensure_table
-from fullfinity.engine.schema import sync_schema
 from fullfinity.modules.core.models.access import ModelAccess, RecordRule
 from fullfinity.modules.core.models.contact import Company, Contact
 from fullfinity.modules.core.models.currency import Country, Currency
@@ -50,23 +49,43 @@ async def world(ff_registry, ff_database):
         nobody = await User.create(name="Nobody", email="no@x.test")
         for group, perms in ((internal, "rwcd"), (portal, "r")):
             for model in ("ScLead", "ScTeam"):
-                await ModelAccess.create(name=f"{model} {group.name}", model=model, group=group,
-                                         read_perm="r" in perms, write_perm="w" in perms,
-                                         create_perm="c" in perms, delete_perm="d" in perms)
-        await RecordRule.create(name="own leads", model="ScLead", groups=[internal.id],
-                                rule="Q(salesman__id__eq=uid)")
+                await ModelAccess.create(
+                    name=f"{model} {group.name}",
+                    model=model,
+                    group=group,
+                    read_perm="r" in perms,
+                    write_perm="w" in perms,
+                    create_perm="c" in perms,
+                    delete_perm="d" in perms,
+                )
+        await RecordRule.create(name="own leads", model="ScLead", groups=[internal.id], rule="Q(salesman__id__eq=uid)")
         await RecordRule.create(name="managers see all", model="ScLead", groups=[manager.id], rule="Q()")
-        await RecordRule.create(name="portal: own customer", model="ScLead", groups=[portal.id],
-                                rule="Q(customer__id__eq=contact_id)")
-        await RecordRule.create(name="teams of my leads", model="ScTeam", groups=[internal.id, portal.id],
-                                rule="Q(leads__salesman__id__eq=uid) | Q(leads__customer__id__eq=contact_id)")
+        await RecordRule.create(
+            name="portal: own customer", model="ScLead", groups=[portal.id], rule="Q(customer__id__eq=contact_id)"
+        )
+        await RecordRule.create(
+            name="teams of my leads",
+            model="ScTeam",
+            groups=[internal.id, portal.id],
+            rule="Q(leads__salesman__id__eq=uid) | Q(leads__customer__id__eq=contact_id)",
+        )
         red = await ScTeam.create(name="Red")
         blue = await ScTeam.create(name="Blue")
         a1 = await ScLead.create(name="A1", team=red, salesman=ann, customer=customer, margin="100")
         a2 = await ScLead.create(name="A2", team=red, salesman=ann, customer=other_customer, margin="50")
         b1 = await ScLead.create(name="B1", team=blue, salesman=bob, customer=other_customer, margin="999")
-    return dict(ann=ann.id, bob=bob.id, boss=boss.id, pat=pat.id, nobody=nobody.id, a1=a1.id, a2=a2.id, b1=b1.id,
-                red=red.id, blue=blue.id)
+    return dict(
+        ann=ann.id,
+        bob=bob.id,
+        boss=boss.id,
+        pat=pat.id,
+        nobody=nobody.id,
+        a1=a1.id,
+        a2=a2.id,
+        b1=b1.id,
+        red=red.id,
+        blue=blue.id,
+    )
 
 
 @pytest.fixture
@@ -133,8 +152,14 @@ async def test_bulk_update_only_reaches_records_the_user_can_see(as_user, world)
 
 async def test_write_rule_narrower_than_read_refuses_the_whole_update(as_user, world, ff_registry, ff_database):
     async with env_on(ff_database, ff_registry) as env:  # system: add a rule, then act as Ann (same transaction)
-        await RecordRule.create(name="no writing A2", model="ScLead", rule="~Q(name='A2')", read_perm=False,
-                                create_perm=False, delete_perm=False)
+        await RecordRule.create(
+            name="no writing A2",
+            model="ScLead",
+            rule="~Q(name='A2')",
+            read_perm=False,
+            create_perm=False,
+            delete_perm=False,
+        )
         env.real_uid, env.is_elevated = world["ann"], False
         await env.load_access()
         with pytest.raises(AccessError, match="outside the record rules"):

@@ -38,8 +38,10 @@ def display_name_sql(model: type[Model], alias: str) -> str:
     if field.relational:
         target = field.target_model
         inner = f"{alias}_dn"
-        return (f"(SELECT {display_name_sql(target, inner)} FROM {ident(target._table)} AS {inner} "
-                f"WHERE {inner}.\"id\" = {alias}.{ident(field.column)})")
+        return (
+            f"(SELECT {display_name_sql(target, inner)} FROM {ident(target._table)} AS {inner} "
+            f'WHERE {inner}."id" = {alias}.{ident(field.column)})'
+        )
     return f"{alias}.{ident(field.column)}::text"
 
 
@@ -83,7 +85,7 @@ class Compiler:
                 joined = f"j{len(self._joins) + 1}"
                 target = field.target_model  # type: ignore[attr-defined]
                 self._joins[key] = joined
-                on = Sql(f'{joined}."id" = {alias}.{ident(field.column)}')
+                on = Sql(f'{joined}."id" = {alias}.{ident(str(field.column))}')
                 restriction = self.wheres.restrict(target, joined, None)  # unreadable targets join as NULL
                 if restriction is not None:
                     on = on + " AND " + restriction
@@ -194,10 +196,10 @@ class Compiler:
         """The ids of the query honouring order/limit/offset (for update/delete of a window)."""
         where = self.where_clause()
         tail = self.order_clause() + self.window()
-        return Sql(f"SELECT {ROOT}.\"id\"") + self._from(where) + tail
+        return Sql(f'SELECT {ROOT}."id"') + self._from(where) + tail
 
     def restriction(self) -> Sql:
         """WHERE clause (on alias t0) selecting the records of the query for UPDATE/DELETE."""
         if self.query.limit is None and not self.query.offset:
             return self.where()
-        return Sql(f"{ROOT}.\"id\" IN (") + self.id_subquery() + ")"
+        return Sql(f'{ROOT}."id" IN (') + self.id_subquery() + ")"

@@ -139,7 +139,7 @@ def compose(
         field.slot = "_f_" + field_name
         bound[field_name] = field.bind(name, field_name, _setter(field))
 
-    bases = tuple(ext.cls for ext in reversed(extensions)) + (definition.cls,)
+    bases = (*(ext.cls for ext in reversed(extensions)), definition.cls)
     namespace: dict[str, Any] = {
         "_composed": True,
         "__module__": definition.cls.__module__,

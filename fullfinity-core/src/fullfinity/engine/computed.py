@@ -22,7 +22,7 @@ import contextlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from fullfinity.engine.context import current_env
 from fullfinity.engine.fields_relational import ManyToMany, ManyToOne, X2ManyField
@@ -76,10 +76,12 @@ def _resolve(registry: Registry, model: type[Model], path: str, where: str) -> l
     for segment in path.split("__"):
         f = current._fields.get(segment)
         if f is None:
-            raise ModuleError(f"{where}: dependency '{path}' names '{segment}', which is not a field of {current._name}.")
+            raise ModuleError(
+                f"{where}: dependency '{path}' names '{segment}', which is not a field of {current._name}."
+            )
         fields.append(f)
         if f.relational:
-            current = f.target_model
+            current = cast(Any, f).target_model
     return fields
 
 
@@ -97,8 +99,9 @@ def analyse(registry: Registry) -> ComputeInfo:
             deps = tuple(getattr(method, "_calculate_deps", ()))
             resolved = [_resolve(registry, model, dep, where) for dep in deps]
             local = all(len(p) == 1 and p[0].column is not None and not p[0].relational for p in resolved)
-            info.specs[(model._name, f.name)] = Spec(model._name, f.name, f.calculate, deps, f.column is not None,
-                                                     f.calculate_elevated, local)
+            info.specs[(model._name, f.name)] = Spec(
+                model._name, f.name, f.calculate, deps, f.column is not None, f.calculate_elevated, local
+            )
             if f.column is None:
                 continue  # non-stored: computed on read, nothing to trigger
             for path in resolved:
@@ -108,7 +111,8 @@ def analyse(registry: Registry) -> ComputeInfo:
                     if isinstance(dep, X2ManyField) and not isinstance(dep, ManyToMany):
                         member_key = (dep.related_model, str(dep.related_name))  # re-parenting a child
                         info.triggers.setdefault(member_key, []).append(
-                            Trigger((model._name, f.name), tuple(path[: i + 1])))
+                            Trigger((model._name, f.name), tuple(path[: i + 1]))
+                        )
     _order(info, registry)
     return info
 
@@ -131,7 +135,7 @@ def _order(info: ComputeInfo, registry: Registry) -> None:
         if state.get(node) == 2:
             return
         if state.get(node) == 1:
-            cycle = stack[stack.index(node):] + [node]
+            cycle = [*stack[stack.index(node) :], node]
             raise ModuleError("Computed field dependency cycle: " + " -> ".join(f"{m}.{f}" for m, f in cycle))
         state[node] = 1
         for dep in sorted(graph[node]):
@@ -191,8 +195,11 @@ async def compute_local(record: Model, changed: set[str] | None) -> list[str]:
     env = current_env()
     model = type(record)
     info = env.registry.compute_info
-    specs = [s for s in info.stored_by_model(model._name)
-             if s.local and (changed is None or not s.deps or changed.intersection(s.deps))]
+    specs = [
+        s
+        for s in info.stored_by_model(model._name)
+        if s.local and (changed is None or not s.deps or changed.intersection(s.deps))
+    ]
     if not specs:
         return []
     if changed is not None and not all(hasattr(record, model._fields[d].slot) for s in specs for d in s.deps):
@@ -256,18 +263,24 @@ async def _walk_back(env: Environment, inverse: tuple[Any, ...], ids: list[int])
         values = sorted(current)
         if isinstance(f, ManyToOne):
             owner = env.registry.get(f.model_name)
-            rows = await env.fetch(f"SELECT \"id\" AS v FROM {ident(owner._table)} WHERE {ident(str(f.column))} = "
-                                   f"ANY($1::bigint[])", values)
+            rows = await env.fetch(
+                f'SELECT "id" AS v FROM {ident(owner._table)} WHERE {ident(str(f.column))} = ANY($1::bigint[])', values
+            )
         elif isinstance(f, ManyToMany):
             assert f.relation is not None
             table, this_col, other_col = f.relation
-            rows = await env.fetch(f"SELECT {ident(this_col)} AS v FROM {ident(table)} WHERE {ident(other_col)} = "
-                                   f"ANY($1::bigint[])", values)
+            rows = await env.fetch(
+                f"SELECT {ident(this_col)} AS v FROM {ident(table)} WHERE {ident(other_col)} = ANY($1::bigint[])",
+                values,
+            )
         else:  # OneToMany: the children's ManyToOne
             target = f.target_model
             inverse_field = target._fields[str(f.related_name)]
-            rows = await env.fetch(f"SELECT {ident(str(inverse_field.column))} AS v FROM {ident(target._table)} "
-                                   f"WHERE \"id\" = ANY($1::bigint[])", values)
+            rows = await env.fetch(
+                f"SELECT {ident(str(inverse_field.column))} AS v FROM {ident(target._table)} "
+                f'WHERE "id" = ANY($1::bigint[])',
+                values,
+            )
         current = {r["v"] for r in rows if r["v"] is not None}
     return current
 
@@ -297,8 +310,11 @@ async def _recompute(env: Environment, model: type[Model], specs: list[Spec], id
     fields = [model._fields[s.field] for s in specs]
     before = [[getattr(r, f.slot, None) for f in fields] for r in records]
     await _call(records, specs, env)
-    changed = [(r, [getattr(r, f.slot, None) for f in fields]) for r, old in zip(records, before, strict=True)
-               if [getattr(r, f.slot, None) for f in fields] != old]
+    changed = [
+        (r, [getattr(r, f.slot, None) for f in fields])
+        for r, old in zip(records, before, strict=True)
+        if [getattr(r, f.slot, None) for f in fields] != old
+    ]
     if not changed:
         return
     columns = [str(f.column) for f in fields]
@@ -308,8 +324,9 @@ async def _recompute(env: Environment, model: type[Model], specs: list[Spec], id
     unnest = ", ".join(f"${i}::{cast}[]" for i, cast in enumerate(casts, 1))
     names = ", ".join(["id", *[f"c{i}" for i in range(len(fields))]])
     sets = ", ".join(f"{ident(c)} = v.c{i}" for i, c in enumerate(columns))
-    await env.execute(f"UPDATE {ident(model._table)} AS t SET {sets} FROM unnest({unnest}) AS v({names}) "
-                      f"WHERE t.\"id\" = v.id", *arrays)
+    await env.execute(
+        f'UPDATE {ident(model._table)} AS t SET {sets} FROM unnest({unnest}) AS v({names}) WHERE t."id" = v.id', *arrays
+    )
     env.written.add(model._name)
     await mark_changed(model, [r.id for r, _ in changed], [f.name for f in fields])
 

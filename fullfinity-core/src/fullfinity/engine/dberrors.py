@@ -60,8 +60,9 @@ def map_db_error(exc: asyncpg.PostgresError, env: Environment | None = None) -> 
             message = f"{model}.{label} must be unique: a record with {label} = {value!r} already exists."
         else:
             message = f"The combination ({label}) must be unique on {model}: ({value}) already exists."
-        return IntegrityError(message, details=[{"path": f, "message": f"must be unique; {value!r} is taken"}
-                                                for f in fields])
+        return IntegrityError(
+            message, details=[{"path": f, "message": f"must be unique; {value!r} is taken"} for f in fields]
+        )
     if isinstance(exc, asyncpg.NotNullViolationError):
         model, field = _field_of(env, table, column)
         return ValidationError(f"{model}.{field} is required.", details=[{"path": field, "message": "is required"}])
@@ -86,9 +87,7 @@ def map_db_error(exc: asyncpg.PostgresError, env: Environment | None = None) -> 
     if isinstance(exc, asyncpg.StringDataRightTruncationError | asyncpg.NumericValueOutOfRangeError):
         return ValidationError(f"A value is too large for its column: {exc.args[0] if exc.args else exc}")
     if isinstance(exc, asyncpg.DeadlockDetectedError | asyncpg.SerializationError):
-        return ConcurrencyError(
-            "The operation conflicted with a concurrent transaction and was rolled back; retry it."
-        )
+        return ConcurrencyError("The operation conflicted with a concurrent transaction and was rolled back; retry it.")
     if isinstance(exc, asyncpg.QueryCanceledError):
         return ServiceUnavailable(
             "The query took longer than the statement timeout and was cancelled. Narrow the filter or "

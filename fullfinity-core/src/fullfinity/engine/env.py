@@ -27,8 +27,8 @@ from fullfinity.plugins import await_me_maybe
 
 if TYPE_CHECKING:
     from fullfinity.engine.models import Model
-    from fullfinity.engine.security import AccessProfile
     from fullfinity.engine.registry import Registry
+    from fullfinity.engine.security import AccessProfile
 
 __all__ = ["Environment", "QueryCounter", "QueryStats"]
 

@@ -22,9 +22,23 @@ __all__ = ["Field", "FieldOptions", "FieldValueError", "slot_name"]
 T = TypeVar("T")
 
 COMMON_OPTIONS = (
-    "required", "default", "description", "hint", "readonly", "index", "unique", "clone", "store",
-    "calculate", "setter", "calculate_elevated", "company_scoped", "groups", "validators",
-    "prefix_field", "suffix_field",
+    "required",
+    "default",
+    "description",
+    "hint",
+    "readonly",
+    "index",
+    "unique",
+    "clone",
+    "store",
+    "calculate",
+    "setter",
+    "calculate_elevated",
+    "company_scoped",
+    "groups",
+    "validators",
+    "prefix_field",
+    "suffix_field",
 )
 
 
@@ -51,10 +65,23 @@ class FieldOptions(TypedDict, total=False):
 
 
 _DEFAULTS: dict[str, Any] = {
-    "required": False, "default": None, "description": None, "hint": None, "readonly": False,
-    "index": False, "unique": False, "clone": True, "store": True, "calculate": None, "setter": None,
-    "calculate_elevated": False, "company_scoped": False, "groups": (), "validators": (),
-    "prefix_field": None, "suffix_field": None,
+    "required": False,
+    "default": None,
+    "description": None,
+    "hint": None,
+    "readonly": False,
+    "index": False,
+    "unique": False,
+    "clone": True,
+    "store": True,
+    "calculate": None,
+    "setter": None,
+    "calculate_elevated": False,
+    "company_scoped": False,
+    "groups": (),
+    "validators": (),
+    "prefix_field": None,
+    "suffix_field": None,
 }
 
 
@@ -155,7 +182,6 @@ class Field(property, Generic[T]):
     def column(self) -> str | None:
         """The column name, or ``None`` when the field has no column."""
         return self.name if self.store and self.sql_type is not None else None
-
 
     @property
     def is_computed(self) -> bool:

@@ -78,7 +78,9 @@ class RelationalField(Field[Any]):
         super().__init__(**options)
         model = target or related_model
         if not model or not isinstance(model, str):
-            raise TypeError(f"{type(self).__name__}() needs the target model name, e.g. {type(self).__name__}('Partner')")
+            raise TypeError(
+                f"{type(self).__name__}() needs the target model name, e.g. {type(self).__name__}('Partner')"
+            )
         self.related_model = model
         self.related_name = related_name
         self.q_filter = q_filter
@@ -175,9 +177,8 @@ class ManyToOne(RelationalField):
             except AttributeError:
                 pass
             record_id = id_member.__get__(obj)  # AttributeError -> not loaded -> FieldNotLoadedError
-            if record_id is None:
-                record = None
-            else:  # a stub carrying only its id (fetch_related loads the rest)
+            record: Any = None
+            if record_id is not None:  # a stub carrying only its id (fetch_related loads the rest)
                 record = new(field.target_model)
                 record._f_id = record_id
                 record._recs = None
@@ -203,8 +204,14 @@ class OneToOne(ManyToOne):
         **options: Unpack[FieldOptions],
     ) -> None:
         options.setdefault("unique", True)
-        super().__init__(target, related_model=related_model, related_name=related_name, on_delete=on_delete,
-                         q_filter=q_filter, **options)
+        super().__init__(
+            target,
+            related_model=related_model,
+            related_name=related_name,
+            on_delete=on_delete,
+            q_filter=q_filter,
+            **options,
+        )
 
 
 class X2ManyField(RelationalField):
@@ -287,7 +294,9 @@ def normalise_commands(value: Any) -> list[list[Any]]:
             )
         letter = command[0]
         if len(command) != COMMANDS[letter]:
-            raise FieldValueError(f"command {index} ({letter}) takes {COMMANDS[letter] - 1} argument(s), got {list(command)!r}")
+            raise FieldValueError(
+                f"command {index} ({letter}) takes {COMMANDS[letter] - 1} argument(s), got {list(command)!r}"
+            )
         if letter in ("L", "U", "D"):
             out.append([letter, _id_of(command[1], f"command {index} ({letter})")])
         elif letter == "S":

@@ -82,9 +82,7 @@ class Selection(Field[str]):
 
     type_name = "Selection"
 
-    def __init__(
-        self, *, choices: Sequence[Any] | None = None, **options: Unpack[FieldOptions]
-    ) -> None:
+    def __init__(self, *, choices: Sequence[Any] | None = None, **options: Unpack[FieldOptions]) -> None:
         super().__init__(**options)
         self.choices: list[tuple[str, str]] = _normalise_choices(choices or [])
         if choices is not None:
@@ -123,7 +121,6 @@ class Selection(Field[str]):
         if value not in self.values:
             raise FieldValueError(f"must be one of {self.values}, got {value!r}")
         return value
-
 
     def convert_filter(self, value: Any) -> Any:
         # Rows may keep values whose choice was removed (module uninstalled): filter on any string.

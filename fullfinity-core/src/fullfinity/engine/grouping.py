@@ -10,11 +10,11 @@ their keys unless ``order_by`` names a key or an aggregate.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from fullfinity.engine.compiler import Compiler, display_name_sql
-from fullfinity.engine.paths import resolve_path
 from fullfinity.engine.fields_base import Field
+from fullfinity.engine.paths import resolve_path
 from fullfinity.engine.sql import Sql, ident, join
 from fullfinity.exceptions import BadRequest
 
@@ -46,7 +46,9 @@ def _key_sql(compiler: Compiler, spec: str) -> tuple[Sql, Field[Any]]:
 def _aggregate_sql(compiler: Compiler, spec: str) -> Sql:
     name, _, function = spec.partition(":")
     if function not in FUNCTIONS:
-        raise BadRequest(f"Bad aggregate {spec!r}: expected 'field:function' with function one of {', '.join(FUNCTIONS)}.")
+        raise BadRequest(
+            f"Bad aggregate {spec!r}: expected 'field:function' with function one of {', '.join(FUNCTIONS)}."
+        )
     path = name.replace(".", "__")
     field = resolve_path(compiler.model, path, allow_lookup=False).field
     column = compiler.path_expr(path)
@@ -69,11 +71,15 @@ async def run_group_by(compiler: Compiler, keys: Sequence[str], aggregates: Sequ
     select = [k.wrap("", f" AS {labels[i]}") for i, (k, _) in enumerate(key_parts)]
     for i, (key, field) in enumerate(key_parts):
         if field.relational:  # the target's display name, in the same statement
-            target = field.target_model
+            target = cast(Any, field).target_model
             inner = f"dn{i}"
-            select.append(key.wrap(
-                f"(SELECT {display_name_sql(target, inner)} FROM {ident(target._table)} AS {inner} "
-                f"WHERE {inner}.\"id\" = ", f") AS {labels[i]}_dn"))
+            select.append(
+                key.wrap(
+                    f"(SELECT {display_name_sql(target, inner)} FROM {ident(target._table)} AS {inner} "
+                    f'WHERE {inner}."id" = ',
+                    f") AS {labels[i]}_dn",
+                )
+            )
     select.append(Sql("count(*) AS __count"))
     select += [a.wrap("", f" AS a{i}") for i, a in enumerate(agg_parts)]
     where = compiler.where_clause()

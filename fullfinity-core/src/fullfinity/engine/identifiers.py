@@ -36,14 +36,19 @@ async def ensure_table(conn: Any) -> None:
     await conn.execute(SCHEMA)
 
 
-async def bind(env: Environment, identifier: str, model: str, res_id: int, module: str,
-               *, apply_once: bool = False) -> None:
+async def bind(
+    env: Environment, identifier: str, model: str, res_id: int, module: str, *, apply_once: bool = False
+) -> None:
     """Record (or move) ``identifier`` to point at ``model`` record ``res_id``."""
     await env.execute(
         f"INSERT INTO {TABLE} (identifier, model, res_id, module, apply_once) VALUES ($1, $2, $3, $4, $5) "
         f"ON CONFLICT (identifier) DO UPDATE SET model = EXCLUDED.model, res_id = EXCLUDED.res_id, "
         f"module = EXCLUDED.module, apply_once = EXCLUDED.apply_once",
-        identifier, model, res_id, module, apply_once,
+        identifier,
+        model,
+        res_id,
+        module,
+        apply_once,
     )
 
 
@@ -70,6 +75,7 @@ async def identifiers_of(env: Environment, model: str, ids: Iterable[int]) -> di
     values = sorted(set(ids))
     if not values:
         return {}
-    rows = await env.fetch(f"SELECT res_id, identifier FROM {TABLE} WHERE model = $1 AND res_id = ANY($2::bigint[])",
-                           model, values)
+    rows = await env.fetch(
+        f"SELECT res_id, identifier FROM {TABLE} WHERE model = $1 AND res_id = ANY($2::bigint[])", model, values
+    )
     return {r["res_id"]: r["identifier"] for r in rows}

@@ -109,8 +109,11 @@ def compile_lookup(
                 low = ctx.local_midnight(dt.date.fromisoformat(str(low)))
             if _is_date_only(high) or _date_string(high):
                 high = ctx.local_midnight(dt.date.fromisoformat(str(high)))
-        return Sql(f"{column} BETWEEN ") + Sql.param(ctx.convert(field, low)) + " AND " + Sql.param(
-            ctx.convert(field, high)
+        return (
+            Sql(f"{column} BETWEEN ")
+            + Sql.param(ctx.convert(field, low))
+            + " AND "
+            + Sql.param(ctx.convert(field, high))
         )
     if lookup in ("eq", "neq") or lookup in COMPARISONS:
         if value is None:
@@ -136,9 +139,7 @@ def _datetime_vs_date(column: str, lookup: str, day: dt.date, ctx: LookupContext
     if lookup == "eq":  # a date matches the whole local day
         return Sql(f"({column} >= ") + Sql.param(start) + f" AND {column} < " + Sql.param(end) + ")"
     if lookup == "neq":
-        return Sql(f"({column} IS NULL OR {column} < ") + Sql.param(start) + f" OR {column} >= " + Sql.param(
-            end
-        ) + ")"
+        return Sql(f"({column} IS NULL OR {column} < ") + Sql.param(start) + f" OR {column} >= " + Sql.param(end) + ")"
     # Ordering comparisons use the date's local midnight (orm.md 12.2), as the in-memory evaluator does.
     return Sql(f"{column} {COMPARISONS[lookup]} ") + Sql.param(start)
 

@@ -33,10 +33,29 @@ __all__ = ["AUTOMATIC_FIELDS", "RESERVED_NAMES", "Model", "ModelMeta", "RecordGr
 F = TypeVar("F", bound=Callable[..., Any])
 
 AUTOMATIC_FIELDS = ("id", "created_date", "updated_date", "create_uid", "write_uid", "display_name")
-RESERVED_NAMES = frozenset({
-    "save", "delete", "filter", "exclude", "copy", "refresh", "fetch_related", "ids", "create", "bulk_create",
-    "get", "get_or_create", "with_fields", "order_by", "ensure_one", "env", "read_file", "browse", "all",
-})
+RESERVED_NAMES = frozenset(
+    {
+        "save",
+        "delete",
+        "filter",
+        "exclude",
+        "copy",
+        "refresh",
+        "fetch_related",
+        "ids",
+        "create",
+        "bulk_create",
+        "get",
+        "get_or_create",
+        "with_fields",
+        "order_by",
+        "ensure_one",
+        "env",
+        "read_file",
+        "browse",
+        "all",
+    }
+)
 _INTERNAL = frozenset({"_recs", "_grp", "_changes"})
 
 

@@ -15,10 +15,29 @@ if TYPE_CHECKING:
 __all__ = ["DATE_PARTS", "LOOKUP_NAMES", "ResolvedPath", "resolve_path", "unknown_field"]
 
 DATE_PARTS = ("year", "month", "day")
-LOOKUP_NAMES = frozenset({
-    "eq", "neq", "gt", "gte", "lt", "lte", "in", "nin", "isnull", "isnotnull", "contains", "icontains",
-    "startswith", "istartswith", "endswith", "iendswith", "between", "any", "none",
-})
+LOOKUP_NAMES = frozenset(
+    {
+        "eq",
+        "neq",
+        "gt",
+        "gte",
+        "lt",
+        "lte",
+        "in",
+        "nin",
+        "isnull",
+        "isnotnull",
+        "contains",
+        "icontains",
+        "startswith",
+        "istartswith",
+        "endswith",
+        "iendswith",
+        "between",
+        "any",
+        "none",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -80,14 +99,8 @@ def resolve_path(model: type[Model], key: str, *, allow_lookup: bool = True) -> 
             )
         lookup = candidate
     if rest:
-        raise BadRequest(f"{key!r}: unexpected '{'__'.join(rest)}' after the lookup '{lookup}'.",
-                         details=[{"path": key, "message": "unexpected trailing segments"}])
+        raise BadRequest(
+            f"{key!r}: unexpected '{'__'.join(rest)}' after the lookup '{lookup}'.",
+            details=[{"path": key, "message": "unexpected trailing segments"}],
+        )
     return ResolvedPath(tuple(fields), part, lookup)
-
-
-def _leaf_keys(node: Q | Leaf) -> Iterator[str]:
-    if isinstance(node, Leaf):
-        yield node.key
-    else:
-        for child in node.children:
-            yield from _leaf_keys(child)

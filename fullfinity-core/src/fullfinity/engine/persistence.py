@@ -9,14 +9,13 @@ microsecond), which is what optimistic concurrency compares.
 from __future__ import annotations
 
 import weakref
-
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from fullfinity.engine.computed import compute_local, mark_changed
 from fullfinity.engine.context import current_env
-from fullfinity.engine.security import check_field, check_model, check_rule
 from fullfinity.engine.models import RecordGroup
+from fullfinity.engine.security import check_field, check_model, check_rule
 from fullfinity.engine.sql import ident
 from fullfinity.engine.validation import check_values, default_values, raise_if_problems
 from fullfinity.exceptions import AccessError, ConcurrencyError, IntegrityError, MissingError, ValidationError
@@ -114,8 +113,10 @@ async def _insert(rec: Model) -> None:
     columns = [ident(cls._fields[n].column or n) for n in names] + ['"create_uid"', '"write_uid"']
     params = [cls._fields[n].to_db(converted[n]) for n in names] + [env.real_uid, env.real_uid]
     placeholders = ", ".join(f"${i}" for i in range(1, len(params) + 1))
-    sql = (f"INSERT INTO {ident(cls._table)} ({', '.join(columns)}) VALUES ({placeholders}) "
-           f"RETURNING {', '.join(ident(c) for c in RETURNED)}")
+    sql = (
+        f"INSERT INTO {ident(cls._table)} ({', '.join(columns)}) VALUES ({placeholders}) "
+        f"RETURNING {', '.join(ident(c) for c in RETURNED)}"
+    )
     row = await env.fetchrow(sql, *params)
     assert row is not None
     if not env.is_elevated and env.access is not None and env.access.rule(cls._name, "create") is not None:
@@ -183,7 +184,7 @@ async def _update(rec: Model, check_concurrency: bool) -> None:
             )
         params.append(loaded)
         where += f' AND "updated_date" = ${len(params)}'
-    sql = f"UPDATE {ident(cls._table)} SET {', '.join(sets)} WHERE {where} RETURNING \"updated_date\""
+    sql = f'UPDATE {ident(cls._table)} SET {", ".join(sets)} WHERE {where} RETURNING "updated_date"'
     row = await env.fetchrow(sql, *params)
     env.written.add(cls._name)
     if row is None:
@@ -272,8 +273,9 @@ async def refresh_records(rs: Model) -> None:
         return
     env = current_env()
     cols = ", ".join(f.select_sql(ident(f.column or f.name)) + f" AS {ident(f.name)}" for f in cls._stored)
-    rows = await env.fetch(f'SELECT {cols} FROM {ident(cls._table)} WHERE "id" = ANY($1::bigint[])',
-                           [r.id for r in recs])
+    rows = await env.fetch(
+        f'SELECT {cols} FROM {ident(cls._table)} WHERE "id" = ANY($1::bigint[])', [r.id for r in recs]
+    )
     by_id = {row["id"]: row for row in rows}
     for rec in recs:
         row = by_id.get(rec.id)
@@ -317,16 +319,18 @@ async def bulk_create(cls: type[Model], rows: Sequence[Mapping[str, Any]]) -> Mo
     if not rows:
         return cls._make_set([])
     problems: list[dict[str, str]] = []
-    static_defaults = {n: f.default for n, f in cls._fields.items()
-                       if f.default is not None and not callable(f.default) and f.column is not None
-                       and not f.automatic}
+    static_defaults = {
+        n: f.default
+        for n, f in cls._fields.items()
+        if f.default is not None and not callable(f.default) and f.column is not None and not f.automatic
+    }
     context_defaults = {k[8:]: v for k, v in env.context.items() if k.startswith("default_") and k[8:] in cls._fields}
     callables = [f for f in cls._fields.values() if callable(f.default) and f.column is not None]
     prepared: list[dict[str, Any]] = []
     records = RecordGroup()
     for index, row in enumerate(rows):
         if not isinstance(row, Mapping):  # API callers may send anything
-            problems.append(  # type: ignore[unreachable]
+            problems.append(
                 {"path": str(index), "message": f"must be a mapping of field values, got {type(row).__name__}"}
             )
             continue
@@ -337,8 +341,7 @@ async def bulk_create(cls: type[Model], rows: Sequence[Mapping[str, Any]]) -> Mo
             if field.name not in row:
                 values[field.name] = await default_values_for(field, rec)
         values.update(row)
-        converted, _ = await check_values(cls, values, record=rec, creating=True, prefix=f"{index}.",
-                                          problems=problems)
+        converted, _ = await check_values(cls, values, record=rec, creating=True, prefix=f"{index}.", problems=problems)
         prepared.append(converted)
         records.append(rec)
     raise_if_problems(cls, problems)
@@ -357,13 +360,24 @@ async def bulk_create(cls: type[Model], rows: Sequence[Mapping[str, Any]]) -> Mo
             ids = await _insert_unnest(env, cls, names, prepared)
         else:
             seq = await _sequence_name(env, cls._table)
-            ids = [r[0] for r in await env.fetch("SELECT nextval($1::regclass) FROM generate_series(1, $2)",
-                                                 seq, len(prepared))]
+            ids = [
+                r[0]
+                for r in await env.fetch("SELECT nextval($1::regclass) FROM generate_series(1, $2)", seq, len(prepared))
+            ]
             columns = ["id", *[cls._fields[n].column or n for n in names], "create_uid", "write_uid"]
             uid = env.real_uid
-            data = [(ids[i], *[cls._fields[n].to_db(v.get(n)) if v.get(n) is not None else
-                               cls._fields[n].empty_value() for n in names], uid, uid)
-                    for i, v in enumerate(prepared)]
+            data = [
+                (
+                    ids[i],
+                    *[
+                        cls._fields[n].to_db(v.get(n)) if v.get(n) is not None else cls._fields[n].empty_value()
+                        for n in names
+                    ],
+                    uid,
+                    uid,
+                )
+                for i, v in enumerate(prepared)
+            ]
             await env.copy_records(cls._table, columns, data)
         env.written.add(cls._name)
     else:
@@ -399,21 +413,28 @@ async def default_values_for(field: Any, rec: Model) -> Any:
     return value
 
 
-async def _insert_unnest(env: Environment, cls: type[Model], names: list[str], prepared: list[dict[str, Any]]) -> list[int]:
+async def _insert_unnest(
+    env: Environment, cls: type[Model], names: list[str], prepared: list[dict[str, Any]]
+) -> list[int]:
     fields = [cls._fields[n] for n in names]
-    arrays = [[f.to_db(v.get(f.name)) if v.get(f.name) is not None else f.empty_value() for v in prepared]
-              for f in fields]
+    arrays = [
+        [f.to_db(v.get(f.name)) if v.get(f.name) is not None else f.empty_value() for v in prepared] for f in fields
+    ]
     uid = env.real_uid
     columns = ", ".join([ident(f.column or f.name) for f in fields] + ['"create_uid"', '"write_uid"'])
     unnest = ", ".join(f"${i}::{f.param_type}[]" for i, f in enumerate(fields, 1))
     n = len(fields)
-    sql = (f"INSERT INTO {ident(cls._table)} ({columns}) "
-           f"SELECT u.*, ${n + 1}::bigint, ${n + 1}::bigint FROM unnest({unnest}) AS u RETURNING \"id\"")
+    sql = (
+        f"INSERT INTO {ident(cls._table)} ({columns}) "
+        f'SELECT u.*, ${n + 1}::bigint, ${n + 1}::bigint FROM unnest({unnest}) AS u RETURNING "id"'
+    )
     rows = await env.fetch(sql, *arrays, uid)
     return [r["id"] for r in rows]
 
 
-async def get_or_create(cls: type[Model], defaults: Mapping[str, Any], lookups: Mapping[str, Any]) -> tuple[Model, bool]:
+async def get_or_create(
+    cls: type[Model], defaults: Mapping[str, Any], lookups: Mapping[str, Any]
+) -> tuple[Model, bool]:
     env = current_env()
     queryset = cls.filter(**lookups)
     found = await queryset.first()

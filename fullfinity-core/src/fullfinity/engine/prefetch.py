@@ -11,7 +11,7 @@ only).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from fullfinity.engine.context import current_env
@@ -44,8 +44,9 @@ def _has(record: Model, slot: str) -> bool:
     return True
 
 
-async def fetch_related(records: Model, paths: Iterable[str], *, leaf_fields: dict[str, Sequence[str]] | None = None,
-                        force: bool = False) -> None:
+async def fetch_related(
+    records: Model, paths: Iterable[str], *, leaf_fields: Mapping[str, Sequence[str]] | None = None, force: bool = False
+) -> None:
     """Load ``paths`` for ``records`` and their prefetch group (see module docstring)."""
     base = group_of(records)
     if not base:
@@ -88,8 +89,10 @@ async def _load_columns(records: list[Model], names: Sequence[str]) -> None:
         return
     env = current_env()
     columns = ", ".join(f"{f.select_sql('t.' + ident(str(f.column)))} AS {ident(f.name)}" for f in fields)
-    rows = await env.fetch(f'SELECT t."id", {columns} FROM {ident(model._table)} AS t WHERE t."id" = ANY($1::bigint[])',
-                           [r.id for r in missing])
+    rows = await env.fetch(
+        f'SELECT t."id", {columns} FROM {ident(model._table)} AS t WHERE t."id" = ANY($1::bigint[])',
+        [r.id for r in missing],
+    )
     by_id = {row["id"]: row for row in rows}
     for record in missing:
         row = by_id.get(record.id)
@@ -98,8 +101,9 @@ async def _load_columns(records: list[Model], names: Sequence[str]) -> None:
                 setattr(record, f.slot, row[f.name])
 
 
-async def _load_many_to_one(records: list[Model], field: ManyToOne, wanted: Sequence[str] | None,
-                            force: bool) -> list[Model]:
+async def _load_many_to_one(
+    records: list[Model], field: ManyToOne, wanted: Sequence[str] | None, force: bool
+) -> list[Model]:
     await _load_columns(records, [field.name])
     rec_slot = record_slot(field.name)
     target = field.target_model
@@ -152,8 +156,9 @@ def _is_loaded_target(record: Model, rec_slot: str, probe: str) -> bool:
 _ABSENT = object()
 
 
-async def _load_x2many(records: list[Model], field: X2ManyField, wanted: Sequence[str] | None,
-                       force: bool) -> list[Model]:
+async def _load_x2many(
+    records: list[Model], field: X2ManyField, wanted: Sequence[str] | None, force: bool
+) -> list[Model]:
     target = field.target_model
     todo = [r for r in records if force or not _has(r, field.slot) or isinstance(getattr(r, field.slot), list)]
     children: dict[int, list[Model]] = {r.id: [] for r in todo}
@@ -181,20 +186,23 @@ async def _load_x2many(records: list[Model], field: X2ManyField, wanted: Sequenc
         seen: dict[int, Model] = {}
         for record in records:
             value = getattr(record, field.slot)
-            for child in ([] if value is None else value):
+            for child in [] if value is None else value:
                 seen.setdefault(child.id, child)
         return list(seen.values())
     return loaded
 
 
-async def _load_many_to_many(field: ManyToMany, parent_ids: list[int], children: dict[int, list[Model]],
-                             wanted: Sequence[str] | None) -> list[Model]:
+async def _load_many_to_many(
+    field: ManyToMany, parent_ids: list[int], children: dict[int, list[Model]], wanted: Sequence[str] | None
+) -> list[Model]:
     env = current_env()
     assert field.relation is not None
     table, this_col, other_col = field.relation
     links = await env.fetch(
         f"SELECT {ident(this_col)} AS src, {ident(other_col)} AS dst FROM {ident(table)} "
-        f"WHERE {ident(this_col)} = ANY($1::bigint[])", parent_ids)
+        f"WHERE {ident(this_col)} = ANY($1::bigint[])",
+        parent_ids,
+    )
     if not links:
         return []
     target = field.target_model

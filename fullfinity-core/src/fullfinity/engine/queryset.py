@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import gc
 import weakref
-
 from collections.abc import AsyncIterator, Callable, Generator, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from fullfinity.engine.compiler import ROOT, Compiler
-from fullfinity.engine.paths import resolve_path
 from fullfinity.engine.computed import mark_changed
 from fullfinity.engine.context import current_env
 from fullfinity.engine.models import RecordGroup
+from fullfinity.engine.paths import resolve_path
 from fullfinity.engine.persistence import NEXT_UPDATED_DATE
 from fullfinity.engine.Q import Q
 from fullfinity.engine.query import Query, parse_order
@@ -70,10 +69,15 @@ def row_builder(cls: type[Model], slots: tuple[str, ...]) -> Callable[[Sequence[
             "    return out\n"
         )
         namespace: dict[str, Any] = {
-            "new": object.__new__, "cls": cls, "Group": RecordGroup, "ref": weakref.ref,
-            "isenabled": gc.isenabled, "disable": gc.disable, "enable": gc.enable,
+            "new": object.__new__,
+            "cls": cls,
+            "Group": RecordGroup,
+            "ref": weakref.ref,
+            "isenabled": gc.isenabled,
+            "disable": gc.disable,
+            "enable": gc.enable,
         }
-        exec(compile(source, f"<row builder {cls.__name__}>", "exec"), namespace)  # noqa: S102 - generated from slot names
+        exec(compile(source, f"<row builder {cls.__name__}>", "exec"), namespace)
         build = namespace["build"]
         _builders[key] = build
     return build
@@ -84,8 +88,12 @@ def _referenced(model: type[Model], env: Environment) -> bool:
     cache: dict[str, bool] = env.registry.__dict__.setdefault("_referenced", {})
     found = cache.get(model._name)
     if found is None:
-        found = any(getattr(f, "related_model", None) == model._name and f.column is not None
-                    for other in env.registry for f in other._fields.values() if f.relational)
+        found = any(
+            getattr(f, "related_model", None) == model._name and f.column is not None
+            for other in env.registry
+            for f in other._fields.values()
+            if f.relational
+        )
         cache[model._name] = found
     return found
 
@@ -139,8 +147,11 @@ class QuerySet(Generic[M]):
         env = current_env()
         if env.is_elevated or env.access is None or env.access.rule(self.model._name, operation) is None:
             return
-        ids = await self.order_by().distinct_values("id") if self._query.limit is None and not self._query.offset \
+        ids = (
+            await self.order_by().distinct_values("id")
+            if self._query.limit is None and not self._query.offset
             else [r.id for r in await self.with_fields("id")]
+        )
         await check_rule(env, self.model, ids, operation)
 
     # -- chainable ---------------------------------------------------------------------
@@ -388,9 +399,13 @@ class QuerySet(Generic[M]):
         parents = [model._fields[n] for n in converted if model._fields[n].relational]
         old_cols = "".join(f", {ROOT}.{ident(str(f.column))} AS {ident('old_' + f.name)}" for f in parents)
         returned = "".join(f", old.{ident('old_' + f.name)}" for f in parents)
-        sql = (Sql(f"WITH old AS (SELECT {ROOT}.\"id\"{old_cols} FROM {compiler.table} AS {ROOT} WHERE ")
-               + compiler.restriction() + f" FOR UPDATE) UPDATE {compiler.table} AS {ROOT} SET " + set_sql
-               + f' FROM old WHERE {ROOT}."id" = old."id" RETURNING {ROOT}."id"{returned}')
+        sql = (
+            Sql(f'WITH old AS (SELECT {ROOT}."id"{old_cols} FROM {compiler.table} AS {ROOT} WHERE ')
+            + compiler.restriction()
+            + f" FOR UPDATE) UPDATE {compiler.table} AS {ROOT} SET "
+            + set_sql
+            + f' FROM old WHERE {ROOT}."id" = old."id" RETURNING {ROOT}."id"{returned}'
+        )
         text, params = sql.finish()
         rows = await env.fetch(text, *params)
         env.written.add(model._name)

@@ -93,7 +93,8 @@ class Registry:
             raise ModuleError(f"Extensions of models that are not defined by any installed module: {missing}.")
         add_reverse_fields(fields)
         models: dict[str, type[Model]] = {
-            name: compose(name, definition, ordered_exts[name], fields[name]) for name, definition in definitions.items()
+            name: compose(name, definition, ordered_exts[name], fields[name])
+            for name, definition in definitions.items()
         }
         resolve_targets(models)
         registry = cls(dict(sorted(models.items())), module_order)

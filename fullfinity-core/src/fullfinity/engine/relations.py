@@ -29,7 +29,9 @@ if TYPE_CHECKING:
 __all__ = ["add_reverse_fields", "resolve_targets"]
 
 
-def _target_fields(fields: dict[str, dict[str, Field[Any]]], model: str, field: RelationalField) -> dict[str, Field[Any]]:
+def _target_fields(
+    fields: dict[str, dict[str, Field[Any]]], model: str, field: RelationalField
+) -> dict[str, Field[Any]]:
     target = fields.get(field.related_model)
     if target is None:
         raise ModuleError(

@@ -88,9 +88,18 @@ def _column_type(field: Field[Any]) -> tuple[str, int | None, int | None, int | 
     if sql_type.startswith("NUMERIC("):
         p, s = (int(x) for x in sql_type[8:-1].split(","))
         return "numeric", None, p, s
-    mapping = {"VARCHAR": "varchar", "TEXT": "text", "BIGINT": "int8", "DOUBLE PRECISION": "float8",
-               "NUMERIC": "numeric", "BOOLEAN": "bool", "DATE": "date", "TIMESTAMPTZ": "timestamptz",
-               "BYTEA": "bytea", "JSONB": "jsonb"}
+    mapping = {
+        "VARCHAR": "varchar",
+        "TEXT": "text",
+        "BIGINT": "int8",
+        "DOUBLE PRECISION": "float8",
+        "NUMERIC": "numeric",
+        "BOOLEAN": "bool",
+        "DATE": "date",
+        "TIMESTAMPTZ": "timestamptz",
+        "BYTEA": "bytea",
+        "JSONB": "jsonb",
+    }
     return mapping[sql_type], None, None, None
 
 
@@ -111,9 +120,13 @@ class _Live:
 
 
 async def _introspect(conn: Any) -> _Live:
-    tables = {r["table_name"] for r in await conn.fetch(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
-        "AND table_type = 'BASE TABLE'")}
+    tables = {
+        r["table_name"]
+        for r in await conn.fetch(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+            "AND table_type = 'BASE TABLE'"
+        )
+    }
     columns: dict[str, dict[str, asyncpg.Record]] = {}
     for r in await conn.fetch(
         "SELECT table_name, column_name, udt_name, character_maximum_length, numeric_precision, numeric_scale, "
@@ -129,9 +142,13 @@ async def _introspect(conn: Any) -> _Live:
     indexes: dict[str, set[str]] = {}
     for r in await conn.fetch("SELECT indexname, tablename FROM pg_indexes WHERE schemaname = current_schema()"):
         indexes.setdefault(r["tablename"], set()).add(r["indexname"])
-    fk_actions = {r["conname"]: _FK_ACTIONS.get(r["confdeltype"], "NO ACTION") for r in await conn.fetch(
-        "SELECT conname, confdeltype FROM pg_constraint WHERE contype = 'f' "
-        "AND connamespace = current_schema()::regnamespace")}
+    fk_actions = {
+        r["conname"]: _FK_ACTIONS.get(r["confdeltype"], "NO ACTION")
+        for r in await conn.fetch(
+            "SELECT conname, confdeltype FROM pg_constraint WHERE contype = 'f' "
+            "AND connamespace = current_schema()::regnamespace"
+        )
+    }
     return _Live(tables, columns, constraints, indexes, fk_actions)
 
 
@@ -166,38 +183,46 @@ async def plan_schema(conn: Any, models: Iterable[type[Model]]) -> SchemaPlan:
 def _plan_foreign_keys(plan: SchemaPlan, model: type[Model], live: _Live) -> None:
     table = model._table
     constraints = live.constraints.get(table, set())
-    for f in model._stored:
+    for stored in model._stored:
+        f: Any = stored
         if not f.relational or f.column is None:
             continue
-        target: Any = getattr(f, "target_model")
-        action = str(getattr(f, "on_delete"))
+        target: Any = f.target_model
+        action = str(f.on_delete)
         name = constraint_name("fk", table, f.column)
-        statement = (f"ALTER TABLE {ident(table)} ADD CONSTRAINT {ident(name)} FOREIGN KEY ({ident(f.column)}) "
-                     f"REFERENCES {ident(target._table)} (\"id\") ON DELETE {action}")
+        statement = (
+            f"ALTER TABLE {ident(table)} ADD CONSTRAINT {ident(name)} FOREIGN KEY ({ident(f.column)}) "
+            f'REFERENCES {ident(target._table)} ("id") ON DELETE {action}'
+        )
         if name not in constraints:
             plan.add(statement, description=f"foreign key of {model._name}.{f.name}")
         elif live.fk_actions.get(name) != action:
-            plan.add(f"ALTER TABLE {ident(table)} DROP CONSTRAINT {ident(name)}",
-                     description=f"on_delete of {model._name}.{f.name} changed")
+            plan.add(
+                f"ALTER TABLE {ident(table)} DROP CONSTRAINT {ident(name)}",
+                description=f"on_delete of {model._name}.{f.name} changed",
+            )
             plan.add(statement)
 
 
 def _plan_join_tables(plan: SchemaPlan, model: type[Model], live: _Live) -> None:
-    for f in model._fields.values():
-        if f.type_name != "ManyToMany" or getattr(f, "through", None) or getattr(f, "reverse_of", None):
+    for declared in model._fields.values():
+        f: Any = declared
+        if f.type_name != "ManyToMany" or f.through or f.reverse_of:
             continue
-        table, this_col, other_col = getattr(f, "relation")
+        table, this_col, other_col = f.relation
         if table in live.tables:
             continue
-        target: Any = getattr(f, "target_model")
+        target: Any = f.target_model
         plan.add(
             f"CREATE TABLE {ident(table)} (\n"
-            f"    {ident(this_col)} BIGINT NOT NULL REFERENCES {ident(model._table)} (\"id\") ON DELETE CASCADE,\n"
-            f"    {ident(other_col)} BIGINT NOT NULL REFERENCES {ident(target._table)} (\"id\") ON DELETE CASCADE,\n"
+            f'    {ident(this_col)} BIGINT NOT NULL REFERENCES {ident(model._table)} ("id") ON DELETE CASCADE,\n'
+            f'    {ident(other_col)} BIGINT NOT NULL REFERENCES {ident(target._table)} ("id") ON DELETE CASCADE,\n'
             f"    PRIMARY KEY ({ident(this_col)}, {ident(other_col)})\n)",
             description=f"join table of {model._name}.{f.name}",
         )
-        plan.add(f"CREATE INDEX {ident(constraint_name('ix', table, other_col))} ON {ident(table)} ({ident(other_col)})")
+        plan.add(
+            f"CREATE INDEX {ident(constraint_name('ix', table, other_col))} ON {ident(table)} ({ident(other_col)})"
+        )
 
 
 def _plan_create(plan: SchemaPlan, model: type[Model]) -> None:
@@ -208,18 +233,25 @@ def _plan_create(plan: SchemaPlan, model: type[Model]) -> None:
         defs.append(_column_def(f, not_null=f.required))
     for f in fields:
         if f.unique:
-            defs.append(f"CONSTRAINT {ident(constraint_name('uq', table, f.column or f.name))} "
-                        f"UNIQUE ({ident(f.column or f.name)})")
+            defs.append(
+                f"CONSTRAINT {ident(constraint_name('uq', table, f.column or f.name))} "
+                f"UNIQUE ({ident(f.column or f.name)})"
+            )
     for combo in model._unique_together:
         cols = [model._fields[n].column or n for n in combo]
-        defs.append(f"CONSTRAINT {ident(constraint_name('uq', table, *cols))} "
-                    f"UNIQUE ({', '.join(ident(c) for c in cols)})")
-    plan.add(f"CREATE TABLE {ident(table)} (\n    " + ",\n    ".join(defs) + "\n)",
-             description=f"create table for {model._name}")
+        defs.append(
+            f"CONSTRAINT {ident(constraint_name('uq', table, *cols))} UNIQUE ({', '.join(ident(c) for c in cols)})"
+        )
+    plan.add(
+        f"CREATE TABLE {ident(table)} (\n    " + ",\n    ".join(defs) + "\n)",
+        description=f"create table for {model._name}",
+    )
     for f in fields:
         if _indexed(f):
-            plan.add(f"CREATE INDEX {ident(constraint_name('ix', table, f.column or f.name))} "
-                     f"ON {ident(table)} ({ident(f.column or f.name)})")
+            plan.add(
+                f"CREATE INDEX {ident(constraint_name('ix', table, f.column or f.name))} "
+                f"ON {ident(table)} ({ident(f.column or f.name)})"
+            )
 
 
 async def _has_nulls(conn: Any, table: str, column: str) -> bool:
@@ -243,13 +275,17 @@ async def _plan_alter(conn: Any, plan: SchemaPlan, model: type[Model], live: _Li
         default = _static_default(f)
         if row is None:
             if f.type_name == "Boolean" or not f.required:
-                plan.add(f"ALTER TABLE {qt} ADD COLUMN {_column_def(f, not_null=False)}",
-                         description=f"new field {model._name}.{f.name}")
+                plan.add(
+                    f"ALTER TABLE {qt} ADD COLUMN {_column_def(f, not_null=False)}",
+                    description=f"new field {model._name}.{f.name}",
+                )
                 if f.type_name == "Boolean" and default:
                     plan.add(f"UPDATE {qt} SET {qc} = $1", True)
             else:
-                plan.add(f"ALTER TABLE {qt} ADD COLUMN {_column_def(f, not_null=False)}",
-                         description=f"new required field {model._name}.{f.name}")
+                plan.add(
+                    f"ALTER TABLE {qt} ADD COLUMN {_column_def(f, not_null=False)}",
+                    description=f"new required field {model._name}.{f.name}",
+                )
                 empty = not await conn.fetchval(f"SELECT EXISTS (SELECT 1 FROM {qt})")
                 if default is not None:
                     plan.add(f"UPDATE {qt} SET {qc} = $1 WHERE {qc} IS NULL", default)
@@ -257,8 +293,10 @@ async def _plan_alter(conn: Any, plan: SchemaPlan, model: type[Model], live: _Li
                 elif empty:
                     plan.add(f"ALTER TABLE {qt} ALTER COLUMN {qc} SET NOT NULL")
                 else:
-                    plan.warnings.append(f"{model._name}.{f.name} is required but existing rows have no value and "
-                                         f"the field has no default: NOT NULL not applied.")
+                    plan.warnings.append(
+                        f"{model._name}.{f.name} is required but existing rows have no value and "
+                        f"the field has no default: NOT NULL not applied."
+                    )
         else:
             _plan_type(plan, model, f, row)
             nullable = row["is_nullable"] == "YES"
@@ -270,8 +308,10 @@ async def _plan_alter(conn: Any, plan: SchemaPlan, model: type[Model], live: _Li
                     elif not await _has_nulls(conn, table, column):
                         plan.add(f"ALTER TABLE {qt} ALTER COLUMN {qc} SET NOT NULL")
                     else:
-                        plan.warnings.append(f"{model._name}.{f.name} became required but rows have no value and "
-                                             f"there is no default: NOT NULL not applied.")
+                        plan.warnings.append(
+                            f"{model._name}.{f.name} became required but rows have no value and "
+                            f"there is no default: NOT NULL not applied."
+                        )
                 elif not f.required and not nullable:
                     plan.add(f"ALTER TABLE {qt} ALTER COLUMN {qc} DROP NOT NULL")
         uq = constraint_name("uq", table, column)
@@ -293,8 +333,10 @@ async def _plan_alter(conn: Any, plan: SchemaPlan, model: type[Model], live: _Li
             plan.add(f"ALTER TABLE {qt} ADD CONSTRAINT {ident(name)} UNIQUE ({', '.join(ident(c) for c in cols)})")
     for column, row in existing.items():
         if column not in wanted_columns and row["is_nullable"] == "NO":
-            plan.add(f"ALTER TABLE {qt} ALTER COLUMN {ident(column)} DROP NOT NULL",
-                     description=f"column {column} is no longer a field of {model._name}: kept, NOT NULL relaxed")
+            plan.add(
+                f"ALTER TABLE {qt} ALTER COLUMN {ident(column)} DROP NOT NULL",
+                description=f"column {column} is no longer a field of {model._name}: kept, NOT NULL relaxed",
+            )
 
 
 def _plan_type(plan: SchemaPlan, model: type[Model], f: Field[Any], row: Any) -> None:
@@ -304,11 +346,13 @@ def _plan_type(plan: SchemaPlan, model: type[Model], f: Field[Any], row: Any) ->
     if udt == live_udt:
         if udt == "varchar" and length != live_len:
             if live_len is not None and (length is None or length > live_len):
-                plan.add(f"ALTER TABLE {qt} ALTER COLUMN {qc} TYPE {f.sql_type}",
-                         description=f"widen {model._name}.{f.name}")
+                plan.add(
+                    f"ALTER TABLE {qt} ALTER COLUMN {qc} TYPE {f.sql_type}", description=f"widen {model._name}.{f.name}"
+                )
             else:
-                plan.warnings.append(f"{model._name}.{f.name}: max_length lowered to {length} (column keeps "
-                                     f"{live_len}); not applied.")
+                plan.warnings.append(
+                    f"{model._name}.{f.name}: max_length lowered to {length} (column keeps {live_len}); not applied."
+                )
         if udt == "numeric" and (precision, scale) != (row["numeric_precision"], row["numeric_scale"]):
             plan.errors.append(f"{model._name}.{f.name}: numeric precision changed; record a migration.")
         return

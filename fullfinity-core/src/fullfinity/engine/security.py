@@ -167,8 +167,9 @@ async def check_rule(env: Environment, model: type[Model], ids: list[int], opera
     if rule is None and read_rule is None:
         return
     with env.with_context(active_test=False):
-        readable = set(ids) if operation == "create" else set(
-            await model.filter(id__in=ids).order_by().distinct_values("id"))
+        readable = (
+            set(ids) if operation == "create" else set(await model.filter(id__in=ids).order_by().distinct_values("id"))
+        )
         hidden = sorted(set(ids) - readable)
         if hidden:
             raise MissingError(f"{model._name} record(s) {hidden[:10]} do not exist or are not visible to you.")

@@ -105,9 +105,12 @@ def raise_if_problems(model: type[Model], problems: list[Problem]) -> None:
     if not problems:
         return
     count = len(problems)
-    summary = f"{count} value{'s are' if count != 1 else ' is'} invalid for {model._name}: " + "; ".join(
-        f"{p['path']} {p['message']}" for p in problems[:5]
-    ) + ("; ..." if count > 5 else "") + "."
+    summary = (
+        f"{count} value{'s are' if count != 1 else ' is'} invalid for {model._name}: "
+        + "; ".join(f"{p['path']} {p['message']}" for p in problems[:5])
+        + ("; ..." if count > 5 else "")
+        + "."
+    )
     raise ValidationError(summary, details=problems)
 
 

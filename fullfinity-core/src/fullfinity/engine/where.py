@@ -152,8 +152,10 @@ class WhereCompiler:
             if lookup in ("any", "none"):
                 return self._exists_many_to_one(alias, field, self._nested(target, value, key), lookup == "none")
             if len(tail) > 1 or lookup not in LOOKUP_NAMES or lookup in DATE_PARTS:
-                raise BadRequest(f"{key!r}: unexpected {'__'.join(tail)!r} after {field.name}.",
-                                 details=[{"path": key, "message": "bad lookup"}])
+                raise BadRequest(
+                    f"{key!r}: unexpected {'__'.join(tail)!r} after {field.name}.",
+                    details=[{"path": key, "message": "bad lookup"}],
+                )
             return compile_lookup(field, self.column(field, alias), lookup, value, None, ctx)
         sub_alias = self.new_alias()
         condition = self.leaf(target, sub_alias, "__".join(rest), value)
@@ -161,8 +163,10 @@ class WhereCompiler:
 
     def _nested(self, target: type[Model], value: Any, key: str) -> tuple[Sql, str, Q | Leaf]:
         if not isinstance(value, Q):
-            raise BadRequest(f"{key!r}: any/none take a Q object, got {type(value).__name__}.",
-                             details=[{"path": key, "message": "expected a Q"}])
+            raise BadRequest(
+                f"{key!r}: any/none take a Q object, got {type(value).__name__}.",
+                details=[{"path": key, "message": "expected a Q"}],
+            )
         sub_alias = self.new_alias()
         return self.node(target, sub_alias, value), sub_alias, value
 
@@ -185,8 +189,10 @@ class WhereCompiler:
             return self.exists_related(alias, field, sub_alias, condition, source, negate=rest == ["none"])
         if rest in (["isnull"], ["isnotnull"]):
             if not isinstance(value, bool):
-                raise BadRequest(f"{key!r} takes True or False, got {value!r}.",
-                                 details=[{"path": key, "message": "expected a boolean"}])
+                raise BadRequest(
+                    f"{key!r} takes True or False, got {value!r}.",
+                    details=[{"path": key, "message": "expected a boolean"}],
+                )
             empty = value if rest == ["isnull"] else not value
             return self.exists_related(alias, field, self.new_alias(), Sql("TRUE"), None, negate=empty)
         sub_alias = self.new_alias()
@@ -203,8 +209,10 @@ class WhereCompiler:
         if field.type_name == "ManyToMany":
             table, this_col, other_col = field.relation
             link = self.new_alias()
-            source_sql = (f"{ident(table)} AS {link} JOIN {ident(target._table)} AS {sub_alias} "
-                          f'ON {sub_alias}."id" = {link}.{ident(other_col)}')
+            source_sql = (
+                f"{ident(table)} AS {link} JOIN {ident(target._table)} AS {sub_alias} "
+                f'ON {sub_alias}."id" = {link}.{ident(other_col)}'
+            )
             parts.append(Sql(f'{link}.{ident(this_col)} = {alias}."id"'))
         else:
             inverse = target._fields[field.related_name]

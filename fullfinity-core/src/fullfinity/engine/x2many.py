@@ -27,8 +27,9 @@ __all__ = ["apply_commands", "apply_on_delete"]
 
 
 def _prefixed(exc: ValidationError, prefix: str) -> ValidationError:
-    details = [{"path": f"{prefix}.{d['path']}" if d["path"] else prefix, "message": d["message"]}
-               for d in exc.details] or [{"path": prefix, "message": exc.message}]
+    details = [
+        {"path": f"{prefix}.{d['path']}" if d["path"] else prefix, "message": d["message"]} for d in exc.details
+    ] or [{"path": prefix, "message": exc.message}]
     return type(exc)(exc.message, details=details)
 
 
@@ -49,13 +50,17 @@ async def apply_commands(record: Model, field: X2ManyField, commands: list[list[
             elif letter == "W":
                 child = await target.get(command[1])
                 if not await _is_linked(record, field, child.id):
-                    raise MissingError(f"{target._name}({command[1]}) is not linked to {record!r} through {field.name}.")
+                    raise MissingError(
+                        f"{target._name}({command[1]}) is not linked to {record!r} through {field.name}."
+                    )
                 for key, value in command[2].items():
                     setattr(child, key, value)
                 await child.save()
             elif letter == "D":
                 if not await _is_linked(record, field, command[1]):
-                    raise MissingError(f"{target._name}({command[1]}) is not linked to {record!r} through {field.name}.")
+                    raise MissingError(
+                        f"{target._name}({command[1]}) is not linked to {record!r} through {field.name}."
+                    )
                 await target.browse(command[1]).delete()
             elif letter == "L":
                 await _link(record, field, [command[1]])
@@ -77,8 +82,9 @@ async def _linked_ids(record: Model, field: X2ManyField) -> list[int]:
     if isinstance(field, ManyToMany):
         assert field.relation is not None
         table, this_col, other_col = field.relation
-        rows = await env.fetch(f"SELECT {ident(other_col)} AS v FROM {ident(table)} WHERE {ident(this_col)} = $1",
-                               record.id)
+        rows = await env.fetch(
+            f"SELECT {ident(other_col)} AS v FROM {ident(table)} WHERE {ident(this_col)} = $1", record.id
+        )
         return [r["v"] for r in rows]
     with env.with_context(active_test=False):
         return await field.target_model.filter(**{str(field.related_name): record.id}).distinct_values("id")
@@ -97,7 +103,10 @@ async def _link(record: Model, field: X2ManyField, ids: list[int]) -> None:
         table, this_col, other_col = field.relation
         await env.execute(
             f"INSERT INTO {ident(table)} ({ident(this_col)}, {ident(other_col)}) "
-            f"SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING", record.id, ids)
+            f"SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING",
+            record.id,
+            ids,
+        )
         env.written.add(type(record)._name)
         env.written.add(field.target_model._name)
         return
@@ -105,8 +114,10 @@ async def _link(record: Model, field: X2ManyField, ids: list[int]) -> None:
     found = await target.filter(id__in=ids).order_by().distinct_values("id")
     missing = sorted(set(ids) - set(found))
     if missing:
-        raise ValidationError(f"{target._name} record(s) {missing} do not exist.",
-                              details=[{"path": "", "message": f"unknown ids {missing}"}])
+        raise ValidationError(
+            f"{target._name} record(s) {missing} do not exist.",
+            details=[{"path": "", "message": f"unknown ids {missing}"}],
+        )
     with env.with_context(active_test=False):
         await target.filter(id__in=ids).update(**{str(field.related_name): record.id})
 
@@ -119,8 +130,11 @@ async def _unlink(record: Model, field: X2ManyField, ids: list[int] | None) -> N
         if ids is None:
             await env.execute(f"DELETE FROM {ident(table)} WHERE {ident(this_col)} = $1", record.id)
         elif ids:
-            await env.execute(f"DELETE FROM {ident(table)} WHERE {ident(this_col)} = $1 AND "
-                              f"{ident(other_col)} = ANY($2::bigint[])", record.id, ids)
+            await env.execute(
+                f"DELETE FROM {ident(table)} WHERE {ident(this_col)} = $1 AND {ident(other_col)} = ANY($2::bigint[])",
+                record.id,
+                ids,
+            )
         env.written.add(type(record)._name)
         return
     if ids == []:
@@ -158,8 +172,7 @@ async def apply_on_delete(model: type[Model], ids: list[int]) -> None:
                             details=[{"path": field.name, "message": f"still referenced by {other._name}"}],
                         )
                 elif field.on_delete == "CASCADE":
-                    children = [c for c in await queryset.with_fields("id")
-                                if (other._name, c.id) not in deleting]
+                    children = [c for c in await queryset.with_fields("id") if (other._name, c.id) not in deleting]
                     if children:
                         deleting.update((other._name, c.id) for c in children)
                         await other._make_set(children).delete()
