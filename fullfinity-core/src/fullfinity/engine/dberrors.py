@@ -79,6 +79,9 @@ def map_db_error(exc: asyncpg.PostgresError, env: Environment | None = None) -> 
             details=[{"path": field, "message": "refers to a record that does not exist"}],
         )
     if isinstance(exc, asyncpg.CheckViolationError):
+        declared = _declared_check(env, table, getattr(exc, "constraint_name", None))
+        if declared is not None:
+            return ValidationError(declared[1], details=[{"path": declared[0], "message": declared[1]}])
         model, field = _field_of(env, table, _check_column(getattr(exc, "constraint_name", None)))
         return ValidationError(
             f"{model}.{field} has a value the database refuses ({exc.constraint_name}).",
@@ -103,6 +106,19 @@ class _Unexpected(FullfinityError):
 
     def __init__(self, exc: Any) -> None:
         super().__init__(f"Unexpected database error {type(exc).__name__}: {exc}")
+
+
+def _declared_check(env: Environment | None, table: str | None, constraint: str | None) -> tuple[str, str] | None:
+    """(name, message) of a model's ``_sql_constraints`` entry violated, if it is one."""
+    if env is None or not table or not constraint:
+        return None
+    from fullfinity.engine.schema import constraint_name
+
+    model = env.registry.model_for_table(table)
+    for name, _check, message in getattr(model, "_sql_constraints", ()) if model is not None else ():
+        if constraint_name("ck", table, name) == constraint:
+            return name, message
+    return None
 
 
 def _fk_column(detail: str) -> str | None:

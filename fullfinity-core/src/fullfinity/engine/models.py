@@ -137,6 +137,9 @@ class Model(metaclass=ModelMeta):
     _order: ClassVar[str] = "id ASC"
     _selection_add: ClassVar[dict[str, list[Any]]] = {}
     _unique_together: ClassVar[list[tuple[str, ...]]] = []
+    #: SQL CHECK constraints: ``[(name, "qty >= 0", "The quantity cannot be negative.")]``; the
+    #: message is what a violation reports. The expression is the model author's SQL, not user input.
+    _sql_constraints: ClassVar[list[tuple[str, str, str]]] = []
     _search_fields: ClassVar[list[str] | None] = None
 
     # Set on composed classes by the registry.

@@ -242,6 +242,8 @@ def _plan_create(plan: SchemaPlan, model: type[Model]) -> None:
         defs.append(
             f"CONSTRAINT {ident(constraint_name('uq', table, *cols))} UNIQUE ({', '.join(ident(c) for c in cols)})"
         )
+    for name, check, _message in model._sql_constraints:
+        defs.append(f"CONSTRAINT {ident(constraint_name('ck', table, name))} CHECK ({check})")
     plan.add(
         f"CREATE TABLE {ident(table)} (\n    " + ",\n    ".join(defs) + "\n)",
         description=f"create table for {model._name}",
@@ -331,6 +333,13 @@ async def _plan_alter(conn: Any, plan: SchemaPlan, model: type[Model], live: _Li
         wanted_uq.add(name)
         if name not in constraints:
             plan.add(f"ALTER TABLE {qt} ADD CONSTRAINT {ident(name)} UNIQUE ({', '.join(ident(c) for c in cols)})")
+    for name, check, _message in model._sql_constraints:
+        ck = constraint_name("ck", table, name)
+        if ck not in constraints:
+            plan.add(
+                f"ALTER TABLE {qt} ADD CONSTRAINT {ident(ck)} CHECK ({check})",
+                description=f"SQL constraint {name} of {model._name}",
+            )
     for column, row in existing.items():
         if column not in wanted_columns and row["is_nullable"] == "NO":
             plan.add(
