@@ -18,6 +18,7 @@ from collections.abc import AsyncIterator
 from _server import bench_database
 
 from fullfinity.engine.base import Boolean, Char, ManyToOne, Model
+from fullfinity.engine.cache import create_cache
 from fullfinity.engine.env import Environment
 from fullfinity.engine.identifiers import ensure_table
 from fullfinity.modules.core.models.access import ModelAccess, RecordRule
@@ -76,16 +77,14 @@ async def main() -> None:
         conn = await connect(dsn)
         uid = users.ids[0]
 
-        profiles: dict[int | None, object] = {}
+        cache = create_cache(None)  # the in-process cache a single worker uses
 
         @contextlib.asynccontextmanager
         async def unit(user: int | None) -> AsyncIterator[Environment]:
-            env = Environment(tenant="bench", registry=registry, conn=conn, uid=user)
+            """As a request: a fresh environment; the user's access profile comes from the cache."""
+            env = Environment(tenant="bench", registry=registry, conn=conn, uid=user, cache=cache)
             with env.bind():
-                if user not in profiles:  # a request reuses the cached profile of its user
-                    await env.load_access()
-                    profiles[user] = env.access
-                env.access = profiles[user]  # type: ignore[assignment]
+                await env.load_access()
                 yield env
 
         async def page(user: int | None) -> int:

@@ -226,3 +226,25 @@ async def test_sudo_bypasses_everything(as_user):
 async def test_q_filters_combine_with_rules(as_user):
     async with as_user("ann"):
         assert await names(ScLead.filter(Q(name="A1") | Q(name="B1"))) == ["A1"]
+
+
+async def test_access_profiles_are_cached_and_invalidated_when_security_data_changes(ff_registry, ff_database, world):
+    from fullfinity.engine.cache import create_cache
+
+    cache = create_cache(None)
+    async with env_on(ff_database, ff_registry, uid=world["pat"], cache=cache):
+        assert await names(ScLead.filter()) == ["A1"]
+    async with env_on(ff_database, ff_registry, uid=world["pat"], cache=cache) as env:
+        with env.count_queries() as counter:
+            await env.load_access()
+    assert counter.total == 0  # served from the cache
+    async with env_on(ff_database, ff_registry, cache=cache, commit=True):
+        rule = await RecordRule.create(
+            name="portal sees all", model="ScLead", rule="Q()", groups=[(await Group.filter(name="Portal").get()).id]
+        )
+    try:
+        async with env_on(ff_database, ff_registry, uid=world["pat"], cache=cache):
+            assert await names(ScLead.filter()) == ["A1", "A2", "B1"]  # the new rule applies at once
+    finally:
+        async with env_on(ff_database, ff_registry, cache=cache, commit=True):
+            await RecordRule.browse(rule.id).delete()

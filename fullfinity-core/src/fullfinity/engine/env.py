@@ -132,9 +132,9 @@ class Environment:
     async def load_access(self) -> None:
         """Load the user's access profile (called when an environment is opened for a user)."""
         if self.real_uid is not None:
-            from fullfinity.engine.security import load_profile
+            from fullfinity.engine.security import cached_profile
 
-            self.access = await load_profile(self, self.real_uid)
+            self.access = await cached_profile(self, self.real_uid)
 
     def get_model(self, name: str) -> type[Model]:
         """The composed model class ``name`` of this tenant."""

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from fullfinity.engine.fields_base import Field
     from fullfinity.engine.models import Model
 
-__all__ = ["OPERATIONS", "AccessProfile", "check_field", "check_model", "check_rule", "load_profile"]
+__all__ = ["OPERATIONS", "AccessProfile", "cached_profile", "check_field", "check_model", "check_rule", "load_profile"]
 
 OPERATIONS = ("read", "write", "create", "delete")
 SECURITY_MODELS = frozenset({"Group", "User", "ModelAccess", "RecordRule"})
@@ -60,6 +60,44 @@ class AccessProfile:
     def sees(self, f: Field[Any]) -> bool:
         """Whether field-level ``groups`` let this user read/write the field."""
         return not f.groups or bool(self.group_names.intersection(f.groups))
+
+    def to_data(self) -> dict[str, Any]:
+        """A plain, cacheable form (rules as Q strings)."""
+        return {
+            "uid": self.uid,
+            "group_ids": sorted(self.group_ids),
+            "group_names": sorted(self.group_names),
+            "rights": {m: sorted(ops) for m, ops in self.rights.items()},
+            "global_rules": [[m, op, [str(q) for q in qs]] for (m, op), qs in self.global_rules.items()],
+            "group_rules": [[m, op, [str(q) for q in qs]] for (m, op), qs in self.group_rules.items()],
+            "contact_id": self.contact_id,
+        }
+
+    @classmethod
+    def from_data(cls, data: dict[str, Any]) -> AccessProfile:
+        return cls(
+            uid=data["uid"],
+            group_ids=frozenset(data["group_ids"]),
+            group_names=frozenset(data["group_names"]),
+            rights={m: frozenset(ops) for m, ops in data["rights"].items()},
+            global_rules={(m, op): tuple(Q.parse(q) for q in qs) for m, op, qs in data["global_rules"]},
+            group_rules={(m, op): tuple(Q.parse(q) for q in qs) for m, op, qs in data["group_rules"]},
+            contact_id=data["contact_id"],
+        )
+
+
+async def cached_profile(env: Environment, uid: int) -> AccessProfile:
+    """The profile from the cache (namespace ``access``), recomputed when a security model was written."""
+    if env.cache is None:
+        return await load_profile(env, uid)
+    from fullfinity.engine.cache import model_namespace
+
+    async def compute() -> dict[str, Any]:
+        return (await load_profile(env, uid)).to_data()
+
+    depends = [model_namespace(name) for name in sorted(SECURITY_MODELS)]
+    data = await env.cache.fetch(env.tenant, "access", f"user:{uid}", compute, depends_on=depends)
+    return AccessProfile.from_data(data)
 
 
 async def load_profile(env: Environment, uid: int) -> AccessProfile:
