@@ -248,3 +248,13 @@ async def test_access_profiles_are_cached_and_invalidated_when_security_data_cha
     finally:
         async with env_on(ff_database, ff_registry, cache=cache, commit=True):
             await RecordRule.browse(rule.id).delete()
+
+
+async def test_related_records_of_a_model_the_user_cannot_read_stay_stubs(as_user, world):
+    async with as_user("ann"):  # internal users have no access right on Contact in this world
+        lead = await ScLead.get(world["a1"])
+        await lead.fetch_related("customer")
+        assert lead.customer.id is not None
+        assert not hasattr(lead.customer, "_f_name")
+        with pytest.raises(AccessError, match="not allowed to read Contact"):
+            await Contact.filter()

@@ -112,7 +112,7 @@ async def _load_many_to_one(
     id_slot = field.slot
     ids = sorted({i for i in (getattr(r, id_slot, None) for r in todo) if i is not None})
     loaded: dict[int, Model] = {}
-    if ids:
+    if ids and _may_read(target):
         env = current_env()
         queryset = target.filter(id__in=ids).order_by()
         if wanted:
@@ -133,6 +133,13 @@ async def _load_many_to_one(
             if value is not None and hasattr(value, probe):
                 loaded.setdefault(value.id, value)
     return list(loaded.values())
+
+
+def _may_read(target: type[Model]) -> bool:
+    """Related records of a model the user may not read at all are left out (x-to-many) or stay stubs
+    carrying their id (ManyToOne) instead of failing the whole read."""
+    env = current_env()
+    return env.is_elevated or env.access is None or env.access.can(target._name, "read")
 
 
 def _probe_slot(target: type[Model], wanted: Sequence[str] | None) -> str:
@@ -163,7 +170,7 @@ async def _load_x2many(
     todo = [r for r in records if force or not _has(r, field.slot) or isinstance(getattr(r, field.slot), list)]
     children: dict[int, list[Model]] = {r.id: [] for r in todo}
     loaded: list[Model] = []
-    if todo:
+    if todo and _may_read(target):
         parent_ids = sorted(children)
         if isinstance(field, ManyToMany):
             loaded = await _load_many_to_many(field, parent_ids, children, wanted)
