@@ -31,9 +31,12 @@ import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar, cast
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from fullfinity.engine.cache_codec import Uncacheable, decode, encode, encode_rows, is_shareable
+
+if TYPE_CHECKING:
+    from fullfinity.engine.env import Environment
 
 __all__ = [
     "ALL",
@@ -46,6 +49,7 @@ __all__ = [
     "LocalCache",
     "Lookup",
     "create_cache",
+    "fetch_in_env",
     "model_namespace",
 ]
 
@@ -254,14 +258,10 @@ class Cache(abc.ABC):
     # -- reading and writing ---------------------------------------------------------------------
     async def lookup(self, tenant: str, namespace: str, key: str, *, depends_on: Iterable[str] = ()) -> Lookup:
         """The cached value of ``key`` at the current generations, or a miss able to store one."""
-        _check_tenant(tenant)
-        names = _key_namespaces(namespace, depends_on)
-        frozen = frozenset(names)
-        generations = await self._generations(tenant, names)
-        if generations is None:
+        full, frozen = await self._full_key(tenant, namespace, key, depends_on)
+        if full is None:
             self.stats.misses += 1
             return Lookup(self, tenant, frozen, None)
-        full = f"ff:{tenant}:{namespace}:{key}#{'.'.join(map(str, generations))}"
         if self.hot_usable():
             entry = self.hot.get(full)
             if entry is not None:
@@ -284,6 +284,16 @@ class Cache(abc.ABC):
         self.stats.misses += 1
         return Lookup(self, tenant, frozen, full)
 
+    async def _full_key(
+        self, tenant: str, namespace: str, key: str, depends_on: Iterable[str]
+    ) -> tuple[str | None, frozenset[str]]:
+        """The key at the current generations (``None`` when unavailable) and the namespaces it depends on."""
+        _check_tenant(tenant)
+        names = _key_namespaces(namespace, depends_on)
+        generations = await self._generations(tenant, names)
+        full = None if generations is None else f"ff:{tenant}:{namespace}:{key}#{'.'.join(map(str, generations))}"
+        return full, frozenset(names)
+
     async def get(self, tenant: str, namespace: str, key: str, *, depends_on: Iterable[str] = ()) -> Any:
         """The cached value, or ``None`` on a miss (so ``None`` itself is not worth caching)."""
         return (await self.lookup(tenant, namespace, key, depends_on=depends_on)).value
@@ -300,8 +310,8 @@ class Cache(abc.ABC):
     ) -> bool:
         """Store ``value`` at the *current* generations (for values not derived from the database;
         use ``lookup()`` + ``store()`` or ``fetch()`` for those). False when not stored."""
-        found = await self.lookup(tenant, namespace, key, depends_on=depends_on)
-        return await found.store(value, ttl=ttl)
+        full, frozen = await self._full_key(tenant, namespace, key, depends_on)
+        return await Lookup(self, tenant, frozen, full).store(value, ttl=ttl)
 
     async def fetch(
         self,
@@ -345,7 +355,11 @@ class Cache(abc.ABC):
         self._registry_received(tenant)
 
     def on_registry_changed(self, listener: RegistryListener) -> None:
-        """Call ``listener(tenant)`` whenever any worker reports a registry change of ``tenant``."""
+        """Call ``listener(tenant)`` whenever any worker reports a registry change of ``tenant``.
+
+        The reporting process calls it at once and again when its own message comes back, so a
+        listener must be idempotent (dropping a tenant -> registry mapping is).
+        """
         self._registry_listeners.append(listener)
 
     def _registry_received(self, tenant: str) -> None:
@@ -415,6 +429,30 @@ class LocalCache(Cache):
 
     def __repr__(self) -> str:
         return f"<LocalCache entries={len(self.hot)}>"
+
+
+async def fetch_in_env(
+    env: Environment,
+    namespace: str,
+    key: str,
+    compute: Callable[[], Awaitable[T]],
+    *,
+    models: Iterable[str] = (),
+    ttl: float | None = None,
+) -> T:
+    """``env.cache.fetch()`` for a value computed from the rows of ``models`` in ``env``'s transaction.
+
+    The entry depends on ``model:<Name>`` of each model. When the environment has no cache,
+    or its transaction wrote one of ``models`` (so the value would include uncommitted data,
+    which must neither be served to others nor replaced by the committed value), the value is
+    computed and returned without touching the cache.
+    """
+    names = list(models)
+    cache = env.cache
+    if not isinstance(cache, Cache) or not env.written.isdisjoint(names):
+        return await compute()
+    depends = [model_namespace(name) for name in names]
+    return await cache.fetch(env.tenant, namespace, key, compute, ttl=ttl, depends_on=depends)
 
 
 def create_cache(url: str | None, **options: Any) -> Cache:

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -36,6 +37,7 @@ if TYPE_CHECKING:
     from fullfinity.engine.compiler import Compiler
     from fullfinity.engine.env import Environment
     from fullfinity.engine.models import Model
+    from fullfinity.engine.registry import Registry
 
 __all__ = ["QUERY_NAMESPACE", "CachedQuerySet", "cache_key_extra", "query_dependencies"]
 
@@ -65,17 +67,57 @@ def cache_key_extra(env: Environment, model: type[Model]) -> tuple[str, ...]:
 
 
 def query_dependencies(env: Environment, model: type[Model], sql: str) -> list[str] | None:
-    """Model names whose tables ``sql`` reads (``model`` first); ``None`` when it cannot be cached."""
+    """Model names whose tables ``sql`` reads (``model`` first); ``None`` when it cannot be cached.
+
+    A many-to-many join table counts as both models of the relation (a link or unlink marks
+    the side it was written from as written). Answers are remembered per registry and SQL text.
+    """
+    memo = _dependency_memo.get(env.registry)
+    if memo is None:
+        memo = _dependency_memo[env.registry] = {}
+    found = memo.get(sql, _UNKNOWN)
+    if found is _UNKNOWN:
+        if len(memo) >= _MEMO_SIZE:
+            memo.clear()
+        found = memo[sql] = _dependencies(env.registry, model, sql)
+    return None if found is None else list(found)
+
+
+def _dependencies(registry: Registry, model: type[Model], sql: str) -> tuple[str, ...] | None:
     if _VOLATILE.search(_QUOTED.sub("", sql)):
         return None
     names = [model._name]
+    join_tables = _join_tables(registry)
     for quoted in _TABLES.findall(sql):
-        other = env.registry.model_for_table(quoted.replace('""', '"'))
-        if other is None:
+        table = quoted.replace('""', '"')
+        other = registry.model_for_table(table)
+        found = (other._name,) if other is not None else join_tables.get(table)
+        if found is None:
             return None
-        if other._name not in names:
-            names.append(other._name)
-    return names
+        names.extend(name for name in found if name not in names)
+    return tuple(names)
+
+
+_UNKNOWN: Any = object()
+_MEMO_SIZE = 4096
+_dependency_memo: weakref.WeakKeyDictionary[Registry, dict[str, tuple[str, ...] | None]] = weakref.WeakKeyDictionary()
+_join_table_maps: weakref.WeakKeyDictionary[Registry, dict[str, tuple[str, ...]]] = weakref.WeakKeyDictionary()
+
+
+def _join_tables(registry: Registry) -> dict[str, tuple[str, ...]]:
+    """Join table -> the two model names of its many-to-many relation, per registry (computed once)."""
+    found = _join_table_maps.get(registry)
+    if found is None:
+        found = {}
+        for cls in registry:
+            for field in cls._fields.values():
+                relation = getattr(field, "relation", None)
+                target = getattr(field, "target", None)
+                if relation is not None and target is not None and registry.model_for_table(relation[0]) is None:
+                    models = (cls._name, str(target._name))
+                    found[relation[0]] = tuple(dict.fromkeys((*found.get(relation[0], ()), *models)))
+        _join_table_maps[registry] = found
+    return found
 
 
 def _query_key(kind: str, sql: str, params: Sequence[Any], extra: tuple[str, ...]) -> str | None:

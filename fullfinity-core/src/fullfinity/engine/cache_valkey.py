@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
 import secrets
 import time
@@ -31,7 +32,7 @@ import redis.asyncio as redis
 from redis.asyncio.client import PubSub
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 
 from fullfinity.engine.cache import (
     ALL,
@@ -74,6 +75,9 @@ end
 redis.call('PUBLISH', ARGV[1], ARGV[2])
 return #KEYS
 """
+
+
+_SHA1 = {source: hashlib.sha1(source.encode()).hexdigest() for source in (_GENERATIONS_LUA, _BUMP_LUA)}
 
 
 def redis_url(url: str) -> str:
@@ -234,6 +238,7 @@ class ValkeyCache(Cache):
         # Invalidations may have been missed while disconnected: start from an empty hot copy.
         self.hot.clear()
         self._available = True
+        self._settled.set()
         if self._down_since is not None:
             log.info(
                 "Cache server %s is reachable again after %.1f s; local cache copies flushed.",
@@ -295,7 +300,10 @@ class ValkeyCache(Cache):
         client = self._client
         assert client is not None
         async with asyncio.timeout(self.timeout):
-            return await client.eval(source, len(keys), *keys, *args)
+            try:
+                return await client.evalsha(_SHA1[source], len(keys), *keys, *args)
+            except NoScriptError:  # first use on this server (or after a restart): EVAL loads it
+                return await client.eval(source, len(keys), *keys, *args)
 
     async def _generations(self, tenant: str, namespaces: Sequence[str]) -> list[int] | None:
         if not await self._usable():
