@@ -68,17 +68,20 @@ def shell(
         )
         state: dict[str, Any] = {"tx": conn.transaction()}
         loop.run_until_complete(state["tx"].start())
-        env = Environment(tenant=info.name, registry=registry, conn=conn, uid=user)
+        env = Environment(tenant=info.name, registry=registry, conn=conn, uid=user, cache=runtime.cache)
+        loop.run_until_complete(env.load_access())
 
         async def commit() -> None:
             await env.flush()
             await state["tx"].commit()
+            await env.committed()
             state["tx"] = conn.transaction()
             await state["tx"].start()
             console.print("committed")
 
         async def rollback() -> None:
             await state["tx"].rollback()
+            env.rolled_back()
             state["tx"] = conn.transaction()
             await state["tx"].start()
             console.print("rolled back")
