@@ -53,7 +53,7 @@ async def fetch_related(
         return
     for path in paths:
         segments = path.replace(".", "__").split("__")
-        current: list[Model] = [r for r in base if r._ids_repr() not in ("None", "?")]
+        current: list[Model] = [r for r in base if getattr(r, "_f_id", None) is not None]
         model = type(base[0])
         walked: list[str] = []
         for segment in segments:
@@ -108,7 +108,8 @@ async def _load_many_to_one(
     rec_slot = record_slot(field.name)
     target = field.target_model
     probe = _probe_slot(target, wanted)
-    todo = records if force else [r for r in records if not _is_loaded_target(r, rec_slot, probe)]
+    rec_member = field.members[1]
+    todo = records if force else [r for r in records if not _is_loaded_target(r, rec_member, probe)]
     id_slot = field.slot
     ids = sorted({i for i in (getattr(r, id_slot, None) for r in todo) if i is not None})
     loaded: dict[int, Model] = {}
@@ -152,15 +153,16 @@ def _probe_slot(target: type[Model], wanted: Sequence[str] | None) -> str:
     return "_f_id"
 
 
-def _is_loaded_target(record: Model, rec_slot: str, probe: str) -> bool:
-    """The ManyToOne's record object is present and is more than a stub carrying its id."""
-    value = getattr(record, rec_slot, _ABSENT)
-    if value is _ABSENT:
+def _is_loaded_target(record: Model, rec_member: Any, probe: str) -> bool:
+    """The ManyToOne's record object is present and is more than a stub carrying its id.
+
+    The slot's descriptor is read directly: a miss must not detour through ``Model.__getattr__``.
+    """
+    try:
+        value = rec_member.__get__(record)
+    except AttributeError:
         return False
     return value is None or hasattr(value, probe)
-
-
-_ABSENT = object()
 
 
 async def _load_x2many(
