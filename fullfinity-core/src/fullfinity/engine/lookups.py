@@ -79,7 +79,8 @@ def compile_lookup(
         if not isinstance(value, str):
             raise ctx.bad(f"{lookup} takes a string, got {type(value).__name__}")
         operator, pattern = TEXT_LOOKUPS[lookup]
-        return Sql(f"{column}::text {operator} ") + Sql.param(pattern.format(_escape_like(value)))
+        text = column if field.type_name in ("Char", "Text", "Selection") else f"{column}::text"
+        return Sql(f"{text} {operator} ") + Sql.param(pattern.format(_escape_like(value)))
     if lookup in ("in", "nin"):
         if not isinstance(value, list | tuple | set | frozenset):
             raise ctx.bad(f"{lookup} takes a list, got {type(value).__name__}")
@@ -125,6 +126,9 @@ def compile_lookup(
         if field.type_name == "Datetime" and (_is_date_only(value) or _date_string(value)):
             return _datetime_vs_date(column, lookup, dt.date.fromisoformat(str(value)), ctx)
         converted = ctx.convert(field, value)
+        if field.type_name == "Boolean" and lookup in ("eq", "neq") and isinstance(converted, bool):
+            # The column itself (NOT NULL): the planner estimates and evaluates it better than "= $1".
+            return Sql(column if converted == (lookup == "eq") else f"NOT {column}")
         if lookup == "eq":
             return Sql(f"{column} = ") + Sql.param(converted)
         if lookup == "neq":
