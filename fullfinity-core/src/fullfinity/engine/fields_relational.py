@@ -181,7 +181,6 @@ class ManyToOne(RelationalField):
             if record_id is not None:  # a stub carrying only its id (fetch_related loads the rest)
                 record = new(field.target_model)
                 record._f_id = record_id
-                record._recs = None
             rec_member.__set__(obj, record)
             return record
 

@@ -127,7 +127,12 @@ class Model(metaclass=ModelMeta):
     """Base class of every model. See orm.md for the full API."""
 
     _abstract_base = True
-    __slots__ = ("_changes", "_grp", "_recs")
+    # ``_grp`` is a slot (set on every loaded record); ``_recs`` and ``_changes`` are class-level
+    # ``None`` defaults overridden per instance only by record sets and written records, so a
+    # loaded singleton costs no store for them.
+    __slots__ = ("__dict__", "_grp")
+    _recs: list[Any] | None = None
+    _changes: dict[str, Any] | None = None
 
     # Class attributes a model may set (orm.md section 3).
     _name: ClassVar[str]
@@ -152,9 +157,7 @@ class Model(metaclass=ModelMeta):
     _constraints: ClassVar[tuple[tuple[str, tuple[str, ...]], ...]]
     _declared: ClassVar[dict[str, Field[Any]]]
 
-    _recs: list[Model] | None
     _grp: weakref.ref[RecordGroup] | None
-    _changes: dict[str, Any] | None
 
     if TYPE_CHECKING:
         id: int
@@ -242,7 +245,7 @@ class Model(metaclass=ModelMeta):
 
     def __iter__(self) -> Iterator[Self]:
         recs = self._recs
-        return iter((self,) if recs is None else recs)  # type: ignore[arg-type]
+        return iter((self,) if recs is None else recs)
 
     @overload
     def __getitem__(self, index: int) -> Self: ...
@@ -277,7 +280,7 @@ class Model(metaclass=ModelMeta):
             return self
         if len(recs) != 1:
             raise ValueError(f"expected a single record, got {len(recs)} {type(self)._name} records")
-        return recs[0]  # type: ignore[return-value]
+        return cast(Self, recs[0])
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Model) or other._name != self._name:

@@ -61,7 +61,6 @@ def row_builder(cls: type[Model], slots: tuple[str, ...]) -> Callable[[Sequence[
             "            o = new(cls)\n"
             f"            {targets} = r\n"
             "            o._grp = group\n"
-            "            o._recs = None\n"
             "            append(o)\n"
             "    finally:\n"
             "        if paused:\n"
