@@ -154,8 +154,8 @@ class ManyToOne(RelationalField):
         self.members = (cls.__dict__[self.slot], cls.__dict__[record_slot(self.name)])
 
     def convert(self, value: Any) -> Any:
-        if value is None:
-            return None
+        if value is None or type(value) is int:
+            return value
         return _id_of(value, "value")
 
     def convert_filter(self, value: Any) -> Any:

@@ -19,7 +19,14 @@ from fullfinity.exceptions import BadRequest, ValidationError
 if TYPE_CHECKING:
     from fullfinity.engine.models import Model
 
-__all__ = ["check_values", "default_values", "raise_if_problems", "unknown_fields_error"]
+__all__ = [
+    "check_values",
+    "convert_values",
+    "default_values",
+    "raise_if_problems",
+    "run_validators",
+    "unknown_fields_error",
+]
 
 Problem = dict[str, str]
 
@@ -55,6 +62,21 @@ async def check_values(
 ) -> tuple[dict[str, Any], list[Problem]]:
     """Converted values and the list of problems (empty when everything is valid)."""
     problems = [] if problems is None else problems
+    converted = convert_values(model, values, record=record, creating=creating, prefix=prefix, problems=problems)
+    await run_validators(model, converted, record=record, prefix=prefix, problems=problems)
+    return converted, problems
+
+
+def convert_values(
+    model: type[Model],
+    values: Mapping[str, Any],
+    *,
+    record: Model | None,
+    creating: bool,
+    prefix: str,
+    problems: list[Problem],
+) -> dict[str, Any]:
+    """The synchronous part of ``check_values``: conversion and ``required`` (no validators)."""
     converted: dict[str, Any] = {}
     fields = model._fields
     for name, value in values.items():
@@ -63,7 +85,10 @@ async def check_values(
             problems.append({"path": prefix + name, "message": f"{model._name} has no field '{name}'"})
             continue
         try:
-            new = _convert(field, value, record)
+            if field.type_name == "Monetary":
+                new = field.convert(value, _currency_places(field, record))  # type: ignore[call-arg]
+            else:
+                new = field.convert(value)
         except FieldValueError as exc:
             problems.append({"path": prefix + name, "message": str(exc)})
             continue
@@ -72,9 +97,25 @@ async def check_values(
             continue
         converted[name] = new
     if creating:
-        for field in model._stored:
-            if field.required and not field.automatic and field.name not in values:
-                problems.append({"path": prefix + field.name, "message": "is required"})
+        for name in _required_names(model):
+            if name not in values:
+                problems.append({"path": prefix + name, "message": "is required"})
+    return converted
+
+
+def _required_names(model: type[Model]) -> tuple[str, ...]:
+    cached: tuple[str, ...] | None = model.__dict__.get("_required_names")
+    if cached is None:
+        cached = tuple(f.name for f in model._stored if f.required and not f.automatic)
+        model._required_names = cached  # type: ignore[attr-defined]
+    return cached
+
+
+async def run_validators(
+    model: type[Model], converted: Mapping[str, Any], *, record: Model | None, prefix: str, problems: list[Problem]
+) -> None:
+    """Run the fields' ``validators`` on converted values, collecting problems."""
+    fields = model._fields
     for name, new in converted.items():
         for fn in fields[name].validators:
             try:
@@ -83,13 +124,6 @@ async def check_values(
                 problems.append({"path": prefix + name, "message": exc.message})
             except (ValueError, TypeError) as exc:
                 problems.append({"path": prefix + name, "message": str(exc)})
-    return converted, problems
-
-
-def _convert(field: Field[Any], value: Any, record: Model | None) -> Any:
-    if field.type_name == "Monetary":
-        return field.convert(value, _currency_places(field, record))  # type: ignore[call-arg]
-    return field.convert(value)
 
 
 def _currency_places(field: Field[Any], record: Model | None) -> int:
