@@ -12,12 +12,20 @@ import weakref
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from fullfinity.engine.computed import compute_local, mark_changed
 from fullfinity.engine.context import current_env
 from fullfinity.engine.models import RecordGroup
 from fullfinity.engine.security import check_field, check_model, check_rule
 from fullfinity.engine.sql import ident
-from fullfinity.engine.validation import check_values, default_values, raise_if_problems
+from fullfinity.engine.validation import (
+    check_values,
+    convert_values,
+    default_values,
+    raise_if_problems,
+    run_validators,
+)
 from fullfinity.exceptions import AccessError, ConcurrencyError, IntegrityError, MissingError, ValidationError
 
 if TYPE_CHECKING:
@@ -326,6 +334,7 @@ async def bulk_create(cls: type[Model], rows: Sequence[Mapping[str, Any]]) -> Mo
     }
     context_defaults = {k[8:]: v for k, v in env.context.items() if k.startswith("default_") and k[8:] in cls._fields}
     callables = [f for f in cls._fields.values() if callable(f.default) and f.column is not None]
+    validated = any(f.validators for f in cls._fields.values())
     prepared: list[dict[str, Any]] = []
     records = RecordGroup()
     for index, row in enumerate(rows):
@@ -341,7 +350,10 @@ async def bulk_create(cls: type[Model], rows: Sequence[Mapping[str, Any]]) -> Mo
             if field.name not in row:
                 values[field.name] = await default_values_for(field, rec)
         values.update(row)
-        converted, _ = await check_values(cls, values, record=rec, creating=True, prefix=f"{index}.", problems=problems)
+        prefix = f"{index}."
+        converted = convert_values(cls, values, record=rec, creating=True, prefix=prefix, problems=problems)
+        if validated:  # the async pass only when some field has validators
+            await run_validators(cls, converted, record=rec, prefix=prefix, problems=problems)
         prepared.append(converted)
         records.append(rec)
     raise_if_problems(cls, problems)
@@ -353,8 +365,9 @@ async def bulk_create(cls: type[Model], rows: Sequence[Mapping[str, Any]]) -> Mo
             for name in await compute_local(rec, None):
                 values[name] = getattr(rec, _slot(name))
     if not cls._transient:
-        for values in prepared:
-            await _prepare_files(env, cls, values)
+        if any(f.type_name == "File" for f in cls._stored):
+            for values in prepared:
+                await _prepare_files(env, cls, values)
         names = [f.name for f in cls._stored if not f.automatic and any(f.name in v for v in prepared)]
         if names and any(cls._fields[n].param_type in _NO_COPY for n in names):
             ids = await _insert_unnest(env, cls, names, prepared)
@@ -366,28 +379,23 @@ async def bulk_create(cls: type[Model], rows: Sequence[Mapping[str, Any]]) -> Mo
             ]
             columns = ["id", *[cls._fields[n].column or n for n in names], "create_uid", "write_uid"]
             uid = env.real_uid
-            data = [
-                (
-                    ids[i],
-                    *[
-                        cls._fields[n].to_db(v.get(n)) if v.get(n) is not None else cls._fields[n].empty_value()
-                        for n in names
-                    ],
-                    uid,
-                    uid,
-                )
-                for i, v in enumerate(prepared)
-            ]
+            # Column-wise: one pass per field, then rows are zipped together (no per-value lookups).
+            fields = [cls._fields[n] for n in names]
+            value_columns = []
+            for f in fields:
+                empty, to_db = f.empty_value(), f.to_db
+                value_columns.append([empty if (v := row.get(f.name)) is None else to_db(v) for row in prepared])
+            data = list(zip(ids, *value_columns, [uid] * len(ids), [uid] * len(ids), strict=True))
             await env.copy_records(cls._table, columns, data)
         env.written.add(cls._name)
     else:
         ids = [None] * len(prepared)  # type: ignore[list-item]  # transient: never stored
     group = weakref.ref(records)
+    stored = [(f.slot, f.name, f.empty_value()) for f in cls._stored if not f.automatic]
     for rec, rec_id, values in zip(records, ids, prepared, strict=True):
         setattr(rec, "_f_id", rec_id)  # noqa: B010 - a slot of the composed class
-        for field in cls._stored:
-            if not field.automatic:
-                setattr(rec, field.slot, values.get(field.name, field.empty_value()))
+        for slot, name, empty in stored:
+            setattr(rec, slot, values.get(name, empty))
         rec._grp = group
     if not cls._transient:
         stored_ids = [i for i in ids if i is not None]
@@ -422,7 +430,14 @@ async def _insert_unnest(
     ]
     uid = env.real_uid
     columns = ", ".join([ident(f.column or f.name) for f in fields] + ['"create_uid"', '"write_uid"'])
-    unnest = ", ".join(f"${i}::{f.param_type}[]" for i, f in enumerate(fields, 1))
+    # JSON values go as text: a list value inside a jsonb[] parameter would read as a nested array.
+    for i, f in enumerate(fields):
+        if f.param_type == "jsonb":
+            arrays[i] = [None if v is None else orjson.dumps(v).decode() for v in arrays[i]]
+    unnest = ", ".join(
+        f"${i}::text[]::jsonb[]" if f.param_type == "jsonb" else f"${i}::{f.param_type}[]"
+        for i, f in enumerate(fields, 1)
+    )
     n = len(fields)
     sql = (
         f"INSERT INTO {ident(cls._table)} ({columns}) "
