@@ -1,8 +1,10 @@
 """`fullfinity shell --tenant T`: an asyncio REPL with an environment bound; top-level await works."""
 
 import subprocess
+import sys
+from pathlib import Path
 
-from tests.conftest import FULLFINITY_SCRIPT
+FULLFINITY_SCRIPT = Path(sys.executable).with_name("fullfinity")
 
 
 def test_shell_runs_awaited_code_against_the_tenant(ff_tenant, ff_settings):
