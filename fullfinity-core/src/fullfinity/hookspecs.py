@@ -26,6 +26,7 @@ if TYPE_CHECKING:
     import typer
     from fastapi import APIRouter, FastAPI
 
+    from fullfinity.engine.env import Environment
     from fullfinity.tenancy.catalog import TenantInfo
 
 hookspec = pluggy.HookspecMarker("fullfinity")
@@ -90,4 +91,69 @@ def fullfinity_tenant_dropped(tenant: TenantInfo) -> Any:
 
     Called after ``DROP DATABASE`` succeeded, with the catalog record the tenant had.
     The return value is ignored.
+    """
+
+
+# -- module lifecycle (called inside the operation's transaction) -----------------------------
+# Only implementations of modules installed in the tenant take part (core's own plugins always
+# do); for install and upgrade that is the module set after the operation, for uninstall the
+# set before it. A hook raising makes the whole operation roll back.
+
+
+@hookspec
+def fullfinity_pre_install(env: Environment, module: str) -> Any:
+    """Module ``module`` is about to be installed in ``env.tenant`` (may be async).
+
+    Called once per module being installed, in install order, after the new registry is built
+    and before the schema is synced: ``env`` (elevated, bound to the new registry) can read
+    existing tables but the module's own tables may not exist yet. The return value is ignored.
+    """
+
+
+@hookspec
+def fullfinity_post_install(env: Environment, module: str) -> Any:
+    """Module ``module`` was installed in ``env.tenant`` (may be async).
+
+    Called once per installed module, in install order, after the schema sync, the data files of
+    every module of the operation and the module state are written, before the commit. ``env``
+    is elevated and bound to the new registry. The return value is ignored.
+    """
+
+
+@hookspec
+def fullfinity_pre_upgrade(env: Environment, module: str, from_version: str, to_version: str) -> Any:
+    """Module ``module`` is about to be upgraded from ``from_version`` to ``to_version`` (may be async).
+
+    Called once per upgraded module, in install order, before the schema sync, with an elevated
+    ``env`` bound to the new registry. ``from_version`` may equal ``to_version`` (``upgrade all``).
+    The return value is ignored.
+    """
+
+
+@hookspec
+def fullfinity_post_upgrade(env: Environment, module: str, from_version: str, to_version: str) -> Any:
+    """Module ``module`` was upgraded from ``from_version`` to ``to_version`` (may be async).
+
+    Called once per upgraded module, in install order, after the schema sync, the re-applied
+    data files and the new versions are written, before the commit. The return value is ignored.
+    """
+
+
+@hookspec
+def fullfinity_pre_uninstall(env: Environment, module: str) -> Any:
+    """Module ``module`` is about to be uninstalled from ``env.tenant`` (may be async).
+
+    Called once per module being uninstalled, dependents first, before its data records are
+    removed; ``env`` is elevated and bound to the registry the tenant had before the operation,
+    so the module's models are still there. The return value is ignored.
+    """
+
+
+@hookspec
+def fullfinity_post_uninstall(env: Environment, module: str) -> Any:
+    """Module ``module`` was uninstalled from ``env.tenant`` (may be async).
+
+    Called once per uninstalled module, dependents first, after its records were removed and the
+    module state written, before the commit; ``env`` is bound to the new registry (without the
+    module's models). The return value is ignored.
     """

@@ -1,4 +1,4 @@
-"""``fullfinity module list``."""
+"""``fullfinity module list`` (install, upgrade and uninstall: ``fullfinity.cli.module_ops``)."""
 
 from __future__ import annotations
 
@@ -59,4 +59,6 @@ def list_(
 
 @hookimpl
 def fullfinity_register_commands(cli: typer.Typer) -> None:
+    from fullfinity.cli import module_ops  # noqa: F401 - adds install, upgrade and uninstall to module_cli
+
     cli.add_typer(module_cli, name="module")

@@ -1,4 +1,4 @@
-"""``fullfinity tenant create|list|drop``."""
+"""``fullfinity tenant create|list|drop`` (backup, restore, clone, prune-templates: ``tenant_ops``)."""
 
 from __future__ import annotations
 
@@ -27,9 +27,18 @@ def create(
     if_not_exists: Annotated[
         bool, typer.Option("--if-not-exists", help="Succeed without changes when the tenant already exists.")
     ] = False,
+    modules: Annotated[
+        str | None, typer.Option("--modules", help="Modules to install besides core, comma-separated (crm,invoicing).")
+    ] = None,
+    no_template: Annotated[
+        bool, typer.Option("--no-template", help="Install from scratch instead of copying a template database.")
+    ] = False,
+    company: Annotated[str | None, typer.Option("--company", help="Name of the tenant's main company.")] = None,
+    admin_email: Annotated[str | None, typer.Option("--admin-email", help="Email of the first administrator.")] = None,
 ) -> None:
-    """Create a tenant and its database, with the core module installed."""
+    """Create a tenant and its database, with core and the requested modules installed."""
     validate_tenant_name(name)
+    wanted = [m.strip() for m in (modules or "").split(",") if m.strip()]
 
     async def work(rt: Runtime) -> None:
         if if_not_exists and await rt.catalog.get(name) is not None:
@@ -46,6 +55,11 @@ def create(
                 hostnames=tuple(hostname or ()),
                 progress=step,
                 pm=rt.pm,
+                modules=wanted,
+                use_template=not no_template,
+                company=company,
+                admin_email=admin_email,
+                cache=rt.cache,
             )
         console.print(f"Tenant [bold]{info.name}[/] created in database {info.database} on server '{info.server}'.")
 
@@ -54,19 +68,24 @@ def create(
 
 @tenant_cli.command("list")
 def list_() -> None:
-    """List tenants with their database, server and state."""
+    """List tenants: server, database, state, installed modules and database size."""
+    from fullfinity.tenancy.overview import tenant_overview
 
     async def work(rt: Runtime) -> None:
-        tenants = await rt.catalog.all()
+        tenants = await tenant_overview(rt.db, rt.catalog)
         if not tenants:
             console.print("No tenants yet. Create one with: fullfinity tenant create NAME")
             return
-        table = Table("name", "database", "server", "state", "demo", "hostnames", "created")
-        for t in tenants:
+        table = Table("name", "server", "database", "state", "demo", "modules", "size", "hostnames", "created")
+        for row in tenants:
+            t = row.info
             created = t.created_at.strftime("%Y-%m-%d %H:%M") if t.created_at else ""
+            size = f"{row.size_bytes / 1048576:.1f} MiB" if row.size_bytes is not None else "?"
+            modules = ", ".join(f"{m} {v}" for m, v in row.modules.items()) or "-"
             table.add_row(
-                t.name, t.database, t.server, t.state, "yes" if t.demo else "no", ", ".join(t.hostnames), created
-            )
+                t.name, t.server, t.database, t.state, "yes" if t.demo else "no", modules, size, ", ".join(t.hostnames),
+                created,
+            )  # fmt: skip
         console.print(table)
 
     run_with_runtime(work)
@@ -93,4 +112,6 @@ def drop(
 
 @hookimpl
 def fullfinity_register_commands(cli: typer.Typer) -> None:
+    from fullfinity.cli import tenant_ops  # noqa: F401 - adds backup, restore, clone, prune-templates
+
     cli.add_typer(tenant_cli, name="tenant")

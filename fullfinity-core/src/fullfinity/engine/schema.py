@@ -145,7 +145,7 @@ async def _introspect(conn: Any) -> _Live:
     fk_actions = {
         r["conname"]: _FK_ACTIONS.get(r["confdeltype"], "NO ACTION")
         for r in await conn.fetch(
-            "SELECT conname, confdeltype FROM pg_constraint WHERE contype = 'f' "
+            "SELECT conname, confdeltype::text AS confdeltype FROM pg_constraint WHERE contype = 'f' "
             "AND connamespace = current_schema()::regnamespace"
         )
     }

@@ -5,18 +5,17 @@ from __future__ import annotations
 import asyncio
 import logging
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
-import asyncpg
 import pluggy
 
 from fullfinity.engine.db import DatabaseManager, quote_ident
-from fullfinity.engine.module_registry import discover_modules
 from fullfinity.exceptions import TenantExists, TenantNotFound
 from fullfinity.plugins import await_me_maybe, get_plugin_manager
 from fullfinity.tenancy.catalog import Catalog, TenantInfo
 from fullfinity.tenancy.names import database_name, validate_tenant_name
+from fullfinity.tenancy.provision import personalise, provision_database
 
 __all__ = ["MODULE_STATE_TABLE", "create_tenant", "drop_tenant", "filestore_dir", "installed_modules"]
 
@@ -24,16 +23,9 @@ log = logging.getLogger(__name__)
 
 Progress = Callable[[str], None]
 
-# Module state lives in each tenant's own database.
+# Where tenants created before core's Module model kept their module state; read by
+# ``fullfinity.installer.state`` until the next module operation migrates it.
 MODULE_STATE_TABLE = "ff_module_state"
-MODULE_STATE_SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS {MODULE_STATE_TABLE} (
-    identifier    TEXT PRIMARY KEY,
-    version       TEXT NOT NULL,
-    state         TEXT NOT NULL CHECK (state IN ('installed', 'uninstalled')),
-    installed_at  TIMESTAMPTZ NOT NULL DEFAULT now()
-);
-"""
 
 
 def _noop(_: str) -> None:
@@ -51,8 +43,14 @@ async def create_tenant(
     hostnames: tuple[str, ...] = (),
     progress: Progress = _noop,
     pm: pluggy.PluginManager | None = None,
+    modules: Sequence[str] = (),
+    use_template: bool = True,
+    company: str | None = None,
+    admin_email: str | None = None,
+    cache: object = None,
 ) -> TenantInfo:
-    """Create tenant ``name``: catalog entry (``creating``), database, core, then ``active``.
+    """Create tenant ``name``: catalog entry (``creating``), database with core and ``modules``
+    installed (copied from a template database unless ``use_template`` is false), then ``active``.
 
     A failure at any step removes the database and the catalog entry again. Afterwards
     the ``fullfinity_tenant_created`` hook runs on ``pm`` (default: the process's).
@@ -72,25 +70,16 @@ async def create_tenant(
         raise TenantExists(f"Tenant '{name}' already exists. Choose another name or drop it first.")
     created_db = False
     try:
-        progress(f"Creating database {info.database} on server '{server}'")
-        async with db.admin_connection(server) as admin:
-            try:
-                await admin.execute(f"CREATE DATABASE {quote_ident(info.database)}")
-            except asyncpg.DuplicateDatabaseError:
-                raise TenantExists(
-                    f"Database {info.database} already exists on server '{server}' but is not in the catalog. "
-                    f"Drop or rename that database, or choose another tenant name."
-                ) from None
-        created_db = True
-        progress("Installing the core module")
-        core = discover_modules()["core"]
-        async with db.connection(server, info.database) as conn, conn.transaction():
-            await conn.execute(MODULE_STATE_SCHEMA)
-            await conn.execute(
-                f"INSERT INTO {MODULE_STATE_TABLE} (identifier, version, state) VALUES ($1, $2, 'installed')",
-                core.identifier,
-                core.version,
-            )
+
+        def created() -> None:
+            nonlocal created_db
+            created_db = True
+
+        await provision_database(
+            db, catalog, info, modules, use_template=use_template, created=created, progress=progress, pm=pm,
+            cache=cache,
+        )  # fmt: skip
+        await personalise(db, info, company=company, admin_email=admin_email)
         await catalog.set_state(name, "active")
     except BaseException as exc:
         # No traceback here: the caller reports the error; the CLI must not print one.
@@ -150,10 +139,9 @@ def filestore_dir(db: DatabaseManager, name: str) -> Path:
 
 
 async def installed_modules(db: DatabaseManager, info: TenantInfo) -> dict[str, tuple[str, str]]:
-    """identifier -> (state, version) recorded in the tenant's database."""
+    """identifier -> (state, version) of the modules installed in the tenant (core's ``Module`` records)."""
+    from fullfinity.installer.state import read_installed
+
     async with db.connection(info.server, info.database) as conn:
-        exists = await conn.fetchval("SELECT to_regclass($1) IS NOT NULL", MODULE_STATE_TABLE)
-        if not exists:
-            return {}
-        rows = await conn.fetch(f"SELECT identifier, state, version FROM {MODULE_STATE_TABLE}")
-    return {r["identifier"]: (r["state"], r["version"]) for r in rows}
+        versions = await read_installed(conn)
+    return {ident: ("installed", version) for ident, version in versions.items()}

@@ -1,0 +1,321 @@
+"""Installing, upgrading and uninstalling modules in one tenant (modules.md 8).
+
+Each operation is ONE transaction on the tenant database, serialised by an advisory lock:
+plan the modules, check licenses, build the registry of the new module set, sync the schema
+(additively), recompute new stored computed fields, apply data files, write the module state,
+call the hooks; then commit (or, with ``plan=True``, roll everything back and return what would
+have happened). Any error rolls back: the tenant is exactly as before. After a commit the cache
+is told that the tenant's registry changed.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pluggy
+
+from fullfinity.engine.computed import recompute
+from fullfinity.engine.db import DatabaseManager
+from fullfinity.engine.definitions import all_entries
+from fullfinity.engine.env import Environment
+from fullfinity.engine.identifiers import ensure_table
+from fullfinity.engine.licensing import check_modules, tenant_documents
+from fullfinity.engine.module_registry import ModuleInfo, discover_modules, resolve_order
+from fullfinity.engine.registry import Registry
+from fullfinity.engine.schema import apply_plan, plan_schema
+from fullfinity.exceptions import ModuleError
+from fullfinity.installer.cleanup import drop_module_schema, remove_module_records, remove_stale_records
+from fullfinity.installer.data_files import module_data_files
+from fullfinity.installer.data_loader import DataLoader
+from fullfinity.installer.hooks import call_tenant_hook
+from fullfinity.installer.plan import plan_install, plan_uninstall, plan_upgrade
+from fullfinity.installer.report import ModuleChange, OperationReport
+from fullfinity.installer.state import read_installed, sync_model_records, sync_module_records
+from fullfinity.plugins import await_me_maybe, get_plugin_manager
+from fullfinity.settings import Settings
+from fullfinity.tenancy.catalog import TenantInfo
+
+__all__ = ["LOCK_KEY", "install_modules", "uninstall_modules", "upgrade_modules"]
+
+#: The advisory lock (in each tenant database) serialising module operations.
+LOCK_KEY = 727_005
+
+Progress = Callable[[str], None]
+
+
+def _noop(_: str) -> None:
+    return None
+
+
+@dataclass
+class _Operation:
+    """Everything one operation needs, shared by its steps."""
+
+    tenant: TenantInfo
+    conn: Any
+    settings: Settings
+    pm: pluggy.PluginManager
+    cache: Any
+    progress: Progress
+    available: Mapping[str, ModuleInfo]
+    installed: dict[str, str]
+    report: OperationReport
+    envs: list[Environment] = field(default_factory=list)
+
+    def env(self, registry: Registry) -> Environment:
+        env = Environment(tenant=self.tenant.name, registry=registry, conn=self.conn, cache=self.cache)
+        self.envs.append(env)
+        return env
+
+    def registry(self, versions: Mapping[str, str]) -> Registry:
+        order = resolve_order(sorted(versions), self.available)
+        return Registry.for_modules([(m, versions[m]) for m in order])
+
+    async def check_licenses(self, changes: Sequence[ModuleChange]) -> None:
+        modules = [c.identifier for c in changes]
+        if any(self.available[m].manifest.edition == "enterprise" for m in modules if m in self.available):
+            documents = await tenant_documents(self.conn)
+            check_modules(self.settings, self.tenant.name, modules, self.available, documents)
+
+
+Body = Callable[[_Operation], Awaitable[None]]
+
+
+async def _run(
+    db: DatabaseManager,
+    tenant: TenantInfo,
+    operation: str,
+    body: Body,
+    *,
+    plan: bool,
+    progress: Progress,
+    pm: pluggy.PluginManager | None,
+    cache: Any,
+) -> OperationReport:
+    started = time.perf_counter()
+    report = OperationReport(tenant.name, operation, planned=plan)
+    async with db.connection(tenant.server, tenant.database) as conn:
+        transaction = conn.transaction()
+        await transaction.start()
+        op = _Operation(
+            tenant, conn, db.settings, pm or get_plugin_manager(), cache, progress, discover_modules(), {}, report
+        )
+        try:
+            progress(f"Locking the modules of tenant '{tenant.name}'")
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", LOCK_KEY)
+            await ensure_table(conn)
+            op.installed = await read_installed(conn)
+            await body(op)
+        except BaseException:
+            await transaction.rollback()
+            for env in op.envs:
+                env.rolled_back()
+            raise
+        if plan or not report.modules:
+            await transaction.rollback()
+            for env in op.envs:
+                env.rolled_back()
+        else:
+            progress("Committing")
+            await transaction.commit()
+            for env in op.envs:
+                await env.committed()
+            notify = getattr(cache, "registry_changed", None)
+            if notify is not None:
+                await await_me_maybe(notify(tenant.name))
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+async def _sync_schema(op: _Operation, env: Environment) -> None:
+    """Additive schema sync, then compute new stored computed fields for rows that already exist."""
+    columns: dict[str, set[str]] = {}
+    for r in await op.conn.fetch(
+        "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = current_schema()"
+    ):
+        columns.setdefault(r["table_name"], set()).add(r["column_name"])
+    plan = await plan_schema(op.conn, env.registry)
+    op.report.ddl.extend(str(step) for step in plan.steps)
+    op.report.warnings.extend(plan.warnings)
+    await apply_plan(op.conn, plan)
+    for model in env.registry:
+        before = columns.get(model._table)
+        if before is None or model._transient:
+            continue
+        names = [
+            s.field
+            for s in env.registry.compute_info.stored_by_model(model._name)
+            if (model._fields[s.field].column or s.field) not in before
+        ]
+        if names:
+            op.progress(f"Computing {model._name}: {', '.join(names)}")
+            await recompute(model, names)
+
+
+async def _load_data(op: _Operation, loader: DataLoader, modules: Sequence[str], *, upgrade: bool) -> None:
+    sent = loader.env.stats.total
+    for ident in modules:
+        info = op.available[ident]
+        op.progress(f"Loading data files of {ident}")
+        files = module_data_files(ident, info.path, demo=op.tenant.demo)
+        defined = await loader.load_module(ident, files)
+        await loader.apply_deferred(final=False)
+        if upgrade:
+            await remove_stale_records(loader.env, ident, defined, op.report)
+        category = info.manifest.category
+        if category:
+            await loader.lookup([], {category})
+            if loader.known.get(category, ("", 0))[0] != "ModuleCategory":
+                raise ModuleError(
+                    f"Manifest {info.manifest_file}: key 'category' names '{category}', which is not the identifier "
+                    f"of a ModuleCategory record. Use one of core's (module_category_sales, ...) or define it in a "
+                    f"data file of the module or of a dependency."
+                )
+    await loader.apply_deferred(final=True)
+    await loader.env.flush()
+    op.report.data_statements += loader.env.stats.total - sent
+
+
+async def _write_state(op: _Operation, env: Environment, versions: Mapping[str, str]) -> None:
+    op.progress("Recording module state")
+    order = resolve_order(sorted(versions), op.available)
+    rank = {m: i for i, m in enumerate(order)}
+    owners: dict[str, list[str]] = {}
+    for entry in sorted((e for e in all_entries() if e.owner in rank), key=lambda e: rank[e.owner]):
+        names = owners.setdefault(entry.name, [])
+        if entry.owner not in names:
+            names.append(entry.owner)
+    await sync_module_records(env, versions, op.available)
+    await sync_model_records(env, owners)
+    await env.flush()
+
+
+async def install_modules(
+    db: DatabaseManager,
+    tenant: TenantInfo,
+    modules: Sequence[str],
+    *,
+    plan: bool = False,
+    progress: Progress = _noop,
+    pm: pluggy.PluginManager | None = None,
+    cache: Any = None,
+) -> OperationReport:
+    """Install ``modules`` (with missing dependencies and newly eligible implicit modules)."""
+
+    async def body(op: _Operation) -> None:
+        changes = plan_install(modules, op.installed, op.available)
+        op.report.modules = changes
+        if not changes:
+            return
+        await op.check_licenses(changes)
+        versions = {**op.installed, **{c.identifier: str(c.to_version) for c in changes}}
+        env = op.env(op.registry(versions))
+        new = [c.identifier for c in changes]
+        with env.bind():
+            for ident in new:
+                await call_tenant_hook(op.pm, "fullfinity_pre_install", versions, env=env, module=ident)
+            op.progress(f"Syncing the schema for {', '.join(new)}")
+            await _sync_schema(op, env)
+            await _load_data(op, DataLoader(env, op.report), new, upgrade=False)
+            await _write_state(op, env, versions)
+            for ident in new:
+                await call_tenant_hook(op.pm, "fullfinity_post_install", versions, env=env, module=ident)
+            await env.flush()
+
+    return await _run(db, tenant, "install", body, plan=plan, progress=progress, pm=pm, cache=cache)
+
+
+async def upgrade_modules(
+    db: DatabaseManager,
+    tenant: TenantInfo,
+    modules: Sequence[str] | None = None,
+    *,
+    plan: bool = False,
+    progress: Progress = _noop,
+    pm: pluggy.PluginManager | None = None,
+    cache: Any = None,
+) -> OperationReport:
+    """Upgrade ``modules`` (``["all"]``: every installed one; None: those whose version changed)."""
+
+    async def body(op: _Operation) -> None:
+        changes = plan_upgrade(list(modules) if modules else None, op.installed, op.available)
+        op.report.modules = changes
+        if not changes:
+            return
+        await op.check_licenses(changes)
+        versions = {**op.installed, **{c.identifier: str(c.to_version) for c in changes}}
+        env = op.env(op.registry(versions))
+        names = [c.identifier for c in changes]
+        with env.bind():
+            for c in changes:
+                await call_tenant_hook(
+                    op.pm, "fullfinity_pre_upgrade", versions, env=env, module=c.identifier,
+                    from_version=c.from_version, to_version=c.to_version,
+                )  # fmt: skip
+            op.progress(f"Syncing the schema for {', '.join(names)}")
+            await _sync_schema(op, env)
+            await _load_data(op, DataLoader(env, op.report), names, upgrade=True)
+            await _write_state(op, env, versions)
+            for c in changes:
+                await call_tenant_hook(
+                    op.pm, "fullfinity_post_upgrade", versions, env=env, module=c.identifier,
+                    from_version=c.from_version, to_version=c.to_version,
+                )  # fmt: skip
+            await env.flush()
+
+    return await _run(db, tenant, "upgrade", body, plan=plan, progress=progress, pm=pm, cache=cache)
+
+
+async def uninstall_modules(
+    db: DatabaseManager,
+    tenant: TenantInfo,
+    modules: Sequence[str],
+    *,
+    drop_data: bool = False,
+    with_dependents: bool = False,
+    plan: bool = False,
+    progress: Progress = _noop,
+    pm: pluggy.PluginManager | None = None,
+    cache: Any = None,
+) -> OperationReport:
+    """Uninstall ``modules``. Installed dependents are refused unless ``with_dependents`` (a plan lists them)."""
+
+    async def body(op: _Operation) -> None:
+        changes = plan_uninstall(modules, op.installed, op.available)
+        op.report.modules = changes
+        dependents = [c.identifier for c in changes if c.reason == "dependent"]
+        if dependents and not with_dependents:
+            message = (
+                f"Installed module(s) {', '.join(dependents)} depend on {', '.join(modules)}. Uninstall them too "
+                f"(--with-dependents, or name them), or keep {', '.join(modules)}."
+            )
+            if not plan:
+                raise ModuleError(message, details=[{"path": d, "message": "depends on it"} for d in dependents])
+            op.report.warnings.append(message)
+        removed = [c.identifier for c in changes]
+        before = dict(op.installed)
+        after = {m: v for m, v in before.items() if m not in removed}
+        old_env = op.env(op.registry(before))
+        new_env = op.env(op.registry(after))
+        with old_env.bind():
+            for ident in removed:
+                await call_tenant_hook(op.pm, "fullfinity_pre_uninstall", before, env=old_env, module=ident)
+            for ident in removed:
+                op.progress(f"Removing the data records of {ident}")
+                own = {e.name for e in all_entries() if e.owner == ident and e.inherit is None}
+                await remove_module_records(old_env, ident, own, op.report, drop_data=drop_data)
+            await old_env.flush()
+            if drop_data:
+                op.progress("Dropping tables and columns")
+                await drop_module_schema(old_env, old_env.registry, new_env.registry, op.report)
+        with new_env.bind():
+            await _sync_schema(op, new_env)
+            await _write_state(op, new_env, after)
+            for ident in removed:
+                await call_tenant_hook(op.pm, "fullfinity_post_uninstall", before, env=new_env, module=ident)
+            await new_env.flush()
+
+    return await _run(db, tenant, "uninstall", body, plan=plan, progress=progress, pm=pm, cache=cache)
