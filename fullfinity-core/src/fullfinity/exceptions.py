@@ -22,6 +22,8 @@ catch either. The REST layer turns any ``FullfinityError`` into the JSON error s
     ├── NotFound (LookupError)                  unknown model, route, method          404
     ├── UserError (ValueError)                  a business rule refused               400
     ├── ValidationError (ValueError)            values fail validation                422
+    ├── AuthenticationError (PermissionError)   no, invalid or expired credentials    401
+    ├── RateLimited (RuntimeError)              too many login attempts (Retry-After) 429
     ├── AccessError (PermissionError)           access rights refuse the operation    403
     ├── MissingError (LookupError)              record absent or not visible          404
     ├── ValidationError
@@ -40,6 +42,7 @@ from typing import Any
 
 __all__ = [
     "AccessError",
+    "AuthenticationError",
     "BadRequest",
     "ConcurrencyError",
     "ConfigurationError",
@@ -54,6 +57,7 @@ __all__ = [
     "ModuleError",
     "NotFound",
     "QSyntaxError",
+    "RateLimited",
     "ServiceUnavailable",
     "TenantError",
     "TenantExists",
@@ -221,6 +225,30 @@ class ValidationError(FullfinityError, ValueError):
 
 class AccessError(FullfinityError, PermissionError):
     status_code = 403
+
+
+class AuthenticationError(FullfinityError, PermissionError):
+    """Missing, invalid, expired or revoked credentials (token, API key, email and password)."""
+
+    status_code = 401
+    #: Sent with the 401 response (RFC 6750).
+    headers = {"WWW-Authenticate": "Bearer"}
+
+
+class RateLimited(FullfinityError, RuntimeError):
+    """Too many attempts: retry after ``retry_after`` seconds (sent as the ``Retry-After`` header)."""
+
+    status_code = 429
+
+    def __init__(
+        self, message: str = "", *, retry_after: int, details: Iterable[Mapping[str, Any]] | None = None
+    ) -> None:
+        super().__init__(message, details=details)
+        self.retry_after = max(1, int(retry_after))
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class MissingError(FullfinityError, LookupError):

@@ -45,7 +45,8 @@ async def _fullfinity_error(request: Request, exc: Exception) -> Response:
     if exc.status_code >= 500 and exc.type not in ("ServiceUnavailable", "TenantUnavailable", "UpgradeRequired"):
         log.error("Internal error on %s %s: %s", request.method, request.url.path, exc, exc_info=exc)
         return error_response(500, "InternalError", "An internal error occurred; it has been logged.")
-    return error_response(exc.status_code, exc.type, exc.message, exc.details)
+    # AuthenticationError and RateLimited carry headers (WWW-Authenticate, Retry-After).
+    return error_response(exc.status_code, exc.type, exc.message, exc.details, headers=getattr(exc, "headers", None))
 
 
 def _loc_path(loc: tuple[Any, ...]) -> str:
