@@ -125,6 +125,9 @@ class Settings(BaseSettings):
     auto_upgrade: bool = Field(False, description="Upgrade a tenant on first access when module versions changed.")
     # API
     api_max_limit: int = Field(10000, ge=1, description="Maximum `limit` of a query.")
+    api_max_body_size: int = Field(
+        10_485_760, ge=1, description="Maximum size in bytes of a request body under `/api/` (larger: 413)."
+    )
     api_docs: bool = Field(True, description="Serve `/openapi.json` and `/docs`.")
     cors_origins: Annotated[list[str], NoDecode] = Field(
         default_factory=list, description="Allowed cross-origin front-ends (comma-separated, or a JSON list)."

@@ -84,16 +84,17 @@ class WhereCompiler:
         """AND of the queryset's filters (each possibly negated) plus the model's restrictions."""
         bindings = self.env.bindings()
         parts: list[Sql] = []
-        mentions = False
+        mentioning: Q | None = None
         for q, negated in filters:
             q = q.resolve(bindings)
-            mentions = mentions or _mentions_active(q)
+            if mentioning is None and _mentions_active(q):
+                mentioning = q
             sql = self.node(model, alias, q, negated)
             parts.append(sql.wrap("NOT (", ")") if negated else sql.wrap("(", ")"))
-        if not mentions:
-            restriction = self.restrict(model, alias, None)
-            if restriction is not None:
-                parts.insert(0, restriction)
+        # A filter naming `active` lifts the archived-record default only; record rules always apply.
+        restriction = self.restrict(model, alias, mentioning)
+        if restriction is not None:
+            parts.insert(0, restriction)
         if not parts:
             return Sql("TRUE")
         return join(parts, " AND ") if len(parts) > 1 else parts[0]

@@ -1,0 +1,214 @@
+"""Values and records to JSON (api.md 1.3), serialised with orjson.
+
+- Monetary (``Decimal``) is written as a JSON number with its exact digits (an orjson
+  ``Fragment``), so ``"12.30"`` read back is ``Decimal("12.30")`` to the cent.
+- Datetime is ISO 8601 in UTC with ``Z`` and always six fractional digits, so an
+  ``updated_date`` sent back compares exactly (orm.md 19).
+- ManyToOne is ``{"id", "display_name"}`` (``display_name`` ``null`` when the target is
+  hidden from the user); x-to-many a list of ids; an expanded relation an object (list of
+  objects) with ``id``, ``display_name`` and the requested sub-fields.
+
+Records are read through their slots, never through attribute access, so a value that
+was not loaded encodes as ``null`` instead of raising.
+"""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import decimal
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+import orjson
+from starlette.responses import Response
+
+from fullfinity.engine.fields_relational import X2ManyField, record_slot
+
+if TYPE_CHECKING:
+    from fullfinity.api.decode import FieldTree
+    from fullfinity.engine.fields_base import Field
+    from fullfinity.engine.models import Model
+
+__all__ = [
+    "RecordEncoder",
+    "datetime_text",
+    "dumps",
+    "encode_scalar",
+    "file_value",
+    "json_response",
+    "record_encoder",
+]
+
+RecordEncoder = Callable[["Model"], dict[str, Any]]
+_MISSING = object()
+_UTC = dt.UTC
+
+
+_ZERO = dt.timedelta(0)
+
+
+def datetime_text(value: dt.datetime) -> str:
+    """``2026-05-04T09:30:00.125000Z``: UTC, ``Z``, always microseconds (naive values are UTC)."""
+    offset = value.utcoffset()
+    if offset is None:
+        value = value.replace(tzinfo=_UTC)
+    elif offset != _ZERO:
+        value = value.astimezone(_UTC)
+    text = value.isoformat()  # ends with +00:00; microseconds only when non-zero
+    return text[:-6] + "Z" if value.microsecond else text[:-6] + ".000000Z"
+
+
+def _default(value: Any) -> Any:
+    """orjson's hook for the types it does not know; anything else is a server bug (TypeError -> 500)."""
+    if isinstance(value, decimal.Decimal):
+        if not value.is_finite():
+            raise TypeError(f"cannot encode the non-finite amount {value!r} as JSON")
+        return orjson.Fragment(format(value, "f").encode())
+    if isinstance(value, dt.datetime):  # OPT_PASSTHROUGH_DATETIME: always microseconds, always Z
+        return datetime_text(value)
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.isoformat()
+    if isinstance(value, bytes | bytearray | memoryview):
+        return base64.b64encode(bytes(value)).decode()
+    if isinstance(value, set | frozenset | tuple):
+        return list(value)
+    raise TypeError(f"Type is not JSON serializable: {type(value).__name__}")
+
+
+def dumps(payload: Any) -> bytes:
+    return orjson.dumps(payload, default=_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+
+
+def json_response(payload: Any, status_code: int = 200) -> Response:
+    return Response(dumps(payload), status_code=status_code, media_type="application/json")
+
+
+def file_value(model: str, record_id: int | None, field: str, value: Any) -> Any:
+    """A stored File value as the API shows it (api.md 1.3), with its download URL."""
+    if not isinstance(value, Mapping):
+        return None
+    return {
+        "name": value.get("name"),
+        "mimetype": value.get("mimetype"),
+        "size": value.get("size"),
+        "sha256": value.get("sha256"),
+        "url": f"/api/file/{model}/{record_id}/{field}",
+    }
+
+
+def encode_scalar(type_name: str, value: Any) -> Any:
+    """A non-relational value as JSON-ready Python (datetimes to text, bytes to base64)."""
+    if value is None:
+        return None
+    if type_name == "Datetime" and isinstance(value, dt.datetime):
+        return datetime_text(value)
+    if type_name == "Binary" and isinstance(value, bytes | bytearray | memoryview):
+        return base64.b64encode(bytes(value)).decode()
+    return value
+
+
+def _slot(record: Any, slot: str) -> Any:
+    try:
+        return object.__getattribute__(record, slot)
+    except AttributeError:
+        return _MISSING
+
+
+def _ref(target: Any) -> dict[str, Any]:
+    name = _slot(target, "_f_display_name")
+    return {"id": _slot(target, "_f_id"), "display_name": None if name is _MISSING else name}
+
+
+def _field_encoder(model: type[Model], field: Field[Any], sub: FieldTree | None) -> Callable[[Any], Any]:
+    slot = field.slot
+    type_name = field.type_name
+    if isinstance(field, X2ManyField):
+        target = field.target_model
+        inner = record_encoder(target, sub) if sub is not None else None
+
+        def x2many(record: Any) -> Any:
+            value = _slot(record, slot)
+            if value is _MISSING or value is None:
+                return None if field.single else []
+            items = [value] if field.single else value
+            out = [inner(r) if inner is not None else r.id for r in items]
+            return out[0] if field.single else out
+
+        return x2many
+    if field.relational:  # ManyToOne / OneToOne
+        rslot = record_slot(field.name)
+        target = field.target_model  # type: ignore[attr-defined]
+        inner = record_encoder(target, sub) if sub is not None else None
+
+        def many_to_one(record: Any) -> Any:
+            loaded = _slot(record, rslot)
+            if loaded is not _MISSING:
+                if loaded is None:
+                    return None
+                return inner(loaded) if inner is not None else _ref(loaded)
+            target_id = _slot(record, slot)
+            if target_id is _MISSING or target_id is None:
+                return None
+            if not isinstance(target_id, int):  # a compute method assigned a record
+                return inner(target_id) if inner is not None else _ref(target_id)
+            return {"id": target_id, "display_name": None}
+
+        return many_to_one
+    if type_name == "File":
+        model_name, name = model._name, field.name
+
+        def file(record: Any) -> Any:
+            value = _slot(record, slot)
+            return file_value(model_name, _slot(record, "_f_id"), name, value)
+
+        return file
+    if type_name in ("Datetime", "Binary"):
+
+        def converted(record: Any) -> Any:
+            value = _slot(record, slot)
+            return None if value is _MISSING else encode_scalar(type_name, value)
+
+        return converted
+
+    def plain(record: Any) -> Any:
+        value = _slot(record, slot)
+        return None if value is _MISSING else value
+
+    return plain
+
+
+def record_encoder(
+    model: type[Model], tree: FieldTree | None, *, top: bool = False, bare: bool = False
+) -> RecordEncoder:
+    """A function turning one loaded record into its JSON object: ``id``, ``display_name``,
+    ``updated_date`` (top level only) and the fields of ``tree``; only the latter when ``bare``."""
+    encoders = [(name, _field_encoder(model, model._fields[name], sub)) for name, sub in (tree or {}).items()]
+    if bare:
+
+        def encode_bare(record: Model) -> dict[str, Any]:
+            return {key: fn(record) for key, fn in encoders}
+
+        return encode_bare
+    skip = {"id", "display_name"} | ({"updated_date"} if top else set())
+    encoders = [(name, fn) for name, fn in encoders if name not in skip]
+
+    get = object.__getattribute__
+
+    def encode(record: Model) -> dict[str, Any]:
+        # Every top-level record of a response has these three slots loaded (hydration_paths).
+        try:
+            out: dict[str, Any] = {"id": get(record, "_f_id"), "display_name": get(record, "_f_display_name")}
+        except AttributeError:
+            name = _slot(record, "_f_display_name")
+            out = {"id": _slot(record, "_f_id"), "display_name": None if name is _MISSING else name}
+        if top:
+            updated = _slot(record, "_f_updated_date")
+            out["updated_date"] = None if updated is _MISSING or updated is None else datetime_text(updated)
+        for key, fn in encoders:
+            out[key] = fn(record)
+        return out
+
+    return encode

@@ -1,0 +1,147 @@
+"""``/api/query/{model}``: search and read a page of records, or groups (api.md 4.1).
+
+``total`` (decision): by default it is counted exactly up to ``COUNT_CAP`` records
+(``"total": "capped"``), and the response says ``"total_capped": true`` when there are more;
+``"total": "exact"`` counts without a cap, ``"total": "none"`` skips counting (``null``).
+No count query runs when the page itself shows where the results end: one row more than
+the page is read, and when it is absent ``total`` is ``offset + rows``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from typing import TYPE_CHECKING, Any
+
+from fullfinity.api.bodies import QueryBody
+from fullfinity.api.decode import normalise_path, parse_context, parse_field_list, parse_q
+from fullfinity.api.encode import record_encoder
+from fullfinity.api.handlers import refuse_transient
+from fullfinity.api.hydrate import default_tree, hydration_paths
+from fullfinity.api.limits import COUNT_CAP, check_limit
+from fullfinity.engine.compiler import Compiler
+from fullfinity.engine.paths import resolve_path
+from fullfinity.engine.security import check_model
+from fullfinity.engine.sql import Sql
+from fullfinity.exceptions import BadRequest
+
+if TYPE_CHECKING:
+    from fullfinity.engine.env import Environment
+    from fullfinity.engine.models import Model
+    from fullfinity.engine.Q import Q
+    from fullfinity.engine.queryset import QuerySet
+    from fullfinity.settings import Settings
+
+__all__ = ["run_query"]
+
+
+async def run_query(env: Environment, model: type[Model], body: QueryBody, settings: Settings) -> dict[str, Any]:
+    refuse_transient(model, "query")
+    with env.with_context(**parse_context(body.context)):
+        limit = check_limit(body.limit, settings)
+        q = parse_q(body.q_filter)
+        qs: QuerySet[Any] = model.filter(q) if q is not None else model.filter()
+        if body.order_by:
+            qs = qs.order_by(*([body.order_by] if isinstance(body.order_by, str) else body.order_by))
+        if body.group_by is not None:
+            return await _grouped(env, model, qs, body, limit, q)
+        tree = (
+            parse_field_list(model, body.fields) if body.fields is not None else default_tree(env, model, x2many=False)
+        )
+        page = list(await qs.with_fields(*hydration_paths(env, model, tree)).offset(body.offset).limit(limit + 1))
+        more = len(page) > limit
+        page = page[:limit]
+        encode = record_encoder(model, tree, top=True)
+        total, capped = await _total(env, qs, body, len(page), more)
+        return {"data": [encode(r) for r in page], "total": total, "total_capped": capped}
+
+
+async def _total(
+    env: Environment, qs: QuerySet[Any], body: QueryBody, shown: int, more: bool
+) -> tuple[int | None, bool]:
+    if body.total == "none":
+        return None, False
+    if not more and (shown or not body.offset):
+        return body.offset + shown, False
+    if body.total == "exact":
+        return await qs.count(), False
+    count = await _capped_count(env, qs, COUNT_CAP + 1)
+    return min(count, COUNT_CAP), count > COUNT_CAP
+
+
+async def _capped_count(env: Environment, qs: QuerySet[Any], cap: int) -> int:
+    """``count(*)`` over at most ``cap`` matching rows (stops scanning there)."""
+    check_model(env, qs.model, "read")
+    await env.flush()
+    compiler = Compiler(qs.query.replace(order=(), limit=cap, offset=None), env)
+    sql = Sql("SELECT count(*) FROM (") + compiler.id_subquery() + ") AS capped"
+    text, params = sql.finish()
+    return int(await env.fetchval(text, *params))
+
+
+# -- group_by ---------------------------------------------------------------------------------------
+
+
+async def _grouped(
+    env: Environment, model: type[Model], qs: QuerySet[Any], body: QueryBody, limit: int, q: Q | None
+) -> dict[str, Any]:
+    keys = list(body.group_by or [])
+    for index, key in enumerate(keys):
+        if not isinstance(key, str) or not key.strip():
+            raise BadRequest(
+                f"group_by[{index}] must be a field name, optionally with a granularity ('created_date:month').",
+                details=[{"path": f"group_by.{index}", "message": "expected a group key"}],
+            )
+    groups = await qs.offset(body.offset).limit(limit + 1).group_by(*keys, aggregates=body.aggregates)
+    more = len(groups) > limit
+    groups = groups[:limit]
+    total: int | None = None
+    capped = False
+    if body.total != "none":
+        if not more and (groups or not body.offset):
+            total = body.offset + len(groups)
+        else:
+            window = qs.order_by() if body.total == "exact" else qs.order_by().limit(COUNT_CAP + 1)
+            total = len(await window.group_by(*keys))
+            if body.total == "capped" and total > COUNT_CAP:
+                total, capped = COUNT_CAP, True
+    for group in groups:
+        parts = ([f"({q})"] if q is not None else []) + [_key_filter(model, key, group[key]) for key in keys]
+        group["__q_filter"] = " & ".join(parts) if parts else "Q()"
+    return {"data": groups, "total": total, "total_capped": capped}
+
+
+_STEPS = {"day": (0, 1), "week": (0, 7), "month": (1, 0), "quarter": (3, 0), "year": (12, 0)}
+
+
+def _bucket_end(start: dt.date, granularity: str) -> dt.date:
+    months, days = _STEPS[granularity]
+    if months:
+        total = start.year * 12 + start.month - 1 + months
+        return dt.date(total // 12, total % 12 + 1, 1)
+    return start + dt.timedelta(days=days)
+
+
+def _literal(value: Any) -> str:
+    if isinstance(value, bool | int | float | str):
+        return repr(value)
+    if isinstance(value, decimal.Decimal):
+        return format(value, "f")
+    return repr(str(value))
+
+
+def _key_filter(model: type[Model], key: str, value: Any) -> str:
+    """A Q string selecting the records of one group value (drill-down)."""
+    name, _, granularity = key.partition(":")
+    path = normalise_path(name.strip())
+    field = resolve_path(model, path, allow_lookup=False).field
+    if value is None:
+        return f"Q({path}__isnull=True)"
+    if field.relational:
+        return f"Q({path}__id__eq={int(value['id'])})"
+    if field.type_name in ("Date", "Datetime") and isinstance(value, dt.date):
+        end = _bucket_end(value, granularity or "month")
+        if field.type_name == "Datetime":  # D(): the bucket's midnight in the user's timezone, as grouped
+            return f"Q({path}__gte=D('{value.isoformat()}')) & Q({path}__lt=D('{end.isoformat()}'))"
+        return f"Q({path}__gte='{value.isoformat()}') & Q({path}__lt='{end.isoformat()}')"
+    return f"Q({path}={_literal(value)})"

@@ -1,0 +1,32 @@
+"""The REST API's hook implementations (registered in ``fullfinity.plugins.DEFAULT_PLUGINS``).
+
+- ``fullfinity_register_routers``: the ``/api`` data routes behind ``requires_user`` (internal
+  and portal users; security.md 8.2) and the per-tenant ``/openapi.json`` and ``/docs``.
+- ``fullfinity_register_commands``: ``fullfinity api typescript``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from fullfinity.plugins import hookimpl
+
+if TYPE_CHECKING:
+    import typer
+    from fastapi import APIRouter
+
+
+@hookimpl
+def fullfinity_register_routers() -> list[APIRouter]:
+    from fullfinity.api.openapi import docs_router
+    from fullfinity.api.router import build_router
+    from fullfinity.engine.middleware import requires_user
+
+    return [build_router(requires_user), docs_router()]
+
+
+@hookimpl
+def fullfinity_register_commands(cli: typer.Typer) -> None:
+    from fullfinity.api.cli import api_cli
+
+    cli.add_typer(api_cli, name="api")

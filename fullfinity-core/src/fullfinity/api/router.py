@@ -1,0 +1,194 @@
+"""The routes of the generic REST API (api.md 2, 4, 5.1).
+
+``build_router(auth)`` returns the ``/api`` router guarded by the FastAPI dependency
+``auth`` (``requires_user`` from ``fullfinity.engine.middleware`` in the application):
+it authenticates the caller and binds the request's environment (one transaction per
+request) in ``env_ctx``, which every handler uses. Responses are serialised with orjson
+by ``fullfinity.api.encode``; errors take the one JSON shape of ``fullfinity.web.errors``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import orjson
+from fastapi import APIRouter, Body, Depends, Path, Request
+from pydantic import ValidationError as PydanticValidationError
+from starlette.responses import Response
+
+from fullfinity.api.bodies import (
+    BIGINT_MAX,
+    BulkCreateBody,
+    BulkDeleteBody,
+    BulkUpdateBody,
+    DefaultGetBody,
+    ExecuteBody,
+    FetchBody,
+    OnchangeBody,
+    QueryBody,
+)
+from fullfinity.api.encode import json_response
+from fullfinity.api.handlers import bulk, draft, execute, meta, query, records
+from fullfinity.api.limits import LimitedRoute, request_settings
+from fullfinity.engine.context import current_env
+from fullfinity.engine.env import Environment
+from fullfinity.exceptions import BadRequest, ValidationError
+
+__all__ = ["build_router"]
+
+ModelName = Annotated[str, Path(description="The model name, e.g. HelpdeskTicket.", max_length=200)]
+RecordIdPath = Annotated[int, Path(ge=1, le=BIGINT_MAX, description="The record id.")]
+WriteBody = Annotated[dict[str, Any], Body(description='Field values, plus optional "__context" (and "updated_date").')]
+
+_OK: dict[int | str, dict[str, Any]] = {200: {"description": "Success (JSON)."}}
+
+
+def _env(model: str) -> tuple[Environment, Any]:
+    env = current_env()
+    return env, env.get_model(model)
+
+
+def _split(value: str | None) -> list[str] | None:
+    if value is None:
+        return None
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _query_body(raw: dict[str, Any]) -> QueryBody:
+    try:
+        return QueryBody.model_validate({k: v for k, v in raw.items() if v is not None})
+    except PydanticValidationError as exc:
+        details = [{"path": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()]
+        raise ValidationError(f"{len(details)} query parameter(s) are invalid.", details=details) from None
+
+
+def _json_param(name: str, value: str | None) -> Any:
+    if value is None or not value.strip().startswith(("{", "[")):
+        return value
+    try:
+        return orjson.loads(value)
+    except orjson.JSONDecodeError as exc:
+        raise BadRequest(
+            f"{name} is not valid JSON: {exc}", details=[{"path": name, "message": "invalid JSON"}]
+        ) from None
+
+
+_GET_QUERY_NAMES = ("fields", "q_filter", "order_by", "limit", "offset", "group_by", "aggregates", "total", "context")
+_GET_QUERY_PARAMETERS: list[dict[str, Any]] = [
+    {"name": "fields", "in": "query", "schema": {"type": "string"}, "description": "Comma-separated field paths."},
+    {"name": "q_filter", "in": "query", "schema": {"type": "string"}, "description": "A Q string or Q JSON tree."},
+    {"name": "order_by", "in": "query", "schema": {"type": "string"}, "description": 'Comma-separated "path DESC".'},
+    {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+    {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
+    {"name": "group_by", "in": "query", "schema": {"type": "string"}, "description": "Comma-separated group keys."},
+    {"name": "aggregates", "in": "query", "schema": {"type": "string"}, "description": 'Comma-separated "f:func".'},
+    {"name": "total", "in": "query", "schema": {"type": "string", "enum": ["capped", "exact", "none"]}},
+    {"name": "context", "in": "query", "schema": {"type": "string"}, "description": "A JSON object of context."},
+]
+
+
+def build_router(auth: Any) -> APIRouter:
+    """The ``/api`` router; ``auth`` is the dependency that authenticates and opens the environment."""
+    # scope="function": the request transaction commits before the response is sent.
+    router = APIRouter(prefix="/api", route_class=LimitedRoute, dependencies=[Depends(auth, scope="function")])
+
+    @router.post("/query/{model}", tags=["data"], summary="Search and read records or groups", responses=_OK)
+    async def query_post(model: ModelName, request: Request, body: QueryBody | None = None) -> Response:
+        env, cls = _env(model)
+        return json_response(await query.run_query(env, cls, body or QueryBody(), request_settings(request)))
+
+    @router.get(
+        "/query/{model}",
+        tags=["data"],
+        summary="Search and read with query-string parameters",
+        responses=_OK,
+        openapi_extra={"parameters": _GET_QUERY_PARAMETERS},
+    )
+    async def query_get(model: ModelName, request: Request) -> Response:
+        # Parsed here rather than as eleven FastAPI parameters: this is the hottest read path.
+        env, cls = _env(model)
+        params = request.query_params
+        unknown = sorted(set(params) - set(_GET_QUERY_NAMES))
+        if unknown:
+            raise BadRequest(
+                f"Unknown query parameter(s) {unknown}; known: {', '.join(_GET_QUERY_NAMES)}.",
+                details=[{"path": name, "message": "unknown parameter"} for name in unknown],
+            )
+        ctx = _json_param("context", params.get("context"))
+        if ctx is not None and not isinstance(ctx, dict):
+            raise BadRequest(
+                "context must be a JSON object.", details=[{"path": "context", "message": "not an object"}]
+            )
+        body = _query_body(
+            {
+                "fields": _split(params.get("fields")),
+                "q_filter": _json_param("q_filter", params.get("q_filter")),
+                "order_by": _split(params.get("order_by")),
+                "limit": params.get("limit"),
+                "offset": params.get("offset"),
+                "group_by": _split(params.get("group_by")),
+                "aggregates": _split(params.get("aggregates")),
+                "total": params.get("total"),
+                "context": ctx,
+            }
+        )
+        return json_response(await query.run_query(env, cls, body, request_settings(request)))
+
+    @router.post("/fetch/{model}/{id}", tags=["data"], summary="Read one record with related data", responses=_OK)
+    async def fetch(model: ModelName, id: RecordIdPath, body: FetchBody | None = None) -> Response:
+        env, cls = _env(model)
+        return json_response(await records.fetch_one(env, cls, id, body or FetchBody()))
+
+    @router.post("/create/{model}", tags=["data"], summary="Create one record", responses=_OK)
+    async def create(model: ModelName, body: WriteBody) -> Response:
+        env, cls = _env(model)
+        return json_response(await records.create_one(env, cls, body))
+
+    @router.put("/update/{model}/{id}", tags=["data"], summary="Update one record", responses=_OK)
+    async def update(model: ModelName, id: RecordIdPath, body: WriteBody) -> Response:
+        env, cls = _env(model)
+        return json_response(await records.update_one(env, cls, id, body))
+
+    @router.delete("/delete/{model}/{id}", tags=["data"], summary="Delete one record", responses=_OK)
+    async def delete(model: ModelName, id: RecordIdPath) -> Response:
+        env, cls = _env(model)
+        return json_response(await records.delete_one(env, cls, id))
+
+    @router.post("/bulk-create/{model}", tags=["data"], summary="Create many records, atomically", responses=_OK)
+    async def bulk_create(model: ModelName, body: BulkCreateBody) -> Response:
+        env, cls = _env(model)
+        return json_response(await bulk.bulk_create(env, cls, body))
+
+    @router.put("/bulk-update/{model}", tags=["data"], summary="Update many records, atomically", responses=_OK)
+    async def bulk_update(model: ModelName, body: BulkUpdateBody) -> Response:
+        env, cls = _env(model)
+        return json_response(await bulk.bulk_update(env, cls, body))
+
+    @router.delete("/bulk-delete/{model}", tags=["data"], summary="Delete many records, atomically", responses=_OK)
+    async def bulk_delete(model: ModelName, body: BulkDeleteBody) -> Response:
+        env, cls = _env(model)
+        return json_response(await bulk.bulk_delete(env, cls, body))
+
+    @router.post("/execute/{model}/{method}", tags=["data"], summary="Call an exposed model method", responses=_OK)
+    async def execute_method(
+        model: ModelName, method: Annotated[str, Path(max_length=200)], body: ExecuteBody | None = None
+    ) -> Response:
+        env, cls = _env(model)
+        return json_response(await execute.execute(env, cls, method, body or ExecuteBody()))
+
+    @router.post("/default-get/{model}", tags=["data"], summary="Default values of a new record", responses=_OK)
+    async def default_get(model: ModelName, body: DefaultGetBody | None = None) -> Response:
+        env, cls = _env(model)
+        return json_response(await draft.default_get(env, cls, body or DefaultGetBody()))
+
+    @router.post("/onchange/{model}", tags=["data"], summary="Recompute the computed fields of a draft", responses=_OK)
+    async def onchange(model: ModelName, body: OnchangeBody | None = None) -> Response:
+        env, cls = _env(model)
+        return json_response(await draft.onchange(env, cls, body or OnchangeBody()))
+
+    @router.get("/meta/{model}", tags=["metadata"], summary="Field metadata and your rights", responses=_OK)
+    async def model_meta(model: ModelName) -> Response:
+        env, cls = _env(model)
+        return json_response(meta.model_meta(env, cls))
+
+    return router
