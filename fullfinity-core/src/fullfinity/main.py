@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, FastAPI
 
 from fullfinity import __version__
+from fullfinity.engine.controller import ModuleRoutes
 from fullfinity.exceptions import ServiceUnavailable
 from fullfinity.plugins import await_me_maybe
 from fullfinity.runtime import Runtime
@@ -47,13 +48,13 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                 await await_me_maybe(result)
             await runtime.close()
 
-    docs = runtime.settings.api_docs
     app = FastAPI(
         title="Fullfinity",
         version=__version__,
         lifespan=lifespan,
-        openapi_url="/openapi.json" if docs else None,
-        docs_url="/docs" if docs else None,
+        # /openapi.json and /docs are per tenant: served by fullfinity.api (FULLFINITY_API_DOCS).
+        openapi_url=None,
+        docs_url=None,
         redoc_url=None,
     )
     app.state.fullfinity = runtime
@@ -66,6 +67,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
                     f"fullfinity_register_routers must return APIRouter objects, got {type(router).__name__}"
                 )
             app.include_router(router)
+    # Last: the @route controllers of the request's tenant's modules (composed per module set).
+    app.router.routes.append(ModuleRoutes())
     app.state.tenant_resolver = resolver = TenantResolver(runtime.settings, runtime.catalog)
     app.add_middleware(TenantMiddleware, resolver=resolver)
     return app

@@ -36,11 +36,17 @@ hookimpl = pluggy.HookimplMarker("fullfinity")
 # Core features registered exactly like a third-party module's hooks.py.
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "fullfinity.web.health",
+    "fullfinity.web.auth",
+    "fullfinity.views.plugin",
+    "fullfinity.api.plugin",
     "fullfinity.cli.serve",
     "fullfinity.cli.tenant",
     "fullfinity.cli.module",
+    "fullfinity.cli.license",
     "fullfinity.cli.settings",
     "fullfinity.cli.shell",
+    "fullfinity.cli.user",
+    "fullfinity.cli.apikey",
 )
 
 

@@ -52,3 +52,7 @@ async def test_tenant_env_on_a_missing_tenant_is_a_clear_error(ff_runtime):
     with pytest.raises(TenantNotFound, match="'nope' does not exist"):
         async with fullfinity.tenant_env("nope", runtime=ff_runtime):
             pass
+
+
+async def test_env_user_is_none_without_a_user_model(ff_env):
+    assert ff_env.user is None  # this registry has no User model

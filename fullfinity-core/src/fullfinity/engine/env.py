@@ -108,6 +108,14 @@ class Environment:
         return self.real_uid if self.real_uid is not None else SYSTEM_UID
 
     @property
+    def user(self) -> Model | None:
+        """The current user as a ``User`` record (loaded on demand with ``fetch_related``/``refresh``);
+        ``None`` when the registry has no ``User`` model."""
+        if "User" not in self.registry:
+            return None
+        return self.registry.get("User").browse(self.uid)
+
+    @property
     def lang(self) -> str:
         return str(self.context.get("lang") or "en")
 

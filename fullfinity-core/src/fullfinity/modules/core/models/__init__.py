@@ -1,3 +1,15 @@
 """Core's models. Every model file must be imported here (keep the list alphabetical)."""
 
-from . import access, contact, currency, group, user  # noqa: F401 - importing a file registers its models
+from . import (  # noqa: F401 - importing a file registers its models
+    access,
+    api_key,
+    auth_session,
+    configuration,
+    contact,
+    currency,
+    group,
+    model_registry,
+    module,
+    ui,
+    user,
+)
