@@ -33,6 +33,8 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".fullfinity-install"
 CORE = "fullfinity-core"
+DEMO_ADMIN = "admin@demo.example.com"
+DEMO_PASSWORD = "demo-admin-password"
 
 
 def say(message: str) -> None:
@@ -110,9 +112,22 @@ def start(serve_args: list[str]) -> None:
     say(f"Data directory: {env['FULLFINITY_DATA_DIR']}")
     tenant = env["FULLFINITY_DEFAULT_TENANT"]
     say(f"Creating the '{tenant}' tenant if it does not exist")
-    created = subprocess.run([tool("fullfinity"), "tenant", "create", tenant, "--demo", "--if-not-exists"], env=env)
+    created = subprocess.run(
+        [tool("fullfinity"), "tenant", "create", tenant, "--demo", "--if-not-exists", "--admin-email", DEMO_ADMIN],
+        env=env,
+    )
     if created.returncode != 0:
         sys.exit(created.returncode)
+    # A known password for the demo administrator (a demo tenant only; reset at every start).
+    password = subprocess.run(
+        [tool("fullfinity"), "user", "passwd", DEMO_ADMIN, "--tenant", tenant, "--password-stdin"],
+        env=env,
+        input=DEMO_PASSWORD + "\n",
+        text=True,
+    )
+    if password.returncode != 0:
+        sys.exit(password.returncode)
+    say(f"Log in as {DEMO_ADMIN} / {DEMO_PASSWORD} (POST /auth/authenticate)")
     say(f"Starting the server (default tenant '{tenant}'); stop it with Ctrl-C")
     os.execve(tool("fullfinity"), [tool("fullfinity"), "serve", *serve_args], env)
 
