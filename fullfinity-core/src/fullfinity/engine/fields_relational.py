@@ -110,6 +110,8 @@ class ManyToOne(RelationalField):
     sql_type = "BIGINT"
     param_type = "bigint"
     many = False
+    #: OneToOne sets it: the column gets a UNIQUE constraint unless ``unique=`` says otherwise.
+    unique_by_default = False
 
     def __init__(
         self,
@@ -128,6 +130,8 @@ class ManyToOne(RelationalField):
                 raise TypeError(f"on_delete must be one of {', '.join(ON_DELETE)}, got {on_delete!r}")
             self._given["on_delete"] = on_delete
         self._on_delete = on_delete
+        if self.unique_by_default and "unique" not in options:
+            self.unique = True
 
     @property
     def on_delete(self) -> str:
@@ -191,26 +195,7 @@ class OneToOne(ManyToOne):
     """A ManyToOne with a UNIQUE constraint; its reverse is a single record, not a set."""
 
     type_name = "OneToOne"
-
-    def __init__(
-        self,
-        target: str | None = None,
-        *,
-        related_model: str | None = None,
-        related_name: str | None = None,
-        on_delete: str | None = None,
-        q_filter: str | None = None,
-        **options: Unpack[FieldOptions],
-    ) -> None:
-        options.setdefault("unique", True)
-        super().__init__(
-            target,
-            related_model=related_model,
-            related_name=related_name,
-            on_delete=on_delete,
-            q_filter=q_filter,
-            **options,
-        )
+    unique_by_default = True
 
 
 class X2ManyField(RelationalField):

@@ -120,9 +120,9 @@ async def _insert(rec: Model) -> None:
     names = [n for n in converted if cls._fields[n].column is not None]
     columns = [ident(cls._fields[n].column or n) for n in names] + ['"create_uid"', '"write_uid"']
     params = [cls._fields[n].to_db(converted[n]) for n in names] + [env.real_uid, env.real_uid]
-    placeholders = ", ".join(f"${i}" for i in range(1, len(params) + 1))
+    markers = ", ".join(f"${i}" for i in range(1, len(params) + 1))
     sql = (
-        f"INSERT INTO {ident(cls._table)} ({', '.join(columns)}) VALUES ({placeholders}) "
+        f"INSERT INTO {ident(cls._table)} ({', '.join(columns)}) VALUES ({markers}) "
         f"RETURNING {', '.join(ident(c) for c in RETURNED)}"
     )
     row = await env.fetchrow(sql, *params)

@@ -1,7 +1,7 @@
-"""SQL fragments: text with anonymous placeholders plus their parameters.
+"""SQL fragments: text with anonymous parameter markers plus their parameters.
 
 Every compiler node returns a ``Sql`` whose text marks parameters with ``PH``; values
-are never formatted into the text. ``Sql.finish()`` numbers the placeholders ``$1..$n``
+are never formatted into the text. ``Sql.finish()`` numbers the markers ``$1..$n``
 once, at the end, so fragments compose freely.
 """
 
@@ -38,10 +38,10 @@ class Sql:
         return Sql(before + self.text + after, self.params)
 
     def finish(self) -> tuple[str, list[Any]]:
-        """The text with ``$1..$n`` placeholders and the parameter list."""
+        """The text with ``$1..$n`` markers and the parameter list."""
         parts = self.text.split(PH)
         if len(parts) - 1 != len(self.params):
-            raise AssertionError(f"SQL has {len(parts) - 1} placeholders for {len(self.params)} parameters")
+            raise AssertionError(f"SQL has {len(parts) - 1} markers for {len(self.params)} parameters")
         out = [parts[0]]
         for i, part in enumerate(parts[1:], 1):
             out.append(f"${i}")
