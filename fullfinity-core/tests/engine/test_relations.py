@@ -212,3 +212,11 @@ async def test_with_fields_relation_paths_prefetch(world, ff_env):
         pickings = await RlPicking.with_fields("name", "partner__name").order_by("name")
     assert [(p.name, p.partner.name) for p in pickings] == [("P1", "Ann"), ("P2", "Bob")]
     assert counter.total == 2
+
+
+async def test_one_to_one_is_unique(world, ff_registry):
+    badge = ff_registry.get("RlBadge")
+    assert badge._fields["holder"].unique is True
+    await RlBadge.create(code="U1", holder=world["bob"])
+    with pytest.raises(IntegrityError, match="holder"):
+        await RlBadge.create(code="U2", holder=world["bob"])
