@@ -32,8 +32,15 @@ def _module_set(versions: Sequence[tuple[str, str]]) -> str:
 
 
 def template_name(prefix: str, versions: Sequence[tuple[str, str]], demo: bool, server: str) -> str:
-    """``<prefix>_tpl_<hash>``: never a tenant's database name (tenant names start with a letter)."""
-    digest = hashlib.sha256(f"{_module_set(versions)}|{demo}|{server}".encode()).hexdigest()[:16]
+    """``<prefix>_tpl_<hash>``: never a tenant's database name (tenant names start with a letter).
+
+    The hash covers the installed module set and also every *available* module (core's Module
+    records list them), so installing a new distribution builds a new template.
+    """
+    from fullfinity.engine.module_registry import discover_modules
+
+    available = _module_set([(m.identifier, m.version) for m in discover_modules().values()])
+    digest = hashlib.sha256(f"{_module_set(versions)}|{available}|{demo}|{server}".encode()).hexdigest()[:16]
     return f"{prefix.rstrip('_')}__tpl_{digest}"
 
 
