@@ -66,6 +66,7 @@ class ApiWorld:
 
 
 MODELS_FILE = Path(__file__).with_name("module_models.py")
+ROUTES_FILE = Path(__file__).with_name("module_routes.py")
 
 
 def _write_module(root: Path, identifier: str) -> str:
@@ -75,6 +76,8 @@ def _write_module(root: Path, identifier: str) -> str:
     (root / package / "__init__.py").write_text("")
     (root / package / "manifest.yaml").write_text(f"name: API tests\nidentifier: {identifier}\ndependencies: []\n")
     (root / package / "models" / "__init__.py").write_text(MODELS_FILE.read_text())
+    (root / package / "routes").mkdir()
+    (root / package / "routes" / "__init__.py").write_text(ROUTES_FILE.read_text())
     dist = root / f"fullfinity_{identifier}-1.0.0.dist-info"
     dist.mkdir()
     (dist / "METADATA").write_text(f"Metadata-Version: 2.1\nName: fullfinity-{identifier}\nVersion: 1.0.0\n")

@@ -41,6 +41,10 @@ class QueryBody(_Body):
 
     fields: list[str] | None = Field(None, description="Field names or dotted relation paths; default: stored fields.")
     q_filter: QFilter = Field(None, description="A Q string or a Q JSON tree.")
+    filters: list[str] | None = Field(
+        None, description="Names of Search-view filters to apply (views.md 7.4), ANDed with q_filter."
+    )
+    search_view: str | None = Field(None, description="Identifier of the Search view; default: the user's.")
     order_by: list[str] | str | None = Field(None, description='"path ASC|DESC" items; default: the model order.')
     limit: int | None = Field(None, ge=0, le=BIGINT_MAX, description="Page size (default 80).")
     offset: int = Field(0, ge=0, le=BIGINT_MAX)

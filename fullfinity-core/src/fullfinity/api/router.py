@@ -73,10 +73,24 @@ def _json_param(name: str, value: str | None) -> Any:
         ) from None
 
 
-_GET_QUERY_NAMES = ("fields", "q_filter", "order_by", "limit", "offset", "group_by", "aggregates", "total", "context")
+_GET_QUERY_NAMES = (
+    "fields",
+    "q_filter",
+    "filters",
+    "search_view",
+    "order_by",
+    "limit",
+    "offset",
+    "group_by",
+    "aggregates",
+    "total",
+    "context",
+)
 _GET_QUERY_PARAMETERS: list[dict[str, Any]] = [
     {"name": "fields", "in": "query", "schema": {"type": "string"}, "description": "Comma-separated field paths."},
     {"name": "q_filter", "in": "query", "schema": {"type": "string"}, "description": "A Q string or Q JSON tree."},
+    {"name": "filters", "in": "query", "schema": {"type": "string"}, "description": "Comma-separated filter names."},
+    {"name": "search_view", "in": "query", "schema": {"type": "string"}, "description": "Search view identifier."},
     {"name": "order_by", "in": "query", "schema": {"type": "string"}, "description": 'Comma-separated "path DESC".'},
     {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 0}},
     {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0}},
@@ -123,6 +137,8 @@ def build_router(auth: Any) -> APIRouter:
             {
                 "fields": _split(params.get("fields")),
                 "q_filter": _json_param("q_filter", params.get("q_filter")),
+                "filters": _split(params.get("filters")),
+                "search_view": params.get("search_view"),
                 "order_by": _split(params.get("order_by")),
                 "limit": params.get("limit"),
                 "offset": params.get("offset"),

@@ -1,4 +1,4 @@
-"""``/auth``: log in, refresh, log out, API keys (api.md 3, security.md 9).
+"""``/auth``: log in, refresh, log out, API keys, the tenant list (api.md 3, security.md 9).
 
 Failures that must leave a trace (a reused refresh token revokes its family) are decided
 inside the transaction and raised only after it committed; failures of the caller's
@@ -19,7 +19,7 @@ from fullfinity.auth.passwords import hash_password, needs_rehash, verify_dummy,
 from fullfinity.auth.sessions import Refusal, open_session, revoke_families, rotate_session
 from fullfinity.auth.tokens import TokenPair, decode_token
 from fullfinity.engine.middleware import PublicEnv, UserEnv, request_env, services
-from fullfinity.exceptions import AccessError, AuthenticationError, BadRequest, MissingError
+from fullfinity.exceptions import AccessError, AuthenticationError, BadRequest, MissingError, NotFound
 from fullfinity.plugins import hookimpl
 
 __all__ = ["router"]
@@ -169,6 +169,17 @@ async def delete_key(request: Request, env: UserEnv, key_id: int) -> dict[str, l
     uid = _session_only(request)
     await revoke_api_key(env, key_id, user_id=uid)
     return {"deleted": [key_id]}
+
+
+@router.get("/tenants", summary="Active tenants, for the login screen's database selector (if enabled)")
+async def list_tenants(request: Request) -> dict[str, list[dict[str, str]]]:
+    """Tenant-free (``TENANT_FREE_PATHS``): it runs before any tenant is chosen."""
+    runtime = request.app.state.fullfinity
+    if not runtime.settings.list_tenants:
+        # 404 rather than 403: a server that does not list its tenants does not reveal it could.
+        raise NotFound("No route GET /auth/tenants (the tenant list is off: FULLFINITY_LIST_TENANTS=true enables it).")
+    tenants = await runtime.catalog.all()
+    return {"data": [{"name": t.name, "label": t.label or t.name} for t in tenants if t.state == "active"]}
 
 
 @hookimpl

@@ -24,7 +24,7 @@ from fullfinity.web.errors import error_response
 __all__ = ["TENANT_FREE_PATHS", "TenantMiddleware", "TenantResolver"]
 
 TENANT_HEADER = b"x-fullfinity-tenant"
-TENANT_FREE_PATHS = frozenset({"/health"})
+TENANT_FREE_PATHS = frozenset({"/health", "/auth/tenants"})
 
 
 class TenantResolver:

@@ -21,14 +21,15 @@ from fullfinity.api.hydrate import default_tree, hydration_paths
 from fullfinity.api.limits import COUNT_CAP, check_limit
 from fullfinity.engine.compiler import Compiler
 from fullfinity.engine.paths import resolve_path
+from fullfinity.engine.Q import Q
 from fullfinity.engine.security import check_model
 from fullfinity.engine.sql import Sql
 from fullfinity.exceptions import BadRequest
+from fullfinity.views.search import search_filters
 
 if TYPE_CHECKING:
     from fullfinity.engine.env import Environment
     from fullfinity.engine.models import Model
-    from fullfinity.engine.Q import Q
     from fullfinity.engine.queryset import QuerySet
     from fullfinity.settings import Settings
 
@@ -39,7 +40,7 @@ async def run_query(env: Environment, model: type[Model], body: QueryBody, setti
     refuse_transient(model, "query")
     with env.with_context(**parse_context(body.context)):
         limit = check_limit(body.limit, settings)
-        q = parse_q(body.q_filter)
+        q = await _filter(env, model, body)
         qs: QuerySet[Any] = model.filter(q) if q is not None else model.filter()
         if body.order_by:
             qs = qs.order_by(*([body.order_by] if isinstance(body.order_by, str) else body.order_by))
@@ -54,6 +55,20 @@ async def run_query(env: Environment, model: type[Model], body: QueryBody, setti
         encode = record_encoder(model, tree, top=True)
         total, capped = await _total(env, qs, body, len(page), more)
         return {"data": [encode(r) for r in page], "total": total, "total_capped": capped}
+
+
+async def _filter(env: Environment, model: type[Model], body: QueryBody) -> Q | None:
+    """``q_filter`` AND the named Search-view ``filters``."""
+    q = parse_q(body.q_filter)
+    if not body.filters:
+        if body.search_view is not None:
+            raise BadRequest(
+                "search_view is only used with filters: give the filter names too, or drop search_view.",
+                details=[{"path": "search_view", "message": "needs filters"}],
+            )
+        return q
+    named = await search_filters(env, model._name, body.filters, body.search_view)
+    return named if q is None else q & named
 
 
 async def _total(
