@@ -15,7 +15,8 @@ catch either. The REST layer turns any ``FullfinityError`` into the JSON error s
     │   ├── TenantExists (ValueError)                                                409
     │   ├── TenantNotFound (LookupError)                                             404
     │   ├── TenantMismatch (ValueError)                                              400
-    │   └── TenantUnavailable (RuntimeError)                                         503
+    │   ├── TenantUnavailable (RuntimeError)                                         503
+    │   └── UpgradeRequired (RuntimeError)      installed module versions changed    503
     ├── ServiceUnavailable (RuntimeError)      database down, connection budget out 503
     ├── BadRequest (ValueError)                 malformed request, unknown path/field 400
     │   └── QSyntaxError                        invalid Q string or Q JSON tree       400
@@ -64,6 +65,7 @@ __all__ = [
     "TenantMismatch",
     "TenantNotFound",
     "TenantUnavailable",
+    "UpgradeRequired",
     "UserError",
     "ValidationError",
 ]
@@ -153,6 +155,12 @@ class TenantMismatch(TenantError, ValueError):
 
 
 class TenantUnavailable(TenantError, RuntimeError):
+    status_code = 503
+
+
+class UpgradeRequired(TenantError, RuntimeError):
+    """The tenant's installed module versions differ from the available ones (modules.md 4)."""
+
     status_code = 503
 
 

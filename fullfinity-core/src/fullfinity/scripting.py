@@ -14,6 +14,7 @@ import contextlib
 from collections.abc import AsyncIterator
 from typing import Any
 
+from fullfinity.engine.context import bind_tenant
 from fullfinity.engine.env import Environment
 from fullfinity.engine.module_registry import discover_modules, resolve_order
 from fullfinity.engine.registry import Registry
@@ -66,7 +67,7 @@ async def tenant_env(
         await transaction.start()
         env = Environment(tenant=info.name, registry=registry, conn=conn, uid=user, context=context, cache=rt.cache)
         try:
-            with env.bind():
+            with env.bind(), bind_tenant(info):
                 await env.load_access()
                 yield env
                 await env.flush()

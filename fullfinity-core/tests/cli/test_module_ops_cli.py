@@ -168,3 +168,29 @@ def test_license_add_refuses_a_license_signed_by_another_key(tenant, tmp_path, l
 
     assert result.exit_code == 1
     assert "invalid signature" in result.output
+
+
+def test_dash_u_all_with_a_tenant_upgrades_every_installed_module_of_that_tenant(tenant):
+    result = invoke("-u", "all", "--tenant", tenant)
+
+    assert result.exit_code == 0, result.output
+    assert f"upgrade on tenant '{tenant}'" in result.output
+    assert "upgrade core" in result.output
+
+
+def test_dash_u_without_a_tenant_upgrades_every_active_tenant(ff_settings, monkeypatch):
+    calls = []
+    monkeypatch.setattr(
+        "fullfinity.cli.module_ops.upgrade_tenants", lambda modules, tenant: calls.append((modules, tenant))
+    )
+
+    assert invoke("-u", "all").exit_code == 0
+    assert invoke("-u", "crm, sales").exit_code == 0
+    assert calls == [(["all"], None), (["crm", "sales"], None)]
+
+
+def test_dash_u_with_a_command_or_tenant_without_dash_u_is_a_usage_error(ff_settings):
+    combined = invoke("-u", "all", "module", "list")
+    assert combined.exit_code == 2 and "cannot be combined" in combined.output
+    lone = invoke("--tenant", "x", "module", "list")
+    assert lone.exit_code == 2 and "goes with -u" in lone.output

@@ -72,3 +72,16 @@ async def test_the_settings_action_opens_the_configuration_record(ff_runtime, ev
         form = await get_view(env, "Configuration", "Form")
         assert form["identifier"] == "configuration_form_view"
         assert {"company", "lang", "tz"} <= set(form["fetch"])
+
+
+async def test_the_module_form_offers_install_upgrade_uninstall_by_state_to_administrators(ff_runtime, everything):
+    info, users = everything
+    async with tenant_env(info.name, user=users["core_admin"], runtime=ff_runtime) as env:
+        form = await get_view(env, "Module", "Form")
+    buttons = {
+        n["properties"]["method"]: n["properties"] for n in form["arch"][0]["content"] if n["type"] == "actionButton"
+    }
+    assert list(buttons) == ["action_install", "action_upgrade", "action_uninstall"]
+    assert "uninstalled" in str(buttons["action_install"]["visible"])
+    assert "to_upgrade" in str(buttons["action_upgrade"]["visible"])
+    assert "state" in form["fetch"]

@@ -37,19 +37,47 @@ def build_cli() -> typer.Typer:
         add_completion=False,
     )
 
-    @cli.callback()
+    @cli.callback(invoke_without_command=True)
     def root(
+        ctx: typer.Context,
         config: Annotated[
             Path | None, typer.Option("-c", "--config", help="YAML settings file (keys: setting names in lower case).")
         ] = None,
         version: Annotated[
             bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
         ] = False,
-    ) -> None:
+        update: Annotated[
+            str | None,
+            typer.Option(
+                "-u", "--update", metavar="MODULES",
+                help="Upgrade modules ('all', or a comma-separated list) and exit; same as `module upgrade`.",
+            ),
+        ] = None,
+        tenant: Annotated[
+            str | None, typer.Option("--tenant", "-t", help="With -u: the tenant to upgrade (default: every tenant).")
+        ] = None,
+    ) -> None:  # fmt: skip
         if config is not None:
             from fullfinity.settings import configure
 
             configure(config)
+        if update is None:
+            if tenant is not None:
+                raise typer.BadParameter(
+                    "--tenant before the command goes with -u (e.g. `fullfinity -u all --tenant t1`)"
+                )
+            if ctx.invoked_subcommand is None:
+                console.print(ctx.get_help())
+                raise typer.Exit()
+            return
+        if ctx.invoked_subcommand is not None:
+            raise typer.BadParameter(f"-u upgrades and exits; it cannot be combined with `{ctx.invoked_subcommand}`")
+        from fullfinity.cli.module_ops import upgrade_tenants
+
+        modules = [m.strip() for m in update.split(",") if m.strip()]
+        if not modules:
+            raise typer.BadParameter("-u needs 'all' or module identifiers separated by commas, e.g. -u crm,sales")
+        upgrade_tenants(modules, tenant)
 
     get_plugin_manager().hook.fullfinity_register_commands(cli=cli)
     return cli

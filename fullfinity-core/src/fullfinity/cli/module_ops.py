@@ -15,7 +15,7 @@ from fullfinity.installer import OperationReport, install_modules, uninstall_mod
 from fullfinity.runtime import Runtime
 from fullfinity.tenancy.catalog import TenantInfo
 
-__all__ = ["print_report"]
+__all__ = ["print_report", "upgrade_tenants"]
 
 TenantOption = Annotated[str | None, typer.Option("--tenant", "-t", help="Tenant to operate on.")]
 PlanOption = Annotated[
@@ -93,17 +93,25 @@ def upgrade(
     if all_tenants and tenant:
         raise typer.BadParameter("give either --tenant NAME or --all-tenants, not both")
 
-    async def operation(rt: Runtime, info: TenantInfo, step: Callable[[str], None]) -> OperationReport:
-        return await upgrade_modules(rt.db, info, modules or None, plan=plan, progress=step, pm=rt.pm, cache=rt.cache)
+    upgrade_tenants(modules or None, None if all_tenants else _need_tenant(tenant), plan=plan, as_json=as_json)
 
-    if all_tenants:
+
+def upgrade_tenants(
+    modules: list[str] | None, tenant: str | None, *, plan: bool = False, as_json: bool = False
+) -> None:
+    """Upgrade ``modules`` (``["all"]``; None: those whose version changed) in ``tenant``, or every active tenant."""
+
+    async def operation(rt: Runtime, info: TenantInfo, step: Callable[[str], None]) -> OperationReport:
+        return await upgrade_modules(rt.db, info, modules, plan=plan, progress=step, pm=rt.pm, cache=rt.cache)
+
+    if tenant is None:
 
         async def names(rt: Runtime) -> list[str]:
             return [t.name for t in await rt.catalog.all() if t.state == "active"]
 
         targets = run_with_runtime(names)
     else:
-        targets = [_need_tenant(tenant)]
+        targets = [tenant]
     _run(targets, operation, as_json=as_json, title="Upgrading")
 
 

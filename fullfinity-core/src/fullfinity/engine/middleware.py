@@ -25,6 +25,7 @@ refreshes or logs in), rather than silently downgraded to the guest (decision).
 from __future__ import annotations
 
 import contextlib
+import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -37,10 +38,12 @@ from fullfinity.auth.accounts import GUEST_IDENTIFIER, UserType, guest_uid, user
 from fullfinity.auth.bearer import Principal, authenticate, bearer_credential
 from fullfinity.auth.secret import signing_secret
 from fullfinity.auth.throttle import LoginThrottle
+from fullfinity.engine.context import bind_tenant
 from fullfinity.engine.dberrors import map_db_error
 from fullfinity.engine.env import Environment
 from fullfinity.engine.registry import Registry
 from fullfinity.exceptions import AccessError, AuthenticationError, ConfigurationError, TenantNotFound
+from fullfinity.installer.freshness import pending_upgrades, upgrade_required
 from fullfinity.runtime import Runtime
 from fullfinity.tenancy.catalog import TenantInfo
 
@@ -63,6 +66,8 @@ __all__ = [
 AuthLevel = Literal["internal", "user", "public", "none"]
 AUTH_LEVELS: tuple[AuthLevel, ...] = ("internal", "user", "public", "none")
 REGISTRY_TTL = 2.0
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -95,7 +100,31 @@ class AppServices:
         if hit is not None and now - hit[0] < REGISTRY_TTL:
             return hit[1]
         registry = await registry_for_tenant(self.runtime, info)
+        pending = pending_upgrades(registry)
+        if pending:
+            if not self.runtime.settings.auto_upgrade:
+                raise upgrade_required(info.name, pending)
+            registry = await self._upgrade(info)
         self._registries[info.name] = (now, registry)
+        return registry
+
+    async def _upgrade(self, info: TenantInfo) -> Registry:
+        """FULLFINITY_AUTO_UPGRADE: upgrade the changed modules, then serve on the new registry.
+
+        Concurrent first requests queue on the tenant's module lock; the later ones find nothing
+        left to upgrade.
+        """
+        from fullfinity.installer.lifecycle import upgrade_modules
+        from fullfinity.scripting import registry_for_tenant
+
+        rt = self.runtime
+        report = await upgrade_modules(rt.db, info, None, pm=rt.pm, cache=rt.cache)
+        if report.modules:
+            log.warning("Tenant %s upgraded on first access: %s", info.name, "; ".join(report.lines()[1:]))
+        registry = await registry_for_tenant(rt, info)
+        pending = pending_upgrades(registry)
+        if pending:  # e.g. a module still installed whose distribution went missing
+            raise upgrade_required(info.name, pending)
         return registry
 
 
@@ -143,7 +172,7 @@ async def request_env(request: Request, auth: AuthLevel | None = None) -> AsyncI
             if auth is not None:
                 with env.bind():
                     env = await _user_env(request, env, auth)
-            with env.bind():
+            with env.bind(), bind_tenant(info):
                 yield env
                 await env.flush()
         except BaseException:

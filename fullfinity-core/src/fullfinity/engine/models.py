@@ -456,6 +456,14 @@ class Model(metaclass=ModelMeta):
 
         return mark
 
+    @overload
+    @staticmethod
+    def expose(fn: F, *, groups: Sequence[str] | None = None) -> F: ...
+
+    @overload
+    @staticmethod
+    def expose(fn: None = None, *, groups: Sequence[str] | None = None) -> Callable[[F], F]: ...
+
     @staticmethod
     def expose(fn: F | None = None, *, groups: Sequence[str] | None = None) -> Any:
         """Mark a method callable through ``POST /api/execute/{model}/{method}``."""

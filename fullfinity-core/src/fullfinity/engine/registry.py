@@ -34,6 +34,8 @@ class Registry:
 
         self.models = models
         self.modules = tuple(modules)
+        #: identifier -> version the registry was built for (``for_modules``; empty otherwise).
+        self.versions: dict[str, str] = {}
         self._by_table = {cls._table: cls for cls in models.values()}
         #: Computed-field dependencies and triggers (``fullfinity.engine.computed``).
         self.compute_info = ComputeInfo()
@@ -126,6 +128,7 @@ class Registry:
             _import_models(order)
             owned = set(order)
             registry = cls.from_entries([e for e in all_entries() if e.owner in owned], order)
+            registry.versions = dict(modules)
             _cache[key] = registry
         return registry
 

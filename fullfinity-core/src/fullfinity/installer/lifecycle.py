@@ -6,6 +6,11 @@ plan the modules, check licenses, build the registry of the new module set, sync
 call the hooks; then commit (or, with ``plan=True``, roll everything back and return what would
 have happened). Any error rolls back: the tenant is exactly as before. After a commit the cache
 is told that the tenant's registry changed.
+
+With ``within=env`` (an environment holding an open transaction on the tenant, as an
+``/api/execute`` request does) the operation runs on that connection as a savepoint: it becomes
+durable only when the caller commits, and the registry swap is deferred to ``env.after_commit``.
+The advisory lock is then held until the caller's transaction ends.
 """
 
 from __future__ import annotations
@@ -35,7 +40,7 @@ from fullfinity.installer.plan import plan_install, plan_uninstall, plan_upgrade
 from fullfinity.installer.report import ModuleChange, OperationReport
 from fullfinity.installer.state import read_installed, sync_model_records, sync_module_records
 from fullfinity.plugins import await_me_maybe, get_plugin_manager
-from fullfinity.settings import Settings
+from fullfinity.settings import Settings, get_settings
 from fullfinity.tenancy.catalog import TenantInfo
 
 __all__ = ["LOCK_KEY", "install_modules", "uninstall_modules", "upgrade_modules"]
@@ -85,7 +90,7 @@ Body = Callable[[_Operation], Awaitable[None]]
 
 
 async def _run(
-    db: DatabaseManager,
+    db: DatabaseManager | None,
     tenant: TenantInfo,
     operation: str,
     body: Body,
@@ -94,40 +99,73 @@ async def _run(
     progress: Progress,
     pm: pluggy.PluginManager | None,
     cache: Any,
+    within: Environment | None,
 ) -> OperationReport:
     started = time.perf_counter()
     report = OperationReport(tenant.name, operation, planned=plan)
-    async with db.connection(tenant.server, tenant.database) as conn:
-        transaction = conn.transaction()
-        await transaction.start()
-        op = _Operation(
-            tenant, conn, db.settings, pm or get_plugin_manager(), cache, progress, discover_modules(), {}, report
-        )
-        try:
-            progress(f"Locking the modules of tenant '{tenant.name}'")
-            await conn.execute("SELECT pg_advisory_xact_lock($1)", LOCK_KEY)
-            await ensure_table(conn)
-            op.installed = await read_installed(conn)
-            await body(op)
-        except BaseException:
-            await transaction.rollback()
-            for env in op.envs:
-                env.rolled_back()
-            raise
-        if plan or not report.modules:
-            await transaction.rollback()
-            for env in op.envs:
-                env.rolled_back()
-        else:
-            progress("Committing")
-            await transaction.commit()
-            for env in op.envs:
-                await env.committed()
-            notify = getattr(cache, "registry_changed", None)
-            if notify is not None:
-                await await_me_maybe(notify(tenant.name))
+    if within is not None:
+        # Inside a caller's transaction (an /api/execute request): the operation is a savepoint of it,
+        # so it commits or rolls back with the request; the registry swap waits for that commit.
+        cache = within.cache if cache is None else cache
+        await _transaction(within.conn, tenant, body, report, settings=get_settings(), plan=plan,
+                           progress=progress, pm=pm, cache=cache, defer_to=within)  # fmt: skip
+    elif db is None:
+        raise TypeError(f"{operation}_modules() needs a DatabaseManager (db) or an open transaction (within=env).")
+    else:
+        async with db.connection(tenant.server, tenant.database) as conn:
+            await _transaction(conn, tenant, body, report, settings=db.settings, plan=plan,
+                               progress=progress, pm=pm, cache=cache, defer_to=None)  # fmt: skip
     report.seconds = time.perf_counter() - started
     return report
+
+
+async def _transaction(
+    conn: Any,
+    tenant: TenantInfo,
+    body: Body,
+    report: OperationReport,
+    *,
+    settings: Settings,
+    plan: bool,
+    progress: Progress,
+    pm: pluggy.PluginManager | None,
+    cache: Any,
+    defer_to: Environment | None,
+) -> None:
+    transaction = conn.transaction()  # a savepoint when ``conn`` is already in a transaction
+    await transaction.start()
+    op = _Operation(tenant, conn, settings, pm or get_plugin_manager(), cache, progress, discover_modules(), {}, report)
+    try:
+        progress(f"Locking the modules of tenant '{tenant.name}'")
+        await conn.execute("SELECT pg_advisory_xact_lock($1)", LOCK_KEY)
+        await ensure_table(conn)
+        op.installed = await read_installed(conn)
+        await body(op)
+    except BaseException:
+        await transaction.rollback()
+        for env in op.envs:
+            env.rolled_back()
+        raise
+    if plan or not report.modules:
+        await transaction.rollback()
+        for env in op.envs:
+            env.rolled_back()
+        return
+    progress("Committing")
+    await transaction.commit()
+    if defer_to is None:
+        await _committed(op)
+    else:
+        defer_to.after_commit(lambda: _committed(op))
+
+
+async def _committed(op: _Operation) -> None:
+    """After the commit: flush each environment's cache invalidations, then swap the tenant's registry."""
+    for env in op.envs:
+        await env.committed()
+    notify = getattr(op.cache, "registry_changed", None)
+    if notify is not None:
+        await await_me_maybe(notify(op.tenant.name))
 
 
 async def _sync_schema(op: _Operation, env: Environment) -> None:
@@ -194,7 +232,7 @@ async def _write_state(op: _Operation, env: Environment, versions: Mapping[str, 
 
 
 async def install_modules(
-    db: DatabaseManager,
+    db: DatabaseManager | None,
     tenant: TenantInfo,
     modules: Sequence[str],
     *,
@@ -202,6 +240,7 @@ async def install_modules(
     progress: Progress = _noop,
     pm: pluggy.PluginManager | None = None,
     cache: Any = None,
+    within: Environment | None = None,
 ) -> OperationReport:
     """Install ``modules`` (with missing dependencies and newly eligible implicit modules)."""
 
@@ -225,11 +264,11 @@ async def install_modules(
                 await call_tenant_hook(op.pm, "fullfinity_post_install", versions, env=env, module=ident)
             await env.flush()
 
-    return await _run(db, tenant, "install", body, plan=plan, progress=progress, pm=pm, cache=cache)
+    return await _run(db, tenant, "install", body, plan=plan, progress=progress, pm=pm, cache=cache, within=within)
 
 
 async def upgrade_modules(
-    db: DatabaseManager,
+    db: DatabaseManager | None,
     tenant: TenantInfo,
     modules: Sequence[str] | None = None,
     *,
@@ -237,6 +276,7 @@ async def upgrade_modules(
     progress: Progress = _noop,
     pm: pluggy.PluginManager | None = None,
     cache: Any = None,
+    within: Environment | None = None,
 ) -> OperationReport:
     """Upgrade ``modules`` (``["all"]``: every installed one; None: those whose version changed)."""
 
@@ -266,11 +306,11 @@ async def upgrade_modules(
                 )  # fmt: skip
             await env.flush()
 
-    return await _run(db, tenant, "upgrade", body, plan=plan, progress=progress, pm=pm, cache=cache)
+    return await _run(db, tenant, "upgrade", body, plan=plan, progress=progress, pm=pm, cache=cache, within=within)
 
 
 async def uninstall_modules(
-    db: DatabaseManager,
+    db: DatabaseManager | None,
     tenant: TenantInfo,
     modules: Sequence[str],
     *,
@@ -280,6 +320,7 @@ async def uninstall_modules(
     progress: Progress = _noop,
     pm: pluggy.PluginManager | None = None,
     cache: Any = None,
+    within: Environment | None = None,
 ) -> OperationReport:
     """Uninstall ``modules``. Installed dependents are refused unless ``with_dependents`` (a plan lists them)."""
 
@@ -318,4 +359,4 @@ async def uninstall_modules(
                 await call_tenant_hook(op.pm, "fullfinity_post_uninstall", before, env=new_env, module=ident)
             await new_env.flush()
 
-    return await _run(db, tenant, "uninstall", body, plan=plan, progress=progress, pm=pm, cache=cache)
+    return await _run(db, tenant, "uninstall", body, plan=plan, progress=progress, pm=pm, cache=cache, within=within)

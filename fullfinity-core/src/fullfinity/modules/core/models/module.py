@@ -6,6 +6,8 @@ tenant's installed modules and versions are read from here.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fullfinity.engine.base import JSON, Boolean, Char, Integer, ManyToOne, Model, Selection, Text
 
 MODULE_STATES = [("uninstalled", "Not installed"), ("installed", "Installed"), ("to_upgrade", "To upgrade")]
@@ -35,3 +37,24 @@ class Module(Model):
     state = Selection(choices=MODULE_STATES, required=True, default="uninstalled", index=True)
     installed_version = Char(max_length=64)
     available_version = Char(max_length=64)
+
+    @Model.expose(groups=["core_admin"])
+    async def action_install(self, plan: bool = False) -> dict[str, Any]:
+        """Install these modules (with missing dependencies) in the current tenant; ``plan``: only report."""
+        from fullfinity.installer.actions import module_operation
+
+        return await module_operation(self, "install", plan=plan)
+
+    @Model.expose(groups=["core_admin"])
+    async def action_upgrade(self, plan: bool = False) -> dict[str, Any]:
+        """Upgrade these installed modules in the current tenant; ``plan``: only report."""
+        from fullfinity.installer.actions import module_operation
+
+        return await module_operation(self, "upgrade", plan=plan)
+
+    @Model.expose(groups=["core_admin"])
+    async def action_uninstall(self, plan: bool = False, drop_data: bool = False) -> dict[str, Any]:
+        """Uninstall these modules; ``drop_data`` also drops their tables and columns; ``plan``: only report."""
+        from fullfinity.installer.actions import module_operation
+
+        return await module_operation(self, "uninstall", plan=plan, drop_data=drop_data)
