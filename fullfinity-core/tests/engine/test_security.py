@@ -258,3 +258,17 @@ async def test_related_records_of_a_model_the_user_cannot_read_stay_stubs(as_use
         assert not hasattr(lead.customer, "_f_name")
         with pytest.raises(AccessError, match="not allowed to read Contact"):
             await Contact.filter()
+
+
+async def test_browse_cannot_read_hidden_records_through_refresh_or_fetch_related(as_user, world):
+    async with as_user("ann"):
+        hidden = ScLead.browse(world["b1"])
+        with pytest.raises(MissingError):
+            await hidden.refresh()
+        await hidden.fetch_related("name")
+        assert not hasattr(hidden, "_f_name")
+        mine = ScLead.browse(world["a1"])
+        await mine.refresh()
+        assert mine.name == "A1" and not hasattr(mine, "_f_margin")  # restricted field left out
+        with pytest.raises(AccessError, match="restricted"):
+            await mine.fetch_related("margin")

@@ -280,7 +280,23 @@ async def refresh_records(rs: Model) -> None:
     if not recs:
         return
     env = current_env()
-    cols = ", ".join(f.select_sql(ident(f.column or f.name)) + f" AS {ident(f.name)}" for f in cls._stored)
+    stored = list(cls._stored)
+    if not env.is_elevated and env.access is not None:
+        # For a user: only records the read rules show, only fields their groups may read.
+        stored = [f for f in stored if env.access.sees(f)]
+        with env.with_context(active_test=False):
+            visible = {
+                r.id: r for r in await cls.filter(id__in=[r.id for r in recs]).with_fields(*(f.name for f in stored))
+            }
+        hidden = [r.id for r in recs if r.id not in visible]
+        if hidden:
+            raise MissingError(f"{cls._name} record(s) {hidden[:10]} do not exist or are not visible to you.")
+        for rec in recs:
+            for f in stored:
+                setattr(rec, f.slot, getattr(visible[rec.id], f.slot))
+            rec._changes = {}
+        return
+    cols = ", ".join(f.select_sql(ident(f.column or f.name)) + f" AS {ident(f.name)}" for f in stored)
     rows = await env.fetch(
         f'SELECT {cols} FROM {ident(cls._table)} WHERE "id" = ANY($1::bigint[])', [r.id for r in recs]
     )

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from fullfinity.engine.context import current_env
 from fullfinity.engine.fields_relational import ManyToMany, ManyToOne, X2ManyField, record_slot
 from fullfinity.engine.paths import unknown_field
+from fullfinity.engine.security import check_field
 from fullfinity.engine.sql import ident
 from fullfinity.exceptions import BadRequest
 
@@ -88,6 +89,18 @@ async def _load_columns(records: list[Model], names: Sequence[str]) -> None:
     if not missing:
         return
     env = current_env()
+    if not env.is_elevated and env.access is not None:
+        # For a user, through a queryset: record rules and field groups apply (browse() stubs included).
+        for f in fields:
+            check_field(env, model, f, "read")
+        with env.with_context(active_test=False):
+            found = {r.id: r for r in await model.filter(id__in=[r.id for r in missing]).with_fields(*names)}
+        for record in missing:
+            source = found.get(record.id)
+            if source is not None:
+                for f in fields:
+                    setattr(record, f.slot, getattr(source, f.slot))
+        return
     columns = ", ".join(f"{f.select_sql('t.' + ident(str(f.column)))} AS {ident(f.name)}" for f in fields)
     rows = await env.fetch(
         f'SELECT t."id", {columns} FROM {ident(model._table)} AS t WHERE t."id" = ANY($1::bigint[])',
