@@ -3,7 +3,7 @@ record rules and field groups. (HTTP paths are covered with the REST API.)"""
 
 import pytest
 
-from fullfinity.engine.base import AccessError, Char, ManyToOne, MissingError, Model, Monetary, Q
+from fullfinity.engine.base import AccessError, Char, Integer, ManyToOne, MissingError, Model, Monetary, OneToMany, Q
 from fullfinity.engine.identifiers import bind, ensure_table
 from fullfinity.modules.core.models.access import ModelAccess, RecordRule
 from fullfinity.modules.core.models.contact import Company, Contact
@@ -25,8 +25,24 @@ class ScLead(Model):
     margin = Monetary(groups=["sc_manager"])
 
 
+class ScInvoice(Model):
+    name = Char(required=True)
+    lines = OneToMany("ScLine", related_name="invoice")
+    total = Integer(calculate="compute_total", store=True)
+
+    @Model.calculate("lines", "lines__qty")
+    async def compute_total(self):
+        await self.fetch_related("lines")
+        self.total = sum(line.qty or 0 for line in self.lines)
+
+
+class ScLine(Model):
+    invoice = ManyToOne("ScInvoice", related_name="lines", required=True)
+    qty = Integer()
+
+
 CORE = [Group, User, ModelAccess, RecordRule, Company, Contact, Currency, Country]
-MODELS = [*CORE, ScTeam, ScLead]
+MODELS = [*CORE, ScTeam, ScLead, ScInvoice, ScLine]
 
 
 @pytest.fixture(scope="module")
@@ -272,3 +288,18 @@ async def test_browse_cannot_read_hidden_records_through_refresh_or_fetch_relate
         assert mine.name == "A1" and not hasattr(mine, "_f_margin")  # restricted field left out
         with pytest.raises(AccessError, match="restricted"):
             await mine.fetch_related("margin")
+
+
+async def test_stored_computed_fields_are_recomputed_even_where_the_user_cannot_read(ff_registry, ff_database, world):
+    async with env_on(ff_database, ff_registry) as env:
+        invoice = await ScInvoice.create(name="I", lines=[["N", {"qty": 1}]])
+        line = await ScLine.filter(invoice=invoice).get()
+        internal = (await Group.filter(name="Internal").get()).id
+        await ModelAccess.create(name="lines", model="ScLine", group=internal, read_perm=True, write_perm=True)
+        env.real_uid, env.is_elevated = world["ann"], False  # Ann may write lines, not read invoices
+        await env.load_access()
+        line.qty = 5
+        await line.save()
+        await env.flush()
+        with env.sudo():
+            assert (await ScInvoice.get(invoice.id)).total == 5

@@ -298,7 +298,8 @@ async def flush(env: Environment) -> None:
         for k in keys:
             ids |= env.dirty.pop(k)
         specs = [info.specs[k] for k in keys]
-        await _recompute(env, model, specs, sorted(ids))
+        with env.sudo():  # derived data: recomputed whatever the writing user may read
+            await _recompute(env, model, specs, sorted(ids))
     raise ModuleError(f"Computed fields still dirty after {MAX_FLUSH_ROUNDS} rounds: {sorted(env.dirty)}.")
 
 
