@@ -231,6 +231,29 @@ async def _write_state(op: _Operation, env: Environment, versions: Mapping[str, 
     await env.flush()
 
 
+async def _apply(op: _Operation, changes: Sequence[Any], *, upgrade: bool) -> None:
+    """What install and upgrade share: licenses, registry, pre hooks, schema, data, state, post hooks."""
+    await op.check_licenses(changes)
+    versions = {**op.installed, **{c.identifier: str(c.to_version) for c in changes}}
+    env = op.env(op.registry(versions))
+    names = [c.identifier for c in changes]
+    stage = "upgrade" if upgrade else "install"
+
+    async def hooks(when: str) -> None:
+        for c in changes:
+            extra = {"from_version": c.from_version, "to_version": c.to_version} if upgrade else {}
+            await call_tenant_hook(op.pm, f"fullfinity_{when}_{stage}", versions, env=env, module=c.identifier, **extra)
+
+    with env.bind():
+        await hooks("pre")
+        op.progress(f"Syncing the schema for {', '.join(names)}")
+        await _sync_schema(op, env)
+        await _load_data(op, DataLoader(env, op.report), names, upgrade=upgrade)
+        await _write_state(op, env, versions)
+        await hooks("post")
+        await env.flush()
+
+
 async def install_modules(
     db: DatabaseManager | None,
     tenant: TenantInfo,
@@ -247,22 +270,8 @@ async def install_modules(
     async def body(op: _Operation) -> None:
         changes = plan_install(modules, op.installed, op.available)
         op.report.modules = changes
-        if not changes:
-            return
-        await op.check_licenses(changes)
-        versions = {**op.installed, **{c.identifier: str(c.to_version) for c in changes}}
-        env = op.env(op.registry(versions))
-        new = [c.identifier for c in changes]
-        with env.bind():
-            for ident in new:
-                await call_tenant_hook(op.pm, "fullfinity_pre_install", versions, env=env, module=ident)
-            op.progress(f"Syncing the schema for {', '.join(new)}")
-            await _sync_schema(op, env)
-            await _load_data(op, DataLoader(env, op.report), new, upgrade=False)
-            await _write_state(op, env, versions)
-            for ident in new:
-                await call_tenant_hook(op.pm, "fullfinity_post_install", versions, env=env, module=ident)
-            await env.flush()
+        if changes:
+            await _apply(op, changes, upgrade=False)
 
     return await _run(db, tenant, "install", body, plan=plan, progress=progress, pm=pm, cache=cache, within=within)
 
@@ -283,28 +292,8 @@ async def upgrade_modules(
     async def body(op: _Operation) -> None:
         changes = plan_upgrade(list(modules) if modules else None, op.installed, op.available)
         op.report.modules = changes
-        if not changes:
-            return
-        await op.check_licenses(changes)
-        versions = {**op.installed, **{c.identifier: str(c.to_version) for c in changes}}
-        env = op.env(op.registry(versions))
-        names = [c.identifier for c in changes]
-        with env.bind():
-            for c in changes:
-                await call_tenant_hook(
-                    op.pm, "fullfinity_pre_upgrade", versions, env=env, module=c.identifier,
-                    from_version=c.from_version, to_version=c.to_version,
-                )  # fmt: skip
-            op.progress(f"Syncing the schema for {', '.join(names)}")
-            await _sync_schema(op, env)
-            await _load_data(op, DataLoader(env, op.report), names, upgrade=True)
-            await _write_state(op, env, versions)
-            for c in changes:
-                await call_tenant_hook(
-                    op.pm, "fullfinity_post_upgrade", versions, env=env, module=c.identifier,
-                    from_version=c.from_version, to_version=c.to_version,
-                )  # fmt: skip
-            await env.flush()
+        if changes:
+            await _apply(op, changes, upgrade=True)
 
     return await _run(db, tenant, "upgrade", body, plan=plan, progress=progress, pm=pm, cache=cache, within=within)
 
