@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Body, Depends, Path, Request
+from fastapi import APIRouter, Body, Depends, Path, Query, Request
 from pydantic import ValidationError as PydanticValidationError
 from starlette.responses import Response
 
@@ -27,8 +27,9 @@ from fullfinity.api.bodies import (
     OnchangeBody,
     QueryBody,
 )
+from fullfinity.api.conditional import record_response
 from fullfinity.api.encode import json_response
-from fullfinity.api.handlers import bulk, draft, execute, meta, query, records
+from fullfinity.api.handlers import bulk, draft, execute, files, meta, query, records
 from fullfinity.api.limits import LimitedRoute, request_settings
 from fullfinity.engine.context import current_env
 from fullfinity.engine.env import Environment
@@ -153,7 +154,7 @@ def build_router(auth: Any) -> APIRouter:
     @router.post("/fetch/{model}/{id}", tags=["data"], summary="Read one record with related data", responses=_OK)
     async def fetch(model: ModelName, id: RecordIdPath, body: FetchBody | None = None) -> Response:
         env, cls = _env(model)
-        return json_response(await records.fetch_one(env, cls, id, body or FetchBody()))
+        return record_response(await records.fetch_one(env, cls, id, body or FetchBody()))
 
     @router.post("/create/{model}", tags=["data"], summary="Create one record", responses=_OK)
     async def create(model: ModelName, body: WriteBody) -> Response:
@@ -161,14 +162,15 @@ def build_router(auth: Any) -> APIRouter:
         return json_response(await records.create_one(env, cls, body))
 
     @router.put("/update/{model}/{id}", tags=["data"], summary="Update one record", responses=_OK)
-    async def update(model: ModelName, id: RecordIdPath, body: WriteBody) -> Response:
+    async def update(request: Request, model: ModelName, id: RecordIdPath, body: WriteBody) -> Response:
         env, cls = _env(model)
-        return json_response(await records.update_one(env, cls, id, body))
+        if_match = request.headers.get("if-match")
+        return record_response(await records.update_one(env, cls, id, body, if_match=if_match))
 
     @router.delete("/delete/{model}/{id}", tags=["data"], summary="Delete one record", responses=_OK)
-    async def delete(model: ModelName, id: RecordIdPath) -> Response:
+    async def delete(request: Request, model: ModelName, id: RecordIdPath) -> Response:
         env, cls = _env(model)
-        return json_response(await records.delete_one(env, cls, id))
+        return json_response(await records.delete_one(env, cls, id, if_match=request.headers.get("if-match")))
 
     @router.post("/bulk-create/{model}", tags=["data"], summary="Create many records, atomically", responses=_OK)
     async def bulk_create(model: ModelName, body: BulkCreateBody) -> Response:
@@ -206,5 +208,22 @@ def build_router(auth: Any) -> APIRouter:
     async def model_meta(model: ModelName) -> Response:
         env, cls = _env(model)
         return json_response(meta.model_meta(env, cls))
+
+    @router.get(
+        "/file/{model}/{id}/{field}",
+        tags=["data"],
+        summary="Download the content of a File or Binary field",
+        responses={200: {"description": "The file, with its mimetype."}, 304: {"description": "Not modified."}},
+    )
+    async def file_content(
+        request: Request,
+        model: ModelName,
+        id: RecordIdPath,
+        field: Annotated[str, Path(max_length=200, description="A File or Binary field.")],
+        download: Annotated[bool, Query(description="true/1: Content-Disposition attachment.")] = False,
+    ) -> Response:
+        env, cls = _env(model)
+        if_none_match = request.headers.get("if-none-match")
+        return await files.download(env, cls, id, field, attachment=download, if_none_match=if_none_match)
 
     return router

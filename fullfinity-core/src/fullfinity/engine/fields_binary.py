@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 from typing import Any
 
 import orjson
@@ -12,6 +13,8 @@ from typing_extensions import Unpack
 from fullfinity.engine.fields_base import Field, FieldOptions, FieldValueError
 
 __all__ = ["JSON", "Binary", "File"]
+
+_SHA256 = re.compile(r"[0-9a-f]{64}")
 
 
 class Binary(Field[bytes]):
@@ -87,6 +90,8 @@ class File(Field[Any]):
             raise FieldValueError(f"must be a mapping with name, content and mimetype, got {type(value).__name__}")
         if "content" not in value:
             if {"sha256", "name", "size"} <= set(value):  # an already stored file value
+                if not (isinstance(value["sha256"], str) and _SHA256.fullmatch(value["sha256"])):
+                    raise FieldValueError("sha256 must be the 64 hexadecimal digits of a stored file's SHA-256")
                 return dict(value)
             raise FieldValueError("must carry 'content' (bytes or base64) and 'name'")
         content = value["content"]

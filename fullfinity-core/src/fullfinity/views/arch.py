@@ -255,7 +255,8 @@ class Checker:
         elif not _exposed(model, method):
             self.add(
                 f"{path}.properties.method",
-                f"{model._name}.{method} is not an exposed method; decorate it with @Model.expose",
+                f"{model._name}.{method} is not an exposed method; name it action_* (a button exposes it) or "
+                f"decorate it with @Model.expose",
             )
 
     def _node_linkButton(self, node: dict[str, Any], props: dict[str, Any], model: type[Model], path: str) -> None:
@@ -446,5 +447,6 @@ def _modifier_path_problem(model: type[Model], leaf: Leaf) -> str | None:
 
 
 def _exposed(model: type[Model], method: str) -> bool:
+    """A button calls an ``@Model.expose`` method, or an ``action_*`` method (the button exposes it, api.md 4.7)."""
     fn = getattr(model, method, None)
-    return fn is not None and hasattr(fn, "_expose_groups")
+    return fn is not None and (hasattr(fn, "_expose_groups") or (method.startswith("action_") and callable(fn)))

@@ -1,10 +1,11 @@
 """``/api/execute/{model}/{method}``: call an exposed model method (api.md 4.7, orm.md 6.3).
 
-Only methods decorated with ``@Model.expose`` can be called (view-referenced ``action_*``
-methods and ``data_method``s join them with the views feature); anything else, including
-every ``_``-prefixed name, is a 404 that does not say whether the method exists. A method
-exposed to groups the user lacks is a 403. Calling needs read access to the model; the
-method then runs with the user's rights.
+Callable are methods decorated with ``@Model.expose``, ``action_*`` methods referenced by an
+``actionButton`` of a view of the model the user sees, and the ``data_method`` of such a view
+(``fullfinity.views.methods``; methods of the framework's ``Model`` base class never through
+views). Anything else, including every ``_``-prefixed name, is a 404 that does not say whether
+the method exists. A method exposed to groups the user lacks is a 403. Calling needs read access
+to the model; the method then runs with the user's rights.
 
 Instance methods receive the records of ``ids`` (all must be readable, 404 otherwise);
 class methods take no ids; transient models (wizards) get a draft built from ``values``.
@@ -25,33 +26,63 @@ from fullfinity.api.hydrate import default_tree
 from fullfinity.engine.models import Model
 from fullfinity.engine.security import check_model
 from fullfinity.exceptions import AccessError, BadRequest, NotFound
+from fullfinity.views.methods import view_methods
 
 if TYPE_CHECKING:
     from fullfinity.engine.env import Environment
 
-__all__ = ["encode_result", "execute", "exposed_method"]
+__all__ = ["callable_method", "encode_result", "execute", "exposed_method"]
 
 
-def exposed_method(model: type[Model], name: str) -> tuple[list[str], bool]:
-    """(groups allowed to call it, is a class method) of an exposed method; ``NotFound`` otherwise."""
-    raw: Any = None
+def _attribute(model: type[Model], name: str) -> Any:
+    """The class attribute ``name`` as its class defines it (``None`` for ``_``-prefixed names)."""
     if not name.startswith("_"):
         for klass in type.mro(model):
             if name in vars(klass):
-                raw = vars(klass)[name]
-                break
+                return vars(klass)[name]
+    return None
+
+
+def _not_callable(model: type[Model], name: str) -> NotFound:
+    return NotFound(
+        f"{model._name} has no method '{name}' callable through the API: only methods decorated with "
+        f"@Model.expose, action_* methods of the buttons of a view you can see, and the data_method of such "
+        f"a view are."
+    )
+
+
+def exposed_method(model: type[Model], name: str) -> tuple[list[str], bool]:
+    """(groups allowed to call it, is a class method) of an ``@Model.expose`` method; ``NotFound`` otherwise."""
+    raw = _attribute(model, name)
     func = raw.__func__ if isinstance(raw, classmethod | staticmethod) else raw
     groups = getattr(func, "_expose_groups", None) if callable(func) else None
     if groups is None:
-        raise NotFound(
-            f"{model._name} has no method '{name}' callable through the API: only methods decorated with "
-            f"@Model.expose are."
-        )
+        raise _not_callable(model, name)
     return list(groups), isinstance(raw, classmethod | staticmethod)
 
 
+async def callable_method(env: Environment, model: type[Model], name: str) -> tuple[list[str], bool]:
+    """(groups allowed to call it, is a class method) of a method the env's user may call.
+
+    An ``@Model.expose`` method keeps its groups; a method exposed by the user's views has none
+    (seeing the view is the permission). Anything else is ``NotFound``, whether it exists or not.
+    """
+    try:
+        return exposed_method(model, name)
+    except NotFound:
+        if name.startswith("_"):
+            raise
+    raw = _attribute(model, name)
+    func = raw.__func__ if isinstance(raw, classmethod | staticmethod) else raw
+    referenced = await view_methods(env, model._name)  # also for unknown names: same work, same answer
+    by_view = name in referenced.data_methods or (name.startswith("action_") and name in referenced.buttons)
+    if by_view and callable(func) and not hasattr(Model, name):
+        return [], isinstance(raw, classmethod | staticmethod)
+    raise _not_callable(model, name)
+
+
 async def execute(env: Environment, model: type[Model], name: str, body: ExecuteBody) -> dict[str, Any]:
-    groups, is_class = exposed_method(model, name)
+    groups, is_class = await callable_method(env, model, name)
     profile = None if env.is_elevated else env.access
     if groups and profile is not None and not profile.group_names.intersection(groups):
         raise AccessError(

@@ -6,7 +6,8 @@ rules hide is a 404 ``MissingError`` naming the ids.
 
 Optimistic concurrency (orm.md 19): an ``updated_date`` sent with an update is compared
 with the stored value while the row is locked (``SELECT ... FOR UPDATE``), so a concurrent
-writer cannot slip in between the check and the write; a mismatch is a 409.
+writer cannot slip in between the check and the write; a mismatch is a 409. The same value
+may come as an ``If-Match`` header instead (``fullfinity.api.conditional``), for deletes too.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from fullfinity.api.bodies import FetchBody
+from fullfinity.api.conditional import expected_updated_date
 from fullfinity.api.decode import FieldTree, check_writable, parse_context, parse_field_list, split_write_body
 from fullfinity.api.encode import datetime_text, record_encoder
 from fullfinity.api.handlers import refuse_transient
@@ -100,9 +102,13 @@ async def create_one(env: Environment, model: type[Model], body: dict[str, Any])
         return await read_one(env, model, record.id, _written_tree(values))
 
 
-async def update_one(env: Environment, model: type[Model], record_id: int, body: dict[str, Any]) -> dict[str, Any]:
+async def update_one(
+    env: Environment, model: type[Model], record_id: int, body: dict[str, Any], *, if_match: str | None = None
+) -> dict[str, Any]:
+    """``if_match``: the ``If-Match`` header, the alternative to the body's ``updated_date`` (api.md 4.4)."""
     refuse_transient(model, "update")
-    values, context, updated_date = split_write_body(body)
+    values, context, body_date = split_write_body(body)
+    updated_date = expected_updated_date(model, body_date, if_match)
     check_writable(model, values)
     with env.with_context(**context):
         record = (await records_by_id(model, [record_id], where="id"))[0]
@@ -114,9 +120,15 @@ async def update_one(env: Environment, model: type[Model], record_id: int, body:
         return await read_one(env, model, record_id, _written_tree(values))
 
 
-async def delete_one(env: Environment, model: type[Model], record_id: int) -> dict[str, Any]:
+async def delete_one(
+    env: Environment, model: type[Model], record_id: int, *, if_match: str | None = None
+) -> dict[str, Any]:
+    """``if_match``: the ``If-Match`` header; a stale ``updated_date`` there is a 409 and nothing is deleted."""
     refuse_transient(model, "delete")
+    updated_date = expected_updated_date(model, None, if_match)
     records = await records_by_id(model, [record_id], where="id")
+    if updated_date is not None:
+        await check_updated_dates(env, model, {record_id: updated_date}, lambda _: "updated_date")
     await records.delete()
     return {"deleted": [record_id]}
 
