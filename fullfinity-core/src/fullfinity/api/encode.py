@@ -17,7 +17,7 @@ from __future__ import annotations
 import base64
 import datetime as dt
 import decimal
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from fullfinity.api.decode import FieldTree
     from fullfinity.engine.fields_base import Field
     from fullfinity.engine.models import Model
+    from fullfinity.engine.plans import SelectPlan
 
 __all__ = [
     "RecordEncoder",
@@ -38,6 +39,7 @@ __all__ = [
     "file_value",
     "json_response",
     "record_encoder",
+    "rows_encoder",
 ]
 
 RecordEncoder = Callable[["Model"], dict[str, Any]]
@@ -65,12 +67,6 @@ def _default(value: Any) -> Any:
         if not value.is_finite():
             raise TypeError(f"cannot encode the non-finite amount {value!r} as JSON")
         return orjson.Fragment(format(value, "f").encode())
-    if isinstance(value, dt.datetime):  # OPT_PASSTHROUGH_DATETIME: always microseconds, always Z
-        return datetime_text(value)
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dt.time):
-        return value.isoformat()
     if isinstance(value, bytes | bytearray | memoryview):
         return base64.b64encode(bytes(value)).decode()
     if isinstance(value, set | frozenset | tuple):
@@ -78,8 +74,12 @@ def _default(value: Any) -> Any:
     raise TypeError(f"Type is not JSON serializable: {type(value).__name__}")
 
 
+_OPTIONS = orjson.OPT_UTC_Z | orjson.OPT_NAIVE_UTC
+
+
 def dumps(payload: Any) -> bytes:
-    return orjson.dumps(payload, default=_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+    """JSON bytes; datetimes left in a payload are written by orjson in UTC with ``Z``."""
+    return orjson.dumps(payload, default=_default, option=_OPTIONS)
 
 
 def json_response(payload: Any, status_code: int = 200) -> Response:
@@ -180,11 +180,24 @@ def _field_encoder(model: type[Model], field: Field[Any], sub: FieldTree | None)
     return plain
 
 
+_encoders: dict[tuple[type, str, bool], RecordEncoder] = {}
+
+
 def record_encoder(
     model: type[Model], tree: FieldTree | None, *, top: bool = False, bare: bool = False
 ) -> RecordEncoder:
     """A function turning one loaded record into its JSON object: ``id``, ``display_name``,
-    ``updated_date`` (top level only) and the fields of ``tree``; only the latter when ``bare``."""
+    ``updated_date`` (top level only) and the fields of ``tree``; only the latter when ``bare``.
+
+    Top-level encoders are generated once per (model, tree): one dict display reading the
+    slots directly, so encoding a page costs about one dict per record. A record missing a
+    slot (a field hidden from the user, a relation not prefetched) takes the general path.
+    """
+    cache_key = (model, repr(tree), top)
+    if not bare:
+        found = _encoders.get(cache_key)
+        if found is not None:
+            return found
     encoders = [(name, _field_encoder(model, model._fields[name], sub)) for name, sub in (tree or {}).items()]
     if bare:
 
@@ -194,16 +207,20 @@ def record_encoder(
         return encode_bare
     skip = {"id", "display_name"} | ({"updated_date"} if top else set())
     encoders = [(name, fn) for name, fn in encoders if name not in skip]
+    general = _general_encoder(encoders, top)
+    fast = _generated_encoder(model, encoders, top, general)
+    if len(_encoders) > 4096:  # field lists come from requests: keep the memo bounded
+        _encoders.clear()
+    _encoders[cache_key] = fast
+    return fast
 
-    get = object.__getattribute__
+
+def _general_encoder(encoders: list[tuple[str, Callable[[Any], Any]]], top: bool) -> RecordEncoder:
+    """Encoding through the per-field functions, tolerant of any missing slot."""
 
     def encode(record: Model) -> dict[str, Any]:
-        # Every top-level record of a response has these three slots loaded (hydration_paths).
-        try:
-            out: dict[str, Any] = {"id": get(record, "_f_id"), "display_name": get(record, "_f_display_name")}
-        except AttributeError:
-            name = _slot(record, "_f_display_name")
-            out = {"id": _slot(record, "_f_id"), "display_name": None if name is _MISSING else name}
+        name = _slot(record, "_f_display_name")
+        out: dict[str, Any] = {"id": _slot(record, "_f_id"), "display_name": None if name is _MISSING else name}
         if top:
             updated = _slot(record, "_f_updated_date")
             out["updated_date"] = None if updated is _MISSING or updated is None else datetime_text(updated)
@@ -211,4 +228,90 @@ def record_encoder(
             out[key] = fn(record)
         return out
 
+    return encode
+
+
+def _generated_encoder(
+    model: type[Model],
+    encoders: list[tuple[str, Callable[[Any], Any]]],
+    top: bool,
+    general: RecordEncoder,
+) -> RecordEncoder:
+    """One generated function: ``{"id": r._f_id, ..., "name": r._f_name}`` with a fallback.
+
+    Plain values are read straight from their slots. Datetimes stay ``datetime`` objects
+    when orjson writes them exactly as ``datetime_text`` would (UTC with microseconds);
+    only the others (rare: a whole second, another timezone) are formatted in Python.
+    Relations, files and binaries use their field functions.
+    """
+    namespace: dict[str, Any] = {"UTC": _UTC, "T": datetime_text, "general": general}
+    items = ['"id": r._f_id', '"display_name": r._f_display_name']
+    if top:
+        items.append('"updated_date": (v if (v := r._f_updated_date) is None or (v.microsecond and v.tzinfo is UTC) '
+                     "else T(v))")  # fmt: skip
+    for index, (key, fn) in enumerate(encoders):
+        field = model._fields[key]
+        slot = field.slot
+        if field.relational or field.type_name in ("File", "Binary") or not slot.isidentifier():
+            namespace[f"E{index}"] = fn
+            items.append(f"{key!r}: E{index}(r)")
+        elif field.type_name == "Datetime":
+            items.append(f"{key!r}: (v if (v := r.{slot}) is None or (v.microsecond and v.tzinfo is UTC) else T(v))")
+        else:
+            items.append(f"{key!r}: r.{slot}")
+    source = (
+        "def encode(r):\n"
+        "    try:\n"
+        f"        return {{{', '.join(items)}}}\n"
+        "    except AttributeError:\n"
+        "        return general(r)\n"
+    )
+    exec(compile(source, f"<encoder {model._name}>", "exec"), namespace)
+    encode: RecordEncoder = namespace["encode"]
+    return encode
+
+
+RowsEncoder = Callable[[Sequence[Any]], list[dict[str, Any]]]
+_rows_encoders: dict[tuple[Any, ...], RowsEncoder | None] = {}
+
+
+def rows_encoder(model: type[Model], tree: FieldTree, plan: SelectPlan) -> RowsEncoder | None:
+    """A function turning the raw rows of ``plan`` straight into top-level JSON objects, or
+    ``None`` when the response needs records (relations, files, binaries, computed fields).
+
+    The flat case of a list page: no record objects are built at all, each row becomes
+    one dict (the same values, in the same form, as ``record_encoder(..., top=True)``).
+    """
+    key = (model, repr(tree), plan.slots, plan.copies)
+    if key in _rows_encoders:
+        return _rows_encoders[key]
+    found = _generated_rows_encoder(model, tree, plan)
+    if len(_rows_encoders) > 4096:
+        _rows_encoders.clear()
+    _rows_encoders[key] = found
+    return found
+
+
+def _generated_rows_encoder(model: type[Model], tree: FieldTree, plan: SelectPlan) -> RowsEncoder | None:
+    if plan.extra_paths:
+        return None
+    columns = {slot: index for index, slot in enumerate(plan.slots)}
+    for slot, source in plan.copies:
+        if source in columns:
+            columns[slot] = columns[source]
+    datetime_expr = "(v if (v := r[{}]) is None or (v.microsecond and v.tzinfo is UTC) else T(v))"
+    items: list[str] = []
+    for key in dict.fromkeys(["id", "display_name", "updated_date", *tree]):
+        field = model._fields.get(key)
+        if field is None or field.relational or field.type_name in ("File", "Binary") or field.slot not in columns:
+            return None
+        if tree.get(key) is not None:  # an expanded sub-tree
+            return None
+        index = columns[field.slot]
+        value = datetime_expr.format(index) if field.type_name == "Datetime" else f"r[{index}]"
+        items.append(f"{key!r}: {value}")
+    source = f"def encode_rows(rows):\n    return [{{{', '.join(items)}}} for r in rows]\n"
+    namespace: dict[str, Any] = {"UTC": _UTC, "T": datetime_text}
+    exec(compile(source, f"<rows encoder {model._name}>", "exec"), namespace)
+    encode: RowsEncoder = namespace["encode_rows"]
     return encode

@@ -20,9 +20,8 @@ if TYPE_CHECKING:
 def fullfinity_register_routers() -> list[APIRouter]:
     from fullfinity.api.openapi import docs_router
     from fullfinity.api.router import build_router
-    from fullfinity.engine.middleware import requires_user
 
-    return [build_router(requires_user), docs_router()]
+    return [build_router("user"), docs_router()]
 
 
 @hookimpl

@@ -1,18 +1,25 @@
 """The routes of the generic REST API (api.md 2, 4, 5.1).
 
-``build_router(auth)`` returns the ``/api`` router guarded by the FastAPI dependency
-``auth`` (``requires_user`` from ``fullfinity.engine.middleware`` in the application):
-it authenticates the caller and binds the request's environment (one transaction per
-request) in ``env_ctx``, which every handler uses. Responses are serialised with orjson
-by ``fullfinity.api.encode``; errors take the one JSON shape of ``fullfinity.web.errors``.
+``build_router(auth)`` returns the ``/api`` router. Its route class
+(``fullfinity.api.route``) opens the request's environment around every handler: the
+caller is authenticated for the ``auth`` level (``"user"``: internal and portal users)
+before the path and body are validated, and the environment is bound in ``env_ctx``.
+Writing endpoints run in one transaction, committed before the response is sent;
+the endpoints of ``READ_ONLY_PATHS`` run on a read-only connection without
+``BEGIN``/``COMMIT``. Handlers reach the environment through ``reading(request)`` /
+``writing(request)`` (the same: the environment already opened).
+Responses are serialised with orjson by ``fullfinity.api.encode``; errors take the one
+JSON shape of ``fullfinity.web.errors``.
 """
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator, Mapping
 from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Body, Depends, Path, Query, Request
+from fastapi import APIRouter, Body, Path, Query, Request
 from pydantic import ValidationError as PydanticValidationError
 from starlette.responses import Response
 
@@ -30,9 +37,11 @@ from fullfinity.api.bodies import (
 from fullfinity.api.conditional import record_response
 from fullfinity.api.encode import json_response
 from fullfinity.api.handlers import bulk, draft, execute, files, meta, query, records
-from fullfinity.api.limits import LimitedRoute, request_settings
+from fullfinity.api.limits import request_settings
+from fullfinity.api.route import api_route_class
 from fullfinity.engine.context import current_env
 from fullfinity.engine.env import Environment
+from fullfinity.engine.middleware import AuthLevel
 from fullfinity.exceptions import BadRequest, ValidationError
 
 __all__ = ["build_router"]
@@ -44,9 +53,26 @@ WriteBody = Annotated[dict[str, Any], Body(description='Field values, plus optio
 _OK: dict[int | str, dict[str, Any]] = {200: {"description": "Success (JSON)."}}
 
 
-def _env(model: str) -> tuple[Environment, Any]:
-    env = current_env()
-    return env, env.get_model(model)
+#: Endpoints that only read: they run on a read-only connection, without BEGIN/COMMIT.
+READ_ONLY_PATHS = (
+    "/api/query/{model}",
+    "/api/fetch/{model}/{id}",
+    "/api/meta/{model}",
+    "/api/file/{model}/{id}/{field}",
+)
+
+
+def _model(env: Environment, model: str) -> Any:
+    return env.get_model(model)
+
+
+@contextlib.asynccontextmanager
+async def _bound(request: Request) -> AsyncIterator[Environment]:
+    """The request's environment, opened by the route class (``fullfinity.api.route``)."""
+    yield current_env()
+
+
+reading = writing = _bound
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -102,112 +128,148 @@ _GET_QUERY_PARAMETERS: list[dict[str, Any]] = [
 ]
 
 
-def build_router(auth: Any) -> APIRouter:
-    """The ``/api`` router; ``auth`` is the dependency that authenticates and opens the environment."""
-    # scope="function": the request transaction commits before the response is sent.
-    router = APIRouter(prefix="/api", route_class=LimitedRoute, dependencies=[Depends(auth, scope="function")])
+_MODEL_PARAMETER: dict[str, Any] = {
+    "name": "model",
+    "in": "path",
+    "required": True,
+    "schema": {"type": "string", "maxLength": 200},
+    "description": "The model name, e.g. HelpdeskTicket.",
+}
+
+
+def _path_model(request: Request) -> str:
+    model = str(request.path_params["model"])
+    if len(model) > 200:
+        raise BadRequest(
+            f"The model name is {len(model)} characters long; model names have at most 200.",
+            details=[{"path": "model", "message": "at most 200 characters"}],
+        )
+    return model
+
+
+def _get_query_body(params: Mapping[str, str]) -> QueryBody:
+    """The ``QueryBody`` of ``GET /api/query`` query-string parameters (comma-separated lists)."""
+    unknown = sorted(set(params) - set(_GET_QUERY_NAMES))
+    if unknown:
+        raise BadRequest(
+            f"Unknown query parameter(s) {unknown}; known: {', '.join(_GET_QUERY_NAMES)}.",
+            details=[{"path": name, "message": "unknown parameter"} for name in unknown],
+        )
+    ctx = _json_param("context", params.get("context"))
+    if ctx is not None and not isinstance(ctx, dict):
+        raise BadRequest("context must be a JSON object.", details=[{"path": "context", "message": "not an object"}])
+    return _query_body(
+        {
+            "fields": _split(params.get("fields")),
+            "q_filter": _json_param("q_filter", params.get("q_filter")),
+            "filters": _split(params.get("filters")),
+            "search_view": params.get("search_view"),
+            "order_by": _split(params.get("order_by")),
+            "limit": params.get("limit"),
+            "offset": params.get("offset"),
+            "group_by": _split(params.get("group_by")),
+            "aggregates": _split(params.get("aggregates")),
+            "total": params.get("total"),
+            "context": ctx,
+        }
+    )
+
+
+def build_router(auth: AuthLevel = "user") -> APIRouter:
+    """The ``/api`` router; every call is authenticated for the ``auth`` level."""
+    router = APIRouter(prefix="/api", route_class=api_route_class(auth, READ_ONLY_PATHS))
 
     @router.post("/query/{model}", tags=["data"], summary="Search and read records or groups", responses=_OK)
     async def query_post(model: ModelName, request: Request, body: QueryBody | None = None) -> Response:
-        env, cls = _env(model)
-        return json_response(await query.run_query(env, cls, body or QueryBody(), request_settings(request)))
+        async with reading(request) as env:
+            cls = _model(env, model)
+            return json_response(await query.run_query(env, cls, body or QueryBody(), request_settings(request)))
 
     @router.get(
         "/query/{model}",
         tags=["data"],
         summary="Search and read with query-string parameters",
         responses=_OK,
-        openapi_extra={"parameters": _GET_QUERY_PARAMETERS},
+        openapi_extra={"parameters": [_MODEL_PARAMETER, *_GET_QUERY_PARAMETERS]},
     )
-    async def query_get(model: ModelName, request: Request) -> Response:
-        # Parsed here rather than as eleven FastAPI parameters: this is the hottest read path.
-        env, cls = _env(model)
-        params = request.query_params
-        unknown = sorted(set(params) - set(_GET_QUERY_NAMES))
-        if unknown:
-            raise BadRequest(
-                f"Unknown query parameter(s) {unknown}; known: {', '.join(_GET_QUERY_NAMES)}.",
-                details=[{"path": name, "message": "unknown parameter"} for name in unknown],
-            )
-        ctx = _json_param("context", params.get("context"))
-        if ctx is not None and not isinstance(ctx, dict):
-            raise BadRequest(
-                "context must be a JSON object.", details=[{"path": "context", "message": "not an object"}]
-            )
-        body = _query_body(
-            {
-                "fields": _split(params.get("fields")),
-                "q_filter": _json_param("q_filter", params.get("q_filter")),
-                "filters": _split(params.get("filters")),
-                "search_view": params.get("search_view"),
-                "order_by": _split(params.get("order_by")),
-                "limit": params.get("limit"),
-                "offset": params.get("offset"),
-                "group_by": _split(params.get("group_by")),
-                "aggregates": _split(params.get("aggregates")),
-                "total": params.get("total"),
-                "context": ctx,
-            }
-        )
+    async def query_get(request: Request) -> Response:
+        # Only ``request`` as a parameter: no FastAPI parameter solving on the hottest read path.
+        env = current_env()
+        cls = _model(env, _path_model(request))
+        body = _get_query_body(request.query_params)
         return json_response(await query.run_query(env, cls, body, request_settings(request)))
 
     @router.post("/fetch/{model}/{id}", tags=["data"], summary="Read one record with related data", responses=_OK)
-    async def fetch(model: ModelName, id: RecordIdPath, body: FetchBody | None = None) -> Response:
-        env, cls = _env(model)
-        return record_response(await records.fetch_one(env, cls, id, body or FetchBody()))
+    async def fetch(request: Request, model: ModelName, id: RecordIdPath, body: FetchBody | None = None) -> Response:
+        async with reading(request) as env:
+            cls = _model(env, model)
+            return record_response(await records.fetch_one(env, cls, id, body or FetchBody()))
 
     @router.post("/create/{model}", tags=["data"], summary="Create one record", responses=_OK)
-    async def create(model: ModelName, body: WriteBody) -> Response:
-        env, cls = _env(model)
-        return json_response(await records.create_one(env, cls, body))
+    async def create(request: Request, model: ModelName, body: WriteBody) -> Response:
+        async with writing(request) as env:
+            cls = _model(env, model)
+            return json_response(await records.create_one(env, cls, body))
 
     @router.put("/update/{model}/{id}", tags=["data"], summary="Update one record", responses=_OK)
     async def update(request: Request, model: ModelName, id: RecordIdPath, body: WriteBody) -> Response:
-        env, cls = _env(model)
-        if_match = request.headers.get("if-match")
-        return record_response(await records.update_one(env, cls, id, body, if_match=if_match))
+        async with writing(request) as env:
+            cls = _model(env, model)
+            if_match = request.headers.get("if-match")
+            return record_response(await records.update_one(env, cls, id, body, if_match=if_match))
 
     @router.delete("/delete/{model}/{id}", tags=["data"], summary="Delete one record", responses=_OK)
     async def delete(request: Request, model: ModelName, id: RecordIdPath) -> Response:
-        env, cls = _env(model)
-        return json_response(await records.delete_one(env, cls, id, if_match=request.headers.get("if-match")))
+        async with writing(request) as env:
+            cls = _model(env, model)
+            return json_response(await records.delete_one(env, cls, id, if_match=request.headers.get("if-match")))
 
     @router.post("/bulk-create/{model}", tags=["data"], summary="Create many records, atomically", responses=_OK)
-    async def bulk_create(model: ModelName, body: BulkCreateBody) -> Response:
-        env, cls = _env(model)
-        return json_response(await bulk.bulk_create(env, cls, body))
+    async def bulk_create(request: Request, model: ModelName, body: BulkCreateBody) -> Response:
+        async with writing(request) as env:
+            cls = _model(env, model)
+            return json_response(await bulk.bulk_create(env, cls, body))
 
     @router.put("/bulk-update/{model}", tags=["data"], summary="Update many records, atomically", responses=_OK)
-    async def bulk_update(model: ModelName, body: BulkUpdateBody) -> Response:
-        env, cls = _env(model)
-        return json_response(await bulk.bulk_update(env, cls, body))
+    async def bulk_update(request: Request, model: ModelName, body: BulkUpdateBody) -> Response:
+        async with writing(request) as env:
+            cls = _model(env, model)
+            return json_response(await bulk.bulk_update(env, cls, body))
 
     @router.delete("/bulk-delete/{model}", tags=["data"], summary="Delete many records, atomically", responses=_OK)
-    async def bulk_delete(model: ModelName, body: BulkDeleteBody) -> Response:
-        env, cls = _env(model)
-        return json_response(await bulk.bulk_delete(env, cls, body))
+    async def bulk_delete(request: Request, model: ModelName, body: BulkDeleteBody) -> Response:
+        async with writing(request) as env:
+            cls = _model(env, model)
+            return json_response(await bulk.bulk_delete(env, cls, body))
 
     @router.post("/execute/{model}/{method}", tags=["data"], summary="Call an exposed model method", responses=_OK)
     async def execute_method(
-        model: ModelName, method: Annotated[str, Path(max_length=200)], body: ExecuteBody | None = None
+        request: Request,
+        model: ModelName,
+        method: Annotated[str, Path(max_length=200)],
+        body: ExecuteBody | None = None,
     ) -> Response:
-        env, cls = _env(model)
-        return json_response(await execute.execute(env, cls, method, body or ExecuteBody()))
+        async with writing(request) as env:
+            cls = _model(env, model)
+            return json_response(await execute.execute(env, cls, method, body or ExecuteBody()))
 
     @router.post("/default-get/{model}", tags=["data"], summary="Default values of a new record", responses=_OK)
-    async def default_get(model: ModelName, body: DefaultGetBody | None = None) -> Response:
-        env, cls = _env(model)
-        return json_response(await draft.default_get(env, cls, body or DefaultGetBody()))
+    async def default_get(request: Request, model: ModelName, body: DefaultGetBody | None = None) -> Response:
+        async with writing(request) as env:
+            cls = _model(env, model)
+            return json_response(await draft.default_get(env, cls, body or DefaultGetBody()))
 
     @router.post("/onchange/{model}", tags=["data"], summary="Recompute the computed fields of a draft", responses=_OK)
-    async def onchange(model: ModelName, body: OnchangeBody | None = None) -> Response:
-        env, cls = _env(model)
-        return json_response(await draft.onchange(env, cls, body or OnchangeBody()))
+    async def onchange(request: Request, model: ModelName, body: OnchangeBody | None = None) -> Response:
+        async with writing(request) as env:
+            cls = _model(env, model)
+            return json_response(await draft.onchange(env, cls, body or OnchangeBody()))
 
     @router.get("/meta/{model}", tags=["metadata"], summary="Field metadata and your rights", responses=_OK)
-    async def model_meta(model: ModelName) -> Response:
-        env, cls = _env(model)
-        return json_response(meta.model_meta(env, cls))
+    async def model_meta(request: Request, model: ModelName) -> Response:
+        async with reading(request) as env:
+            cls = _model(env, model)
+            return json_response(meta.model_meta(env, cls))
 
     @router.get(
         "/file/{model}/{id}/{field}",
@@ -222,8 +284,9 @@ def build_router(auth: Any) -> APIRouter:
         field: Annotated[str, Path(max_length=200, description="A File or Binary field.")],
         download: Annotated[bool, Query(description="true/1: Content-Disposition attachment.")] = False,
     ) -> Response:
-        env, cls = _env(model)
-        if_none_match = request.headers.get("if-none-match")
-        return await files.download(env, cls, id, field, attachment=download, if_none_match=if_none_match)
+        async with reading(request) as env:
+            cls = _model(env, model)
+            if_none_match = request.headers.get("if-none-match")
+            return await files.download(env, cls, id, field, attachment=download, if_none_match=if_none_match)
 
     return router

@@ -116,7 +116,7 @@ async def verify_api_key(env: Environment, key: str) -> tuple[int, int]:
         )
     keys, users = env["ApiKey"]._table, env["User"]._table
     row = await env.fetchrow(
-        f'SELECT k.id, k.user_id, k.key_hash, k.expires_at, u.active FROM "{keys}" k '
+        f'SELECT k.id, k.user_id, k.key_hash, k.expires_at, k.last_used_at, u.active FROM "{keys}" k '
         f'JOIN "{users}" u ON u.id = k.user_id WHERE k.prefix = $1',
         match.group(1),
     )
@@ -128,11 +128,17 @@ async def verify_api_key(env: Environment, key: str) -> tuple[int, int]:
         raise AuthenticationError(f"The API key expired on {row['expires_at']:%Y-%m-%d %H:%M} UTC; create a new one.")
     if not row["active"]:
         raise AuthenticationError("The API key's user is disabled.")
-    # Raw SQL on purpose: a bookkeeping write must not invalidate cached ApiKey reads.
-    await env.execute(
-        f'UPDATE "{keys}" SET last_used_at = $2 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $3)',
-        row["id"],
-        now,
-        now - LAST_USED_PRECISION,
-    )
+    if row["last_used_at"] is None or row["last_used_at"] < now - LAST_USED_PRECISION:
+        await _touch(env, keys, int(row["id"]))
     return int(row["id"]), int(row["user_id"])
+
+
+async def _touch(env: Environment, table: str, key_id: int) -> None:
+    """Record the use of a key. Raw SQL on purpose: a bookkeeping write must not invalidate
+    cached ApiKey reads. On a read-only request connection it gets a read-write transaction of
+    its own (one round trip: the statements travel together; the id is an int, never text)."""
+    sql = f'UPDATE "{table}" SET last_used_at = now() WHERE id = {int(key_id)}'
+    if env.read_only and not env.conn.is_in_transaction():
+        await env.execute(f"BEGIN READ WRITE; {sql}; COMMIT")
+    else:
+        await env.execute(sql)

@@ -7,14 +7,17 @@ thief's tokens and the victim's stop working together.
 
 Every request checks that its access token's family is alive and its user active
 (``session_state``), so logout, reuse detection, a password change or disabling a user take
-effect at once, in every process.
+effect at once. The answer is cached (namespace ``session``) under the generations of
+``AuthSession`` and ``User``: any committed write to either invalidates it in every worker
+sharing the cache. A process that does not share the server's cache (the command line next
+to a server with the in-process cache) is seen within ``SESSION_CHECK_TTL`` seconds.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from fullfinity.auth.tokens import Claims, TokenPair, issue_pair, new_token_id
 from fullfinity.engine.env import Environment
@@ -31,6 +34,9 @@ __all__ = [
 ]
 
 RevokeReason = Literal["logout", "reuse", "password", "disabled", "admin"]
+#: How long a cached session check may live: the bound on staleness for writes the server's
+#: cache never hears of (another process, in-process cache).
+SESSION_CHECK_TTL = 30.0
 
 
 @dataclass(frozen=True)
@@ -143,11 +149,28 @@ async def revoke_user_sessions(env: Environment, uid: int, reason: RevokeReason)
 
 
 async def session_state(env: Environment, family: str) -> SessionState | None:
-    """Whether a family exists and is alive, and whether its user is active.
+    """Whether a family exists and is alive, and whether its user is active (cached, see above)."""
+    if env.cache is None or env.written:
+        return await _read_session_state(env, family)
+    from fullfinity.engine.cache import model_namespace
 
-    One indexed query on the request's own connection, every request: as cheap as a cache
-    round trip, and never stale, even when another process (the CLI) revoked the session.
-    """
+    async def compute() -> list[Any] | None:
+        state = await _read_session_state(env, family)
+        return None if state is None else [state.user_id, state.revoked, state.user_active]
+
+    found = await env.cache.fetch(
+        env.tenant,
+        "session",
+        family,
+        compute,
+        ttl=SESSION_CHECK_TTL,
+        depends_on=[model_namespace("AuthSession"), model_namespace("User")],
+    )
+    return None if found is None else SessionState(int(found[0]), bool(found[1]), bool(found[2]))
+
+
+async def _read_session_state(env: Environment, family: str) -> SessionState | None:
+    """One indexed query on the request's own connection."""
     sessions, users = env["AuthSession"]._table, env["User"]._table
     row = await env.fetchrow(
         f'SELECT s.user_id, s.revoked, u.active FROM "{sessions}" s JOIN "{users}" u ON u.id = s.user_id '

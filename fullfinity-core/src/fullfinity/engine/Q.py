@@ -395,15 +395,18 @@ class Q:
         node = _node_from_json(tree, "$", 1)
         return node if isinstance(node, Q) else cls.combine("and", [node])
 
-    def resolve(self, bindings: Mapping[str, Any] | None = None) -> Q:
+    def resolve(self, bindings: Mapping[str, Any] | Any = None) -> Q:
         """A copy with bound names and ``D(...)`` replaced by concrete values.
 
         ``bindings`` maps bound names to values, plus ``tz`` (IANA name, default UTC) and
-        ``now`` (aware datetime or ISO string with offset, default the real now).
+        ``now`` (aware datetime or ISO string with offset, default the real now); an
+        ``_qeval.Bindings`` object is used as it is (the compiler shares one per statement).
         """
         from fullfinity.engine import _qeval  # _qeval imports this module
 
-        return _qeval.resolve(self, _qeval.Bindings(bindings))
+        if not isinstance(bindings, _qeval.Bindings):
+            bindings = _qeval.Bindings(bindings)
+        return _qeval.resolve(self, bindings)
 
     def matches(self, values: Mapping[str, Any], bindings: Mapping[str, Any] | None = None) -> bool:
         """Whether a record given as a JSON-like dict satisfies this Q (same semantics as SQL)."""

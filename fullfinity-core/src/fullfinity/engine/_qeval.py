@@ -46,7 +46,7 @@ _NUMERIC = re.compile(r"[+-]?[0-9]+(\.[0-9]+)?", re.ASCII)
 class Bindings:
     """Values for bound names, plus the user's ``tz`` and the clock ``now``."""
 
-    __slots__ = ("_values", "now", "tz", "zone")
+    __slots__ = ("_values", "clock_used", "now", "tz", "zone")
 
     def __init__(self, bindings: Mapping[str, Any] | None = None) -> None:
         values = dict(bindings or {})
@@ -60,13 +60,18 @@ class Bindings:
         self.zone: ZoneInfo = zone(self.tz)
         self.now: datetime = _read_now(values.get("now"))
         self._values = values
+        #: Set when a value derived from the clock (``now``, ``today``, ``D(...)``): a result
+        #: resolved with these bindings is only valid at this moment (compiled plans are not kept).
+        self.clock_used = False
 
     def value_of(self, name: str) -> Any:
         """The concrete value of a bound name; ``today``/``now`` derive from the clock."""
         if name == "now":
+            self.clock_used = True
             return self.now
         if name == "today":
             if "today" not in self._values:
+                self.clock_used = True
                 return self.now.astimezone(self.zone).date()
             today = self._values["today"]
             parsed = parse_iso(today) if isinstance(today, str) else today
@@ -80,6 +85,7 @@ class Bindings:
         return self._values[name]
 
     def date_of(self, expr: DateExpr) -> date | datetime:
+        self.clock_used = True
         return expr.resolve(self.tz, self.now)
 
 

@@ -389,13 +389,24 @@ class Cache(abc.ABC):
     async def _bump(self, tenant: str, namespaces: Sequence[str], channel: str, message: dict[str, Any]) -> None: ...
 
 
+_namespace_sets: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
+
+
 def _key_namespaces(namespace: str, depends_on: Iterable[str]) -> tuple[str, ...]:
+    """``all``, the key's namespace and its dependencies, checked once per combination."""
+    depends = tuple(depends_on)
+    found = _namespace_sets.get((namespace, depends))
+    if found is not None:
+        return found
     _check_namespace(namespace)
     names = dict.fromkeys((ALL, namespace))
-    for name in depends_on:
+    for name in depends:
         _check_namespace(name)
         names[name] = None
-    return tuple(names)
+    found = tuple(names)
+    if len(_namespace_sets) < 4096:  # namespaces are code-defined; never grows in practice
+        _namespace_sets[namespace, depends] = found
+    return found
 
 
 class LocalCache(Cache):

@@ -34,7 +34,6 @@ from fullfinity.engine.query import Query
 from fullfinity.engine.queryset import QuerySet
 
 if TYPE_CHECKING:
-    from fullfinity.engine.compiler import Compiler
     from fullfinity.engine.env import Environment
     from fullfinity.engine.models import Model
     from fullfinity.engine.registry import Registry
@@ -155,10 +154,9 @@ class CachedQuerySet(QuerySet[M]):
         namespaces = [model_namespace(name) for name in models]
         return await cache.lookup(env.tenant, QUERY_NAMESPACE, key, depends_on=namespaces)
 
-    async def _fetch_rows(self, compiler: Compiler, sql: str, params: list[Any]) -> Sequence[Any]:
-        if compiler.query is not self._query:  # get(), first(), update()...: derived queries, not cached
-            return await super()._fetch_rows(compiler, sql, params)
-        env = compiler.env
+    async def _fetch_rows(self, env: Environment, query: Query, sql: str, params: Sequence[Any]) -> Sequence[Any]:
+        if query is not self._query:  # get(), first(), update()...: derived queries, not cached
+            return await super()._fetch_rows(env, query, sql, params)
         found = await self._lookup(env, "rows", sql, params)
         if found is not None and found.hit:
             return found.value  # type: ignore[no-any-return]

@@ -9,6 +9,9 @@
   hold 500 pools' worth of connections.
 - ``DatabaseManager`` ties both to the settings: server aliases -> DSNs, the catalog
   database, and ``connection(server, database)``.
+- Read-only connections (``read_only=True``) form a pool of their own per database,
+  opened with ``default_transaction_read_only``: requests that only read run on them
+  without ``BEGIN``/``COMMIT``, and PostgreSQL itself refuses any write made there.
 """
 
 from __future__ import annotations
@@ -118,13 +121,19 @@ class EmbeddedPostgres:
             self._server = None
 
 
+PoolKey = tuple[str, str, bool]  # (server, database, read_only)
+
+
 @dataclass(eq=False)
 class _Pool:
-    key: tuple[str, str]
+    key: PoolKey
     dsn: str
     idle: deque[Connection] = field(default_factory=deque)
     size: int = 0  # open connections, idle or in use
     last_used: float = field(default_factory=time.monotonic)
+    #: Acquirers waiting while all ``pool_size`` connections are in use, first come first served:
+    #: a released connection is handed to the first one (``None``: a slot was freed, retry).
+    waiters: deque[asyncio.Future[Connection | None]] = field(default_factory=deque)
 
 
 class PoolManager:
@@ -144,10 +153,12 @@ class PoolManager:
         self.idle_seconds = idle_seconds
         self.acquire_timeout = acquire_timeout
         self.statement_timeout = statement_timeout
-        self._pools: OrderedDict[tuple[str, str], _Pool] = OrderedDict()
+        self._pools: OrderedDict[PoolKey, _Pool] = OrderedDict()
         self._owner: dict[int, _Pool] = {}
         self._total = 0
-        self._cond: asyncio.Condition | None = None
+        #: Acquirers waiting for room in the global budget (woken with ``None`` to retry).
+        self._budget_waiters: deque[asyncio.Future[Connection | None]] = deque()
+        self._started = False
         self._sweeper: asyncio.Task[None] | None = None
 
     # -- introspection ---------------------------------------------------------------
@@ -157,71 +168,113 @@ class PoolManager:
 
     def pool_keys(self) -> list[tuple[str, str]]:
         """(server, database) of every open pool, least recently used first."""
-        return list(self._pools)
+        return list(dict.fromkeys((server, database) for server, database, _ in self._pools))
 
     # -- acquire / release -----------------------------------------------------------
-    def _condition(self) -> asyncio.Condition:
-        if self._cond is None:
-            self._cond = asyncio.Condition()
+    def _start(self) -> None:
+        if not self._started:
+            self._started = True
             self._sweeper = asyncio.get_running_loop().create_task(self._sweep_forever())
-        return self._cond
 
-    async def acquire(self, server: str, database: str, dsn: str) -> Connection:
+    async def acquire(self, server: str, database: str, dsn: str, *, read_only: bool = False) -> Connection:
         """A connection to ``database`` on ``server``: an idle one of its pool, or a new one.
 
-        Opening a new connection over the budget first closes an idle connection of the
-        least recently used other pool; when nothing can be freed, waits up to
-        ``acquire_timeout`` seconds, then raises ``ServiceUnavailable``.
+        ``read_only`` connections come from a pool of their own, opened with
+        ``default_transaction_read_only=on``.
+
+        When all of the pool's connections are busy, waits for the next one released (first
+        come, first served). Opening a new connection over the budget first closes an idle
+        connection of the least recently used other pool; when nothing can be freed, waits.
+        After ``acquire_timeout`` seconds of waiting, raises ``ServiceUnavailable``.
         """
-        cond = self._condition()
-        key = (server, database)
+        self._start()
+        key = (server, database, read_only)
         deadline = time.monotonic() + self.acquire_timeout
         to_close: list[Connection] = []
-        async with cond:
-            while True:
-                # Looked up on every turn: while we waited, close_pool() or the last
-                # connection being discarded may have removed the pool.
-                pool = self._pools.get(key)
-                if pool is None:
-                    pool = self._pools[key] = _Pool(key, dsn)
-                pool.last_used = time.monotonic()
-                self._pools.move_to_end(key)
-                while pool.idle:
-                    conn = pool.idle.pop()
-                    if not conn.is_closed():
-                        return conn
-                    self._forget(pool, conn)
-                if pool.size < self.pool_size and (self._total < self.budget or self._evict_one(pool, to_close)):
+        while True:
+            # Looked up on every turn: while we waited, close_pool() or the last
+            # connection being discarded may have removed the pool.
+            pool = self._pools.get(key)
+            if pool is None:
+                pool = self._pools[key] = _Pool(key, dsn)
+            pool.last_used = time.monotonic()
+            self._pools.move_to_end(key)
+            while pool.idle:
+                conn = pool.idle.pop()
+                if not conn.is_closed():
+                    return conn
+                self._forget(pool, conn)
+            if pool.size < self.pool_size:
+                if self._total < self.budget or self._evict_one(pool, to_close):
                     pool.size += 1
                     self._total += 1
                     break
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise ServiceUnavailable(
-                        f"No database connection available for {database} within {self.acquire_timeout:g}s "
-                        f"({self._total}/{self.budget} connections open, at most {self.pool_size} per database). "
-                        f"Retry later, or raise FULLFINITY_DB_MAX_CONNECTIONS / FULLFINITY_DB_POOL_SIZE."
-                    )
-                # asyncio.timeout, never wait_for: on Python 3.11 wait_for can swallow a cancellation.
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(remaining):
-                        await cond.wait()
+                waiters = self._budget_waiters
+            else:
+                waiters = pool.waiters
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ServiceUnavailable(
+                    f"No database connection available for {database} within {self.acquire_timeout:g}s "
+                    f"({self._total}/{self.budget} connections open, at most {self.pool_size} per database). "
+                    f"Retry later, or raise FULLFINITY_DB_MAX_CONNECTIONS / FULLFINITY_DB_POOL_SIZE."
+                )
+            handed = await self._wait(waiters, remaining)
+            if handed is not None:
+                return handed
         for old in to_close:
             await _close_quietly(old)
         try:
-            conn = await self._connect(dsn, database)
+            conn = await self._connect(dsn, database, read_only)
         except BaseException:
-            async with cond:
-                pool.size -= 1
-                self._total -= 1
-                self._drop_if_empty(pool)
-                cond.notify_all()
+            pool.size -= 1
+            self._total -= 1
+            self._drop_if_empty(pool)
+            self._slot_freed(pool)
             raise
         self._owner[id(conn)] = pool
         return conn
 
-    async def _connect(self, dsn: str, database: str) -> Connection:
-        settings: dict[str, str] = {}
+    async def _wait(self, waiters: deque[asyncio.Future[Connection | None]], timeout: float) -> Connection | None:
+        """Wait in ``waiters`` for a handed-over connection (or ``None``: retry) for up to ``timeout``."""
+        waiter: asyncio.Future[Connection | None] = asyncio.get_running_loop().create_future()
+        waiters.append(waiter)
+        try:
+            # asyncio.timeout, never wait_for: on Python 3.11 wait_for can swallow a cancellation.
+            async with asyncio.timeout(timeout):
+                return await waiter
+        except TimeoutError:
+            # Handed a connection in the same turn as the timeout: take it.
+            return waiter.result() if waiter.done() and not waiter.cancelled() else None
+        except BaseException:
+            # Cancelled just as a connection was handed over: give it back, do not leak it.
+            if waiter.done() and not waiter.cancelled() and waiter.result() is not None:
+                await self.release(waiter.result())  # type: ignore[arg-type]
+            raise
+        finally:
+            if not waiter.done():
+                waiter.cancel()
+            with contextlib.suppress(ValueError):
+                waiters.remove(waiter)
+
+    @staticmethod
+    def _wake(waiters: deque[asyncio.Future[Connection | None]], value: Connection | None) -> bool:
+        """Give ``value`` to the first live waiter; False when nobody waits."""
+        while waiters:
+            waiter = waiters.popleft()
+            if not waiter.done():
+                waiter.set_result(value)
+                return True
+        return False
+
+    def _slot_freed(self, pool: _Pool) -> None:
+        """A connection of ``pool`` was closed: one of its waiters may open one, budget waiters retry."""
+        self._wake(pool.waiters, None)
+        while self._wake(self._budget_waiters, None):
+            pass
+
+    async def _connect(self, dsn: str, database: str, read_only: bool = False) -> Connection:
+        settings: dict[str, str] = {"default_transaction_read_only": "on"} if read_only else {}
         if self.statement_timeout:
             settings["statement_timeout"] = str(int(self.statement_timeout * 1000))
         try:
@@ -257,33 +310,35 @@ class PoolManager:
         self._owner.pop(id(conn), None)
 
     async def release(self, conn: Connection, *, discard: bool = False) -> None:
-        """Give ``conn`` back to its pool, or close it.
+        """Give ``conn`` back to its pool (to the first waiter, if any), or close it.
 
         A connection is closed instead of kept when ``discard`` is set, when it is still
         inside a transaction (the caller failed half-way), when it is closed already, or
         when its pool was closed while it was in use (``close_pool`` before a DROP).
         """
         pool = self._owner.get(id(conn))
-        cond = self._condition()
         if pool is None:
             await _close_quietly(conn)
             return
         detached = self._pools.get(pool.key) is not pool
-        broken = discard or detached or conn.is_closed() or conn.is_in_transaction()
-        async with cond:
-            if broken:
-                self._forget(pool, conn)
-                self._drop_if_empty(pool)
-            else:
-                pool.idle.append(conn)
-                pool.last_used = time.monotonic()
-            cond.notify_all()
-        if broken:
+        if discard or detached or conn.is_closed() or conn.is_in_transaction():
+            self._forget(pool, conn)
+            self._drop_if_empty(pool)
+            self._slot_freed(pool)
             await _close_quietly(conn)
+            return
+        pool.last_used = time.monotonic()
+        if self._wake(pool.waiters, conn):
+            return
+        pool.idle.append(conn)
+        while self._wake(self._budget_waiters, None):  # an idle connection can now be evicted
+            pass
 
     @contextlib.asynccontextmanager
-    async def connection(self, server: str, database: str, dsn: str) -> AsyncIterator[Connection]:
-        conn = await self.acquire(server, database, dsn)
+    async def connection(
+        self, server: str, database: str, dsn: str, *, read_only: bool = False
+    ) -> AsyncIterator[Connection]:
+        conn = await self.acquire(server, database, dsn, read_only=read_only)
         discard = False
         try:
             yield conn
@@ -295,20 +350,22 @@ class PoolManager:
 
     # -- closing ---------------------------------------------------------------------
     async def close_pool(self, server: str, database: str) -> None:
-        """Close the idle connections of one database and forget its pool.
+        """Close the idle connections of one database (both pools) and forget its pools.
 
-        Connections of that pool still in use are closed when they are released. Used
+        Connections of those pools still in use are closed when they are released. Used
         before ``DROP DATABASE`` and by the idle sweep.
         """
-        cond = self._condition()
-        async with cond:
-            pool = self._pools.pop((server, database), None)
-            idle = list(pool.idle) if pool else []
+        idle: list[Connection] = []
+        for read_only in (False, True):
+            pool = self._pools.pop((server, database, read_only), None)
             if pool:
-                for conn in idle:
+                idle += pool.idle
+                for conn in pool.idle:
                     self._forget(pool, conn)
                 pool.idle.clear()
-            cond.notify_all()
+                self._slot_freed(pool)
+                while self._wake(pool.waiters, None):  # they retry on a new pool
+                    pass
         for conn in idle:
             await _close_quietly(conn)
 
@@ -324,9 +381,14 @@ class PoolManager:
     async def sweep(self) -> None:
         """Close pools unused for longer than ``idle_seconds`` (none of their connections in use)."""
         now = time.monotonic()
-        stale = [p.key for p in self._pools.values() if p.size == len(p.idle) and now - p.last_used > self.idle_seconds]
-        for server, database in stale:
-            await self.close_pool(server, database)
+        databases: dict[tuple[str, str], bool] = {}
+        for pool in self._pools.values():
+            server, database, _ = pool.key
+            quiet = pool.size == len(pool.idle) and now - pool.last_used > self.idle_seconds
+            databases[server, database] = databases.get((server, database), True) and quiet
+        for (server, database), stale in databases.items():
+            if stale:
+                await self.close_pool(server, database)
 
     async def close_all(self) -> None:
         """Stop the idle sweeper and close every idle connection (busy ones close on release).
@@ -340,9 +402,9 @@ class PoolManager:
                 # asyncio.wait rather than `await sweeper`: the sweeper's CancelledError stays in
                 # the sweeper, while a cancellation of *this* task still propagates.
                 await asyncio.wait({sweeper}, timeout=5)
-        for server, database in list(self._pools):
+        for server, database in self.pool_keys():
             await self.close_pool(server, database)
-        self._cond = None
+        self._started = False
 
 
 async def _close_quietly(conn: Connection) -> None:
@@ -364,6 +426,7 @@ class DatabaseManager:
         self.settings = settings
         self.embedded: EmbeddedPostgres | None = None
         self._servers: dict[str, str] = {}
+        self._dsns: dict[tuple[str, str], str] = {}
         self.pools = PoolManager(
             budget=settings.db_max_connections,
             pool_size=settings.db_pool_size,
@@ -411,7 +474,12 @@ class DatabaseManager:
         return servers[alias]
 
     def dsn(self, server: str, database: str) -> str:
-        return dsn_for_database(self.server_dsn(server), database)
+        found = self._dsns.get((server, database))
+        if found is None:
+            found = dsn_for_database(self.server_dsn(server), database)
+            if len(self._dsns) < 100_000:
+                self._dsns[server, database] = found
+        return found
 
     @property
     def pg_bin_dir(self) -> Path:
@@ -420,9 +488,15 @@ class DatabaseManager:
         return EmbeddedPostgres(self.settings.data_dir).bin_dir
 
     # -- connections -------------------------------------------------------------
-    def connection(self, server: str, database: str) -> contextlib.AbstractAsyncContextManager[Connection]:
-        """A pooled connection to ``database`` on ``server`` (counted in the budget)."""
-        return self.pools.connection(server, database, self.dsn(server, database))
+    def connection(
+        self, server: str, database: str, *, read_only: bool = False
+    ) -> contextlib.AbstractAsyncContextManager[Connection]:
+        """A pooled connection to ``database`` on ``server`` (counted in the budget).
+
+        ``read_only``: a connection of the database's read-only pool, on which PostgreSQL
+        refuses writes (``default_transaction_read_only``); statements run in autocommit.
+        """
+        return self.pools.connection(server, database, self.dsn(server, database), read_only=read_only)
 
     def catalog_connection(self) -> contextlib.AbstractAsyncContextManager[Connection]:
         return self.connection("default", self.settings.catalog_db)

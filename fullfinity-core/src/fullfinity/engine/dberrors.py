@@ -96,6 +96,12 @@ def map_db_error(exc: asyncpg.PostgresError, env: Environment | None = None) -> 
             "The query took longer than the statement timeout and was cancelled. Narrow the filter or "
             "raise FULLFINITY_DB_STATEMENT_TIMEOUT."
         )
+    if isinstance(exc, asyncpg.ReadOnlySQLTransactionError):
+        return FullfinityError(
+            f"A write was attempted on a read-only connection ({exc}). Read endpoints (/api/query, "
+            f"/api/fetch, /api/meta, /api/file) run on read-only connections: code they call (a computed "
+            f"field, an override of a read) must not write; move the write to a create, update or execute call."
+        )
     if isinstance(exc, asyncpg.DataError):
         return BadRequest(f"The database refused a value: {exc}")
     return _Unexpected(exc)

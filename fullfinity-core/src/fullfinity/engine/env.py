@@ -83,6 +83,7 @@ class Environment:
         elevated: bool = False,
         stats: QueryStats | None = None,
         cache: Any = None,
+        read_only: bool = False,
     ) -> None:
         self.tenant = tenant
         self.registry = registry
@@ -92,6 +93,9 @@ class Environment:
         self.is_elevated = elevated or uid is None
         self.stats = stats or QueryStats()
         self.cache = cache
+        #: On a read-only connection, statements autocommit one by one and PostgreSQL refuses
+        #: writes (the read endpoints of the API; ``DatabaseManager.connection(read_only=True)``).
+        self.read_only = read_only
         #: What the user may do (``fullfinity.engine.security``); ``None`` until loaded, unused when elevated.
         self.access: AccessProfile | None = None
         self._savepoints = 0
@@ -174,7 +178,14 @@ class Environment:
 
     @contextlib.asynccontextmanager
     async def transaction(self) -> AsyncIterator[Environment]:
-        """A savepoint inside the current transaction: an exception rolls back to it and propagates."""
+        """A savepoint inside the current transaction: an exception rolls back to it and propagates.
+
+        On a read-only connection outside any transaction, the block gets a (read-only) transaction.
+        """
+        if self.read_only and not self.conn.is_in_transaction():
+            async with self.conn.transaction():
+                yield self
+            return
         await self.flush()
         self._savepoints += 1
         name = f"ff_sp_{self._savepoints}"

@@ -60,8 +60,25 @@ def unknown_field(model: type[Model], name: str, key: str) -> BadRequest:
     )
 
 
+_resolved: dict[tuple[type[Model], str, bool], ResolvedPath] = {}
+_MAX_RESOLVED = 8192
+
+
 def resolve_path(model: type[Model], key: str, *, allow_lookup: bool = True) -> ResolvedPath:
-    """Split ``a__b__lookup`` against the model's fields (relation segments: see ORM part 2)."""
+    """Split ``a__b__lookup`` against the model's fields (relation segments: see ORM part 2).
+
+    Composed model classes never change, so a path resolved once is remembered.
+    """
+    found = _resolved.get((model, key, allow_lookup))
+    if found is None:
+        found = _resolve(model, key, allow_lookup)
+        if len(_resolved) >= _MAX_RESOLVED:
+            _resolved.clear()
+        _resolved[model, key, allow_lookup] = found
+    return found
+
+
+def _resolve(model: type[Model], key: str, allow_lookup: bool) -> ResolvedPath:
     segments = key.split("__")
     fields: list[Field[Any]] = []
     current = model

@@ -70,7 +70,16 @@ class Query:
     distinct: bool = False
 
     def replace(self, **changes: Any) -> Query:
-        return dataclasses.replace(self, **changes)
+        # A plain copy of the attributes: dataclasses.replace() re-runs __init__ with its checks,
+        # which costs more than the rest of building a query (querysets derive one per call).
+        unknown = changes.keys() - _QUERY_FIELDS
+        if unknown:
+            raise TypeError(f"Query has no field(s) {sorted(unknown)}")
+        copy = object.__new__(Query)
+        state = copy.__dict__
+        state.update(self.__dict__)
+        state.update(changes)
+        return copy
 
     def effective_order(self) -> tuple[OrderItem, ...]:
         """The ordering used: explicit, else the model's ``_order``; ``id`` always last.
@@ -83,3 +92,6 @@ class Query:
         if not any(item.path == "id" for item in items):
             items = (*items, OrderItem("id"))
         return items
+
+
+_QUERY_FIELDS = frozenset(f.name for f in dataclasses.fields(Query))

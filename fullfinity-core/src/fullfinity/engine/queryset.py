@@ -18,6 +18,7 @@ from fullfinity.engine.context import current_env
 from fullfinity.engine.models import RecordGroup
 from fullfinity.engine.paths import resolve_path
 from fullfinity.engine.persistence import NEXT_UPDATED_DATE
+from fullfinity.engine.plans import SelectPlan, select_plan
 from fullfinity.engine.Q import Q
 from fullfinity.engine.query import Query, parse_order
 from fullfinity.engine.security import check_field, check_model, check_rule
@@ -34,20 +35,25 @@ __all__ = ["QuerySet", "row_builder"]
 
 M = TypeVar("M", bound="Model")
 
-_builders: dict[tuple[type, tuple[str, ...]], Callable[[Sequence[Any]], list[Any]]] = {}
+_builders: dict[tuple[Any, ...], Callable[[Sequence[Any]], list[Any]]] = {}
 
 
-def row_builder(cls: type[Model], slots: tuple[str, ...]) -> Callable[[Sequence[Any]], list[Any]]:
+def row_builder(
+    cls: type[Model], slots: tuple[str, ...], copies: tuple[tuple[str, str], ...] = ()
+) -> Callable[[Sequence[Any]], list[Any]]:
     """A function turning asyncpg rows into records of ``cls``: one object and one slot store per value.
 
     Generated once per (class, columns) so the per-row work is a tuple unpack into slots.
+    ``copies`` are (slot, source slot) pairs filled from another column of the same row
+    (``display_name`` when it is the record name column itself, selected once).
     The cyclic garbage collector is paused while a batch is built: the new records hold no
     cycles, and letting it scan them every 700 allocations would cost more than building them.
     """
-    key = (cls, slots)
+    key = (cls, slots, copies)
     build = _builders.get(key)
     if build is None:
         targets = ", ".join(f"o.{s}" for s in slots) + ("," if len(slots) == 1 else "")
+        copy_lines = "".join(f"            o.{slot} = o.{source}\n" for slot, source in copies)
         source = (
             "def build(rows):\n"
             "    out = Group()\n"
@@ -60,6 +66,7 @@ def row_builder(cls: type[Model], slots: tuple[str, ...]) -> Callable[[Sequence[
             "        for r in rows:\n"
             "            o = new(cls)\n"
             f"            {targets} = r\n"
+            f"{copy_lines}"
             "            o._grp = group\n"
             "            append(o)\n"
             "    finally:\n"
@@ -207,41 +214,37 @@ class QuerySet(Generic[M]):
 
         return CachedQuerySet(self.model, self._query, ttl)
 
-    async def _fetch_rows(self, compiler: Compiler, sql: str, params: list[Any]) -> Sequence[Any]:
+    async def _fetch_rows(self, env: Environment, query: Query, sql: str, params: Sequence[Any]) -> Sequence[Any]:
         """The rows of the main SELECT (``CachedQuerySet`` overrides this)."""
-        return await compiler.env.fetch(sql, *params)
+        return await env.fetch(sql, *params)
 
     # -- reading ------------------------------------------------------------------------
     async def _records(self, query: Query | None = None) -> list[M]:
-        compiler = await self._acompiler(query)
-        fields = compiler.selected_fields()
-        sql, params = compiler.select(fields).finish()
-        rows = await self._fetch_rows(compiler, sql, params)
-        records = row_builder(self.model, tuple(f.slot for f in fields))(rows)
-        if records and compiler.query.fields:
-            await self._load_extra(records, compiler.query.fields)
+        plan, rows = await self.plan_rows(query)
+        return await self.records_of(plan, rows)
+
+    async def plan_rows(self, query: Query | None = None) -> tuple[SelectPlan, Sequence[Any]]:
+        """The compiled plan of the main SELECT and its raw rows (access checked, rules applied).
+
+        For readers that can use the rows as they are (the REST API's flat pages);
+        ``records_of()`` turns them into records, loading what ``with_fields`` asks beyond them.
+        """
+        env = current_env()
+        check_model(env, self.model, "read")
+        if env.dirty:
+            await env.flush()
+        query = query or self._query
+        plan = select_plan(query, env)  # compiled once per query and caller
+        return plan, await self._fetch_rows(env, query, plan.sql, plan.params)
+
+    async def records_of(self, plan: SelectPlan, rows: Sequence[Any]) -> list[M]:
+        """Records of the rows of ``plan``, with the plan's relations and computed fields loaded."""
+        records = row_builder(self.model, plan.slots, plan.copies)(rows)
+        if records and plan.extra_paths:
+            from fullfinity.engine.prefetch import fetch_related
+
+            await fetch_related(records[0], dict.fromkeys(plan.extra_paths), leaf_fields=plan.leaf_fields)
         return records
-
-    async def _load_extra(self, records: list[M], names: tuple[str, ...]) -> None:
-        """After the main SELECT: relation paths, x-to-many and computed fields named in with_fields."""
-        from fullfinity.engine.prefetch import fetch_related
-
-        model = self.model
-        paths: list[str] = []
-        leaf_fields: dict[str, list[str]] = {}
-        for name in names:
-            segments = name.replace(".", "__").split("__")
-            field = model._fields[segments[0]]
-            if len(segments) == 1:
-                if field.column is None and not (field.name == "display_name" and field.automatic):
-                    paths.append(field.name)
-                continue
-            prefix = "__".join(segments[:-1])
-            paths.append(prefix)
-            leaf_fields.setdefault(prefix, []).append(segments[-1])
-        if paths:
-            first = records[0]
-            await fetch_related(first, dict.fromkeys(paths), leaf_fields=leaf_fields)
 
     def __await__(self) -> Generator[Any, None, M]:
         return self.all().__await__()

@@ -97,7 +97,20 @@ async def cached_profile(env: Environment, uid: int) -> AccessProfile:
 
     depends = [model_namespace(name) for name in sorted(SECURITY_MODELS)]
     data = await env.cache.fetch(env.tenant, "access", f"user:{uid}", compute, depends_on=depends)
-    return AccessProfile.from_data(data)
+    # The same data gives the same profile object: no re-parsing of the rules on every request,
+    # and compiled plans (fullfinity.engine.plans), keyed by the profile's identity, are reused.
+    memo = _profiles.get((env.tenant, uid))
+    if memo is not None and memo[0] == data:
+        return memo[1]
+    profile = AccessProfile.from_data(data)
+    if len(_profiles) >= _MAX_PROFILES:
+        _profiles.clear()
+    _profiles[env.tenant, uid] = (data, profile)
+    return profile
+
+
+_MAX_PROFILES = 4096
+_profiles: dict[tuple[str, int], tuple[dict[str, Any], AccessProfile]] = {}
 
 
 async def load_profile(env: Environment, uid: int) -> AccessProfile:

@@ -17,6 +17,7 @@ import itertools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from fullfinity.engine._qeval import Bindings
 from fullfinity.engine.fields_base import Field
 from fullfinity.engine.lookups import LookupContext, compile_lookup
 from fullfinity.engine.paths import DATE_PARTS, LOOKUP_NAMES, resolve_path, unknown_field
@@ -52,6 +53,19 @@ class WhereCompiler:
         self.env = env
         self._aliases = itertools.count(1)
         self._ruling: set[str] = set()
+        self._bindings: Bindings | None = None
+
+    @property
+    def bindings(self) -> Bindings:
+        """The bound names' values, built once per statement (``clock_used`` tells whether the
+        statement depends on the moment it was compiled)."""
+        if self._bindings is None:
+            self._bindings = Bindings(self.env.bindings())
+        return self._bindings
+
+    @property
+    def clock_used(self) -> bool:
+        return self._bindings is not None and self._bindings.clock_used
 
     def new_alias(self) -> str:
         return f"t{next(self._aliases)}"
@@ -73,7 +87,7 @@ class WhereCompiler:
             if rule is not None:
                 self._ruling.add(model._name)  # a rule that filters through its own model must not recurse
                 try:
-                    parts.append(self.node(model, alias, rule.resolve(self.env.bindings())).wrap("(", ")"))
+                    parts.append(self.node(model, alias, rule.resolve(self.bindings)).wrap("(", ")"))
                 finally:
                     self._ruling.discard(model._name)
         if not parts:
@@ -82,7 +96,7 @@ class WhereCompiler:
 
     def filters(self, model: type[Model], alias: str, filters: tuple[tuple[Q, bool], ...]) -> Sql:
         """AND of the queryset's filters (each possibly negated) plus the model's restrictions."""
-        bindings = self.env.bindings()
+        bindings = self.bindings
         parts: list[Sql] = []
         mentioning: Q | None = None
         for q, negated in filters:

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from fullfinity.api.bodies import QueryBody
 from fullfinity.api.decode import normalise_path, parse_context, parse_field_list, parse_q
-from fullfinity.api.encode import record_encoder
+from fullfinity.api.encode import record_encoder, rows_encoder
 from fullfinity.api.handlers import refuse_transient
 from fullfinity.api.hydrate import default_tree, hydration_paths
 from fullfinity.api.limits import COUNT_CAP, check_limit
@@ -28,9 +28,11 @@ from fullfinity.exceptions import BadRequest
 from fullfinity.views.search import search_filters
 
 if TYPE_CHECKING:
+    from fullfinity.api.decode import FieldTree
     from fullfinity.engine.env import Environment
     from fullfinity.engine.models import Model
     from fullfinity.engine.queryset import QuerySet
+    from fullfinity.engine.security import AccessProfile
     from fullfinity.settings import Settings
 
 __all__ = ["run_query"]
@@ -46,15 +48,42 @@ async def run_query(env: Environment, model: type[Model], body: QueryBody, setti
             qs = qs.order_by(*([body.order_by] if isinstance(body.order_by, str) else body.order_by))
         if body.group_by is not None:
             return await _grouped(env, model, qs, body, limit, q)
-        tree = (
-            parse_field_list(model, body.fields) if body.fields is not None else default_tree(env, model, x2many=False)
-        )
-        page = list(await qs.with_fields(*hydration_paths(env, model, tree)).offset(body.offset).limit(limit + 1))
-        more = len(page) > limit
-        page = page[:limit]
-        encode = record_encoder(model, tree, top=True)
-        total, capped = await _total(env, qs, body, len(page), more)
-        return {"data": [encode(r) for r in page], "total": total, "total_capped": capped}
+        tree, paths = _shape(env, model, body.fields)
+        window = qs.with_fields(*paths).offset(body.offset).limit(limit + 1)
+        plan, rows = await window.plan_rows()
+        more = len(rows) > limit
+        rows = rows[:limit]
+        flat = rows_encoder(model, tree, plan)
+        if flat is not None:  # selected columns straight to JSON objects, no records built
+            data = flat(rows)
+        else:
+            encode = record_encoder(model, tree, top=True)
+            data = [encode(r) for r in await window.records_of(plan, rows)]
+        total, capped = await _total(env, qs, body, len(data), more)
+        return {"data": data, "total": total, "total_capped": capped}
+
+
+_shapes: dict[tuple[Any, ...], tuple[FieldTree, tuple[str, ...], AccessProfile | None]] = {}
+
+
+def _shape(env: Environment, model: type[Model], fields: list[str] | None) -> tuple[FieldTree, tuple[str, ...]]:
+    """The field tree of a response and the ``with_fields`` paths loading it, remembered per
+    (model, fields, access profile): they depend on nothing else. The tree is shared: read only."""
+    profile = None if env.is_elevated else env.access
+    key: tuple[Any, ...] | None = (model, tuple(fields) if fields is not None else None, id(profile), env.is_elevated)
+    try:
+        found = _shapes.get(key)  # type: ignore[arg-type]
+    except TypeError:  # a malformed field list (parse_field_list names the entry)
+        found, key = None, None
+    if found is not None and found[2] is profile:
+        return found[0], found[1]
+    tree = parse_field_list(model, fields) if fields is not None else default_tree(env, model, x2many=False)
+    paths = tuple(hydration_paths(env, model, tree))
+    if key is not None:
+        if len(_shapes) >= 1024:
+            _shapes.clear()
+        _shapes[key] = (tree, paths, profile)
+    return tree, paths
 
 
 async def _filter(env: Environment, model: type[Model], body: QueryBody) -> Q | None:
