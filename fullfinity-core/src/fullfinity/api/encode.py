@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "RecordEncoder",
+    "RowsEncoder",
     "datetime_text",
     "dumps",
     "encode_scalar",

@@ -175,15 +175,54 @@ def _get_query_body(params: Mapping[str, str]) -> QueryBody:
     )
 
 
+_QUERY_BODY: dict[str, Any] = {
+    "required": False,
+    "content": {"application/json": {"schema": {"$ref": "#/components/schemas/QueryBody"}}},
+}
+
+
+def _post_query_body(raw: bytes) -> QueryBody:
+    """The ``QueryBody`` of a ``POST /api/query`` body (none: every default)."""
+    if not raw.strip():
+        return QueryBody()
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        raise BadRequest("The request body is not valid JSON.") from None
+    if not isinstance(data, dict):
+        raise ValidationError(
+            f"The body must be a JSON object of query options, got {type(data).__name__}.",
+            details=[{"path": "body", "message": "expected an object"}],
+        )
+    try:
+        return QueryBody.model_validate(data)
+    except PydanticValidationError as exc:
+        details = [{"path": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()]
+        count = len(details)
+        raise ValidationError(f"{count} value{'s are' if count != 1 else ' is'} invalid.", details=details) from None
+
+
 def build_router(auth: AuthLevel = "user") -> APIRouter:
     """The ``/api`` router; every call is authenticated for the ``auth`` level."""
     router = APIRouter(prefix="/api", route_class=api_route_class(auth, READ_ONLY_PATHS))
 
-    @router.post("/query/{model}", tags=["data"], summary="Search and read records or groups", responses=_OK)
-    async def query_post(model: ModelName, request: Request, body: QueryBody | None = None) -> Response:
-        async with reading(request) as env:
-            cls = _model(env, model)
-            return json_response(await query.run_query(env, cls, body or QueryBody(), request_settings(request)))
+    @router.post(
+        "/query/{model}",
+        tags=["data"],
+        summary="Search and read records or groups",
+        responses=_OK,
+        openapi_extra={"requestBody": _QUERY_BODY},
+    )
+    async def query_post(request: Request) -> Response:
+        # The body is read raw: the same bytes from the same caller skip parsing (run_remembered_query).
+        env = current_env()
+        cls = _model(env, _path_model(request))
+        raw = await request.body()
+        source = ("POST", raw)
+        settings = request_settings(request)
+        return json_response(
+            await query.run_remembered_query(env, cls, source, lambda: _post_query_body(raw), settings)
+        )
 
     @router.get(
         "/query/{model}",
@@ -196,8 +235,10 @@ def build_router(auth: AuthLevel = "user") -> APIRouter:
         # Only ``request`` as a parameter: no FastAPI parameter solving on the hottest read path.
         env = current_env()
         cls = _model(env, _path_model(request))
-        body = _get_query_body(request.query_params)
-        return json_response(await query.run_query(env, cls, body, request_settings(request)))
+        source = ("GET", request.scope["query_string"])
+        settings = request_settings(request)
+        parse = lambda: _get_query_body(request.query_params)  # noqa: E731
+        return json_response(await query.run_remembered_query(env, cls, source, parse, settings))
 
     @router.post("/fetch/{model}/{id}", tags=["data"], summary="Read one record with related data", responses=_OK)
     async def fetch(request: Request, model: ModelName, id: RecordIdPath, body: FetchBody | None = None) -> Response:

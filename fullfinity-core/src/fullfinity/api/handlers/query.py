@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from fullfinity.api.bodies import QueryBody
 from fullfinity.api.decode import normalise_path, parse_context, parse_field_list, parse_q
-from fullfinity.api.encode import record_encoder, rows_encoder
+from fullfinity.api.encode import RowsEncoder, record_encoder, rows_encoder
 from fullfinity.api.handlers import refuse_transient
 from fullfinity.api.hydrate import default_tree, hydration_paths
 from fullfinity.api.limits import COUNT_CAP, check_limit
@@ -31,11 +33,12 @@ if TYPE_CHECKING:
     from fullfinity.api.decode import FieldTree
     from fullfinity.engine.env import Environment
     from fullfinity.engine.models import Model
+    from fullfinity.engine.plans import SelectPlan
     from fullfinity.engine.queryset import QuerySet
     from fullfinity.engine.security import AccessProfile
     from fullfinity.settings import Settings
 
-__all__ = ["run_query"]
+__all__ = ["run_query", "run_remembered_query"]
 
 
 async def run_query(env: Environment, model: type[Model], body: QueryBody, settings: Settings) -> dict[str, Any]:
@@ -43,24 +46,98 @@ async def run_query(env: Environment, model: type[Model], body: QueryBody, setti
     with env.with_context(**parse_context(body.context)):
         limit = check_limit(body.limit, settings)
         q = await _filter(env, model, body)
-        qs: QuerySet[Any] = model.filter(q) if q is not None else model.filter()
-        if body.order_by:
-            qs = qs.order_by(*([body.order_by] if isinstance(body.order_by, str) else body.order_by))
+        qs = _ordered(model, q, body)
         if body.group_by is not None:
             return await _grouped(env, model, qs, body, limit, q)
-        tree, paths = _shape(env, model, body.fields)
-        window = qs.with_fields(*paths).offset(body.offset).limit(limit + 1)
-        plan, rows = await window.plan_rows()
-        more = len(rows) > limit
-        rows = rows[:limit]
-        flat = rows_encoder(model, tree, plan)
-        if flat is not None:  # selected columns straight to JSON objects, no records built
-            data = flat(rows)
-        else:
-            encode = record_encoder(model, tree, top=True)
-            data = [encode(r) for r in await window.records_of(plan, rows)]
-        total, capped = await _total(env, qs, body, len(data), more)
-        return {"data": data, "total": total, "total_capped": capped}
+        return await _run_page(env, _page(env, model, qs, body, limit))
+
+
+async def run_remembered_query(
+    env: Environment,
+    model: type[Model],
+    source: tuple[str, str | bytes],
+    parse: Callable[[], QueryBody],
+    settings: Settings,
+) -> dict[str, Any]:
+    """``run_query`` for a request whose raw form is ``source`` (the query string, or the body).
+
+    The same raw request from the same caller (access profile) skips parsing and building the
+    queryset: a list view refreshed or paged back and forth costs one dictionary lookup before
+    the database round trip. Grouped queries and named filters (views can change) are not kept.
+    """
+    refuse_transient(model, "query")
+    profile = None if env.is_elevated else env.access
+    key = (model, source, id(profile), env.is_elevated)
+    page = _pages.get(key)
+    if page is None or page.profile is not profile:
+        body = parse()
+        if body.group_by is not None or body.filters or body.search_view is not None:
+            return await run_query(env, model, body, settings)
+        context = parse_context(body.context)
+        limit = check_limit(body.limit, settings)
+        with env.with_context(**context):
+            page = _page(env, model, _ordered(model, parse_q(body.q_filter), body), body, limit)
+        page.context = context
+        if len(_pages) >= 2048:
+            _pages.clear()
+        _pages[key] = page
+    if page.context:
+        with env.with_context(**page.context):
+            return await _run_page(env, page)
+    return await _run_page(env, page)
+
+
+@dataclass(eq=False)
+class _Page:
+    """A prepared page query: what a request asks for, ready to run (see ``run_remembered_query``)."""
+
+    model: type[Model]
+    qs: QuerySet[Any]  # the filter and order (for counting)
+    window: QuerySet[Any]  # the page itself, one row more than the limit
+    tree: FieldTree
+    limit: int
+    offset: int
+    total: str
+    profile: AccessProfile | None
+    context: dict[str, Any] = field(default_factory=dict)
+    #: Row encoders per compiled plan (``rows_encoder``; ``None``: records are needed).
+    encoders: dict[SelectPlan, RowsEncoder | None] = field(default_factory=dict)
+
+
+_pages: dict[tuple[Any, ...], _Page] = {}
+
+
+def _ordered(model: type[Model], q: Q | None, body: QueryBody) -> QuerySet[Any]:
+    qs: QuerySet[Any] = model.filter(q) if q is not None else model.filter()
+    if body.order_by:
+        qs = qs.order_by(*([body.order_by] if isinstance(body.order_by, str) else body.order_by))
+    return qs
+
+
+def _page(env: Environment, model: type[Model], qs: QuerySet[Any], body: QueryBody, limit: int) -> _Page:
+    tree, paths = _shape(env, model, body.fields)
+    window = qs.with_fields(*paths).offset(body.offset).limit(limit + 1)
+    profile = None if env.is_elevated else env.access
+    return _Page(model, qs, window, tree, limit, body.offset, body.total, profile)
+
+
+async def _run_page(env: Environment, page: _Page) -> dict[str, Any]:
+    plan, rows = await page.window.plan_rows()
+    more = len(rows) > page.limit
+    rows = rows[: page.limit]
+    if plan in page.encoders:
+        flat = page.encoders[plan]
+    else:
+        flat = page.encoders[plan] = rows_encoder(page.model, page.tree, plan)
+        if len(page.encoders) > 8:  # plans of queries using the clock are compiled anew each time
+            page.encoders.clear()
+    if flat is not None:  # selected columns straight to JSON objects, no records built
+        data = flat(rows)
+    else:
+        encode = record_encoder(page.model, page.tree, top=True)
+        data = [encode(r) for r in await page.window.records_of(plan, rows)]
+    total, capped = await _total(env, page.qs, page.total, page.offset, len(data), more)
+    return {"data": data, "total": total, "total_capped": capped}
 
 
 _shapes: dict[tuple[Any, ...], tuple[FieldTree, tuple[str, ...], AccessProfile | None]] = {}
@@ -101,13 +178,13 @@ async def _filter(env: Environment, model: type[Model], body: QueryBody) -> Q | 
 
 
 async def _total(
-    env: Environment, qs: QuerySet[Any], body: QueryBody, shown: int, more: bool
+    env: Environment, qs: QuerySet[Any], mode: str, offset: int, shown: int, more: bool
 ) -> tuple[int | None, bool]:
-    if body.total == "none":
+    if mode == "none":
         return None, False
-    if not more and (shown or not body.offset):
-        return body.offset + shown, False
-    if body.total == "exact":
+    if not more and (shown or not offset):
+        return offset + shown, False
+    if mode == "exact":
         return await qs.count(), False
     count = await _capped_count(env, qs, COUNT_CAP + 1)
     return min(count, COUNT_CAP), count > COUNT_CAP
