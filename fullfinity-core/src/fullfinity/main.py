@@ -7,6 +7,7 @@ once per worker process.
 from __future__ import annotations
 
 import contextlib
+import gc
 import logging
 from collections.abc import AsyncIterator
 
@@ -39,8 +40,13 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
         except ServiceUnavailable as exc:
             # Serve anyway: /health answers 503 and requests 503 until the database is back.
             log.error("The tenant catalog is unreachable at start-up: %s", exc)
+        await runtime.cache.listen()  # other processes' cache invalidations (command line, scripts)
         for result in runtime.pm.hook.fullfinity_app_startup(app=app):
             await await_me_maybe(result)
+        # Everything loaded so far (modules, the FastAPI app) lives as long as the process: move it
+        # out of the garbage collector's generations, so collections only scan request garbage.
+        gc.collect()
+        gc.freeze()
         try:
             yield
         finally:

@@ -6,7 +6,8 @@ from dataclasses import dataclass, field
 
 import pluggy
 
-from fullfinity.engine.cache import Cache, create_cache
+from fullfinity.engine.cache import Cache, LocalCache, create_cache
+from fullfinity.engine.cache_notify import PgBroadcast
 from fullfinity.engine.db import DatabaseManager
 from fullfinity.plugins import get_plugin_manager
 from fullfinity.settings import Settings, get_settings
@@ -30,6 +31,8 @@ class Runtime:
         self.db = DatabaseManager(self.settings)
         self.catalog = Catalog(self.db)
         self.cache = create_cache(self.settings.cache_url)
+        if isinstance(self.cache, LocalCache):  # other processes learn of this one's writes through PostgreSQL
+            self.cache.attach(PgBroadcast(self.db))
 
     def start(self) -> None:
         self.db.start()

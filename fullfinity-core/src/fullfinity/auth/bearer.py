@@ -28,6 +28,8 @@ class Principal:
     family: str | None = None
     #: The id of the API key used.
     api_key_id: int | None = None
+    #: When the access token expires (POSIX seconds).
+    expires: int | None = None
 
 
 def bearer_credential(authorization: str | None) -> str | None:
@@ -62,4 +64,4 @@ async def authenticate(env: Environment, credential: str, *, secret: str) -> Pri
         raise AuthenticationError("This session has been revoked (logged out or a token was reused); log in again.")
     if not state.user_active:
         raise AuthenticationError("This user is disabled.")
-    return Principal(uid=claims.sub, kind="token", family=claims.fam)
+    return Principal(uid=claims.sub, kind="token", family=claims.fam, expires=claims.exp)

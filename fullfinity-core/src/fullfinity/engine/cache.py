@@ -26,6 +26,7 @@ See docs/cache.md.
 from __future__ import annotations
 
 import abc
+import asyncio
 import logging
 import time
 from collections import OrderedDict
@@ -36,6 +37,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 from fullfinity.engine.cache_codec import Uncacheable, decode, encode, encode_rows, is_shareable
 
 if TYPE_CHECKING:
+    from fullfinity.engine.cache_notify import PgBroadcast
     from fullfinity.engine.env import Environment
 
 __all__ = [
@@ -245,6 +247,9 @@ class Cache(abc.ABC):
     def status(self) -> CacheStatus:
         """``local`` (in-process backend), ``ok`` (server reachable) or ``degraded`` (server unreachable)."""
 
+    async def listen(self) -> None:  # noqa: B027 - optional hook
+        """Start receiving other processes' invalidations (long-running processes: the server)."""
+
     def start(self) -> None:  # noqa: B027 - optional hook, nothing to do for the local backend
         """Start background work (connection, pub/sub); safe to call again. Idempotent."""
 
@@ -293,6 +298,13 @@ class Cache(abc.ABC):
         generations = await self._generations(tenant, names)
         full = None if generations is None else f"ff:{tenant}:{namespace}:{key}#{'.'.join(map(str, generations))}"
         return full, frozenset(names)
+
+    async def generations(self, tenant: str, namespaces: Sequence[str]) -> tuple[int, ...] | None:
+        """The current generations of ``namespaces`` (one round trip with Valkey; ``None`` when
+        unavailable). Unchanged generations mean nothing depending on them was written since."""
+        _check_tenant(tenant)
+        found = await self._generations(tenant, namespaces)
+        return None if found is None else tuple(found)
 
     async def get(self, tenant: str, namespace: str, key: str, *, depends_on: Iterable[str] = ()) -> Any:
         """The cached value, or ``None`` on a miss (so ``None`` itself is not worth caching)."""
@@ -410,13 +422,62 @@ def _key_namespaces(namespace: str, depends_on: Iterable[str]) -> tuple[str, ...
 
 
 class LocalCache(Cache):
-    """The in-process backend (no ``FULLFINITY_CACHE_URL``): valid for a single process only."""
+    """The in-process backend (no ``FULLFINITY_CACHE_URL``).
+
+    Entries live in this process. Bumps are also published to the other processes through
+    PostgreSQL when a broadcast is attached (``fullfinity.engine.cache_notify``; the runtime
+    attaches one), and a listening process applies theirs a few milliseconds after they commit.
+    """
 
     def __init__(
         self, *, hot_entries: int = 10_000, hot_bytes: int = 128 * 1024 * 1024, default_ttl: float = DEFAULT_TTL
     ) -> None:
         super().__init__(hot_entries=hot_entries, hot_bytes=hot_bytes, default_ttl=default_ttl)
         self._generation: dict[tuple[str, str], int] = {}
+        #: Added to every generation; ``reset()`` raises it to invalidate everything at once.
+        self._epoch = 0
+        self._broadcast: PgBroadcast | None = None
+
+    def attach(self, broadcast: PgBroadcast) -> None:
+        """Publish bumps through ``broadcast`` (and receive other processes' ones once ``listen()``ing)."""
+        self._broadcast = broadcast
+
+    async def listen(self) -> None:
+        """Listen for other processes' bumps; returns once listening (or after 5 s, with a warning)."""
+        if self._broadcast is None:
+            return
+        self._broadcast.listen(self._remote, self.reset)
+        try:
+            async with asyncio.timeout(5):
+                await self._broadcast.listening.wait()
+        except TimeoutError:
+            log.warning("Not yet listening for other processes' cache invalidations; retrying in the background.")
+
+    async def close(self) -> None:
+        if self._broadcast is not None:
+            await self._broadcast.close()
+
+    def reset(self) -> None:
+        """Invalidate every entry and every generation (invalidations may have been missed)."""
+        self._epoch += 1
+        self.hot.clear()
+
+    def _remote(self, message: dict[str, Any]) -> None:
+        """Apply another process's bump."""
+        tenant = message.get("tenant")
+        if not isinstance(tenant, str):
+            return
+        namespaces = message.get("namespaces")
+        if message.get("registry") or message.get("all") or not isinstance(namespaces, list):
+            names: list[str] = [ALL]
+            self.hot.drop(tenant)
+        else:
+            names = [str(name) for name in namespaces]
+            self.hot.drop(tenant, names)
+        for name in names:
+            self._generation[tenant, name] = self._generation.get((tenant, name), 0) + 1
+        if message.get("registry"):
+            self._registry_received(tenant)
 
     @property
     def status(self) -> CacheStatus:
@@ -426,7 +487,8 @@ class LocalCache(Cache):
         return True
 
     async def _generations(self, tenant: str, namespaces: Sequence[str]) -> list[int]:
-        return [self._generation.get((tenant, name), 0) for name in namespaces]
+        epoch = self._epoch
+        return [self._generation.get((tenant, name), 0) + epoch for name in namespaces]
 
     async def _read(self, key: str) -> tuple[bytes, float] | None:
         return None  # the hot copy is the whole store
@@ -437,6 +499,8 @@ class LocalCache(Cache):
     async def _bump(self, tenant: str, namespaces: Sequence[str], channel: str, message: dict[str, Any]) -> None:
         for name in namespaces:
             self._generation[tenant, name] = self._generation.get((tenant, name), 0) + 1
+        if self._broadcast is not None:
+            await self._broadcast.publish({**message, "registry": channel == REGISTRY_CHANNEL})
 
     def __repr__(self) -> str:
         return f"<LocalCache entries={len(self.hot)}>"

@@ -35,7 +35,9 @@ import asyncpg
 from fastapi import Depends, Request
 
 from fullfinity.auth.accounts import GUEST_IDENTIFIER, UserType, guest_uid, user_type
+from fullfinity.auth.api_keys import is_api_key
 from fullfinity.auth.bearer import Principal, authenticate, bearer_credential
+from fullfinity.auth.callers import generations_before, remember, remembered
 from fullfinity.auth.secret import signing_secret
 from fullfinity.auth.throttle import LoginThrottle
 from fullfinity.engine.context import bind_tenant
@@ -208,8 +210,20 @@ async def _authenticate(request: Request, system: Environment, auth: AuthLevel) 
 async def _user_env(request: Request, system: Environment, auth: AuthLevel) -> Environment:
     """The environment of the authenticated caller (or the guest), checked against ``auth``."""
     principal: Principal | None = None
+    credential: str | None = None
+    generations: tuple[int, ...] | None = None
     if auth != "none":
         credential = bearer_credential(request.headers.get("authorization"))
+        if credential is not None and not is_api_key(credential):
+            caller = await remembered(system, credential)
+            if caller is not None:  # the same token, no security data written since
+                principal, kind = caller.extra
+                _check_level(auth, kind)
+                env = _env_for(system, caller.uid)
+                env.access = caller.profile
+                request.state.auth = RequestAuth(principal, kind)
+                return env
+            generations = await generations_before(system)
         if credential is not None:
             principal = await authenticate(system, credential, secret=services(request).secret)
     if principal is None:
@@ -229,12 +243,26 @@ async def _user_env(request: Request, system: Environment, auth: AuthLevel) -> E
     await env.load_access()
     assert env.access is not None
     kind = user_type(env.access.group_names)
+    _check_level(auth, kind)
+    request.state.auth = RequestAuth(principal, kind)
+    if credential is not None and principal.kind == "token" and principal.expires is not None:
+        remember(
+            system,
+            credential,
+            generations,
+            uid=principal.uid,
+            profile=env.access,
+            extra=(principal, kind),
+            token_expiry=principal.expires,
+        )
+    return env
+
+
+def _check_level(auth: AuthLevel, kind: UserType | None) -> None:
     if auth == "internal" and kind != "internal":
         raise AccessError(f"This route is for internal users only; you are {_describe(kind)}.")
     if auth == "user" and kind not in ("internal", "portal"):
         raise AccessError(f"This route is for internal and portal users only; you are {_describe(kind)}.")
-    request.state.auth = RequestAuth(principal, kind)
-    return env
 
 
 def _env_for(system: Environment, uid: int) -> Environment:
