@@ -6,16 +6,14 @@ caller is authenticated for the ``auth`` level (``"user"``: internal and portal 
 before the path and body are validated, and the environment is bound in ``env_ctx``.
 Writing endpoints run in one transaction, committed before the response is sent;
 the endpoints of ``READ_ONLY_PATHS`` run on a read-only connection without
-``BEGIN``/``COMMIT``. Handlers reach the environment through ``reading(request)`` /
-``writing(request)`` (the same: the environment already opened).
+``BEGIN``/``COMMIT``. Handlers take the environment with ``current_env()``.
 Responses are serialised with orjson by ``fullfinity.api.encode``; errors take the one
 JSON shape of ``fullfinity.web.errors``.
 """
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from typing import Annotated, Any
 
 import orjson
@@ -66,13 +64,10 @@ def _model(env: Environment, model: str) -> Any:
     return env.get_model(model)
 
 
-@contextlib.asynccontextmanager
-async def _bound(request: Request) -> AsyncIterator[Environment]:
-    """The request's environment, opened by the route class (``fullfinity.api.route``)."""
-    yield current_env()
-
-
-reading = writing = _bound
+def _env(model: str) -> tuple[Environment, Any]:
+    """The request's environment (opened by the route class, ``fullfinity.api.route``) and the model."""
+    env = current_env()
+    return env, env.get_model(model)
 
 
 def _split(value: str | None) -> list[str] | None:
@@ -242,46 +237,39 @@ def build_router(auth: AuthLevel = "user") -> APIRouter:
 
     @router.post("/fetch/{model}/{id}", tags=["data"], summary="Read one record with related data", responses=_OK)
     async def fetch(request: Request, model: ModelName, id: RecordIdPath, body: FetchBody | None = None) -> Response:
-        async with reading(request) as env:
-            cls = _model(env, model)
-            return record_response(await records.fetch_one(env, cls, id, body or FetchBody()))
+        env, cls = _env(model)
+        return record_response(await records.fetch_one(env, cls, id, body or FetchBody()))
 
     @router.post("/create/{model}", tags=["data"], summary="Create one record", responses=_OK)
     async def create(request: Request, model: ModelName, body: WriteBody) -> Response:
-        async with writing(request) as env:
-            cls = _model(env, model)
-            return json_response(await records.create_one(env, cls, body))
+        env, cls = _env(model)
+        return json_response(await records.create_one(env, cls, body))
 
     @router.put("/update/{model}/{id}", tags=["data"], summary="Update one record", responses=_OK)
     async def update(request: Request, model: ModelName, id: RecordIdPath, body: WriteBody) -> Response:
-        async with writing(request) as env:
-            cls = _model(env, model)
-            if_match = request.headers.get("if-match")
-            return record_response(await records.update_one(env, cls, id, body, if_match=if_match))
+        env, cls = _env(model)
+        if_match = request.headers.get("if-match")
+        return record_response(await records.update_one(env, cls, id, body, if_match=if_match))
 
     @router.delete("/delete/{model}/{id}", tags=["data"], summary="Delete one record", responses=_OK)
     async def delete(request: Request, model: ModelName, id: RecordIdPath) -> Response:
-        async with writing(request) as env:
-            cls = _model(env, model)
-            return json_response(await records.delete_one(env, cls, id, if_match=request.headers.get("if-match")))
+        env, cls = _env(model)
+        return json_response(await records.delete_one(env, cls, id, if_match=request.headers.get("if-match")))
 
     @router.post("/bulk-create/{model}", tags=["data"], summary="Create many records, atomically", responses=_OK)
     async def bulk_create(request: Request, model: ModelName, body: BulkCreateBody) -> Response:
-        async with writing(request) as env:
-            cls = _model(env, model)
-            return json_response(await bulk.bulk_create(env, cls, body))
+        env, cls = _env(model)
+        return json_response(await bulk.bulk_create(env, cls, body))
 
     @router.put("/bulk-update/{model}", tags=["data"], summary="Update many records, atomically", responses=_OK)
     async def bulk_update(request: Request, model: ModelName, body: BulkUpdateBody) -> Response:
-        async with writing(request) as env:
-            cls = _model(env, model)
-            return json_response(await bulk.bulk_update(env, cls, body))
+        env, cls = _env(model)
+        return json_response(await bulk.bulk_update(env, cls, body))
 
     @router.delete("/bulk-delete/{model}", tags=["data"], summary="Delete many records, atomically", responses=_OK)
     async def bulk_delete(request: Request, model: ModelName, body: BulkDeleteBody) -> Response:
-        async with writing(request) as env:
-            cls = _model(env, model)
-            return json_response(await bulk.bulk_delete(env, cls, body))
+        env, cls = _env(model)
+        return json_response(await bulk.bulk_delete(env, cls, body))
 
     @router.post("/execute/{model}/{method}", tags=["data"], summary="Call an exposed model method", responses=_OK)
     async def execute_method(
@@ -290,27 +278,23 @@ def build_router(auth: AuthLevel = "user") -> APIRouter:
         method: Annotated[str, Path(max_length=200)],
         body: ExecuteBody | None = None,
     ) -> Response:
-        async with writing(request) as env:
-            cls = _model(env, model)
-            return json_response(await execute.execute(env, cls, method, body or ExecuteBody()))
+        env, cls = _env(model)
+        return json_response(await execute.execute(env, cls, method, body or ExecuteBody()))
 
     @router.post("/default-get/{model}", tags=["data"], summary="Default values of a new record", responses=_OK)
     async def default_get(request: Request, model: ModelName, body: DefaultGetBody | None = None) -> Response:
-        async with writing(request) as env:
-            cls = _model(env, model)
-            return json_response(await draft.default_get(env, cls, body or DefaultGetBody()))
+        env, cls = _env(model)
+        return json_response(await draft.default_get(env, cls, body or DefaultGetBody()))
 
     @router.post("/onchange/{model}", tags=["data"], summary="Recompute the computed fields of a draft", responses=_OK)
     async def onchange(request: Request, model: ModelName, body: OnchangeBody | None = None) -> Response:
-        async with writing(request) as env:
-            cls = _model(env, model)
-            return json_response(await draft.onchange(env, cls, body or OnchangeBody()))
+        env, cls = _env(model)
+        return json_response(await draft.onchange(env, cls, body or OnchangeBody()))
 
     @router.get("/meta/{model}", tags=["metadata"], summary="Field metadata and your rights", responses=_OK)
     async def model_meta(request: Request, model: ModelName) -> Response:
-        async with reading(request) as env:
-            cls = _model(env, model)
-            return json_response(meta.model_meta(env, cls))
+        env, cls = _env(model)
+        return json_response(meta.model_meta(env, cls))
 
     @router.get(
         "/file/{model}/{id}/{field}",
@@ -325,9 +309,8 @@ def build_router(auth: AuthLevel = "user") -> APIRouter:
         field: Annotated[str, Path(max_length=200, description="A File or Binary field.")],
         download: Annotated[bool, Query(description="true/1: Content-Disposition attachment.")] = False,
     ) -> Response:
-        async with reading(request) as env:
-            cls = _model(env, model)
-            if_none_match = request.headers.get("if-none-match")
-            return await files.download(env, cls, id, field, attachment=download, if_none_match=if_none_match)
+        env, cls = _env(model)
+        if_none_match = request.headers.get("if-none-match")
+        return await files.download(env, cls, id, field, attachment=download, if_none_match=if_none_match)
 
     return router

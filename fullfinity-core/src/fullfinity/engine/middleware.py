@@ -56,8 +56,10 @@ __all__ = [
     "PublicEnv",
     "RequestAuth",
     "UserEnv",
+    "UserReadEnv",
     "allows_public",
     "no_auth",
+    "reads_as_user",
     "request_env",
     "requires_internal",
     "requires_user",
@@ -295,6 +297,12 @@ async def requires_user(request: Request) -> AsyncIterator[Environment]:
         yield env
 
 
+async def reads_as_user(request: Request) -> AsyncIterator[Environment]:
+    """Like ``requires_user``, on a read-only connection without a transaction (routes that only read)."""
+    async with request_env(request, "user", read_only=True) as env:
+        yield env
+
+
 async def allows_public(request: Request) -> AsyncIterator[Environment]:
     """The environment of the authenticated user, else of the guest user (``@route(auth="public")``)."""
     async with request_env(request, "public") as env:
@@ -310,4 +318,6 @@ async def no_auth(request: Request) -> AsyncIterator[Environment]:
 #: ``env: InternalEnv`` in a handler's parameters: the dependency with the commit before the response.
 InternalEnv = Annotated[Environment, Depends(requires_internal, scope="function")]
 UserEnv = Annotated[Environment, Depends(requires_user, scope="function")]
+#: ``UserEnv`` for routes that only read: a read-only connection, no BEGIN/COMMIT (writes are refused).
+UserReadEnv = Annotated[Environment, Depends(reads_as_user, scope="function")]
 PublicEnv = Annotated[Environment, Depends(allows_public, scope="function")]

@@ -1,7 +1,8 @@
 """``GET /api/views/{model}``, ``GET /api/action/{identifier}``, ``GET /api/menus`` (api.md 5.2-5.4).
 
 Internal and portal users may call them (a portal user gets the views, actions and menus their
-groups admit); each runs in the request environment of ``fullfinity.engine.middleware``.
+groups admit); each runs in the read-only request environment of ``fullfinity.engine.middleware``
+(``UserReadEnv``: no transaction, writes refused).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
-from fullfinity.engine.middleware import UserEnv
+from fullfinity.engine.middleware import UserReadEnv
 from fullfinity.views.search import search_spec
 from fullfinity.views.service import get_action, get_menus, get_view
 
@@ -22,7 +23,7 @@ router = APIRouter(prefix="/api", tags=["views"])
 @router.get("/views/{model}")
 async def view_endpoint(
     model: str,
-    env: UserEnv,
+    env: UserReadEnv,
     type: str | None = Query(default=None, description="View type: Form, List, Kanban, Calendar, Search..."),
     view: str | None = Query(default=None, description="Identifier of a primary view, instead of the default one"),
 ) -> dict[str, Any]:
@@ -35,12 +36,12 @@ async def view_endpoint(
 
 
 @router.get("/action/{identifier}")
-async def action_endpoint(identifier: str, env: UserEnv) -> dict[str, Any]:
+async def action_endpoint(identifier: str, env: UserReadEnv) -> dict[str, Any]:
     """A window action; 404 when unknown or not allowed for this user."""
     return await get_action(env, identifier)
 
 
 @router.get("/menus")
-async def menus_endpoint(env: UserEnv) -> dict[str, Any]:
+async def menus_endpoint(env: UserReadEnv) -> dict[str, Any]:
     """The user's menu tree, ordered by sequence."""
     return {"data": await get_menus(env)}
