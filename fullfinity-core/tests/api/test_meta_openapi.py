@@ -44,6 +44,13 @@ async def test_openapi_has_a_record_and_write_schema_and_operations_per_installe
     assert "/api/query/ApiWizard" not in doc["paths"] and "/api/onchange/ApiWizard" in doc["paths"]
     assert doc["paths"]["/api/query/ApiTicket"]["post"]["tags"] == ["ApiTicket"]
     assert "/auth/authenticate" in doc["paths"]  # the application's own routes are there too
+    for path, verb in (("/api/update/ApiTicket/{id}", "put"), ("/api/delete/ApiTicket/{id}", "delete")):
+        assert "If-Match" in {p["name"] for p in doc["paths"][path][verb]["parameters"]}
+    generic = doc["paths"]["/api/query/{model}"]
+    assert generic["post"]["requestBody"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/QueryBody"
+    }
+    assert "model" in {p["name"] for p in generic["get"]["parameters"]}
 
 
 async def test_swagger_ui_is_served(api):

@@ -54,6 +54,17 @@ async def test_a_key_authenticates_as_its_user_and_records_its_last_use(client, 
     assert next(k for k in listed if k["id"] == key["id"])["last_used_at"] is not None
 
 
+async def test_a_key_used_on_a_read_only_endpoint_records_its_last_use_too(client, world):
+    token = (await login(client, world.tenant, "ann@example.test"))["access_token"]
+    key = await new_key(client, world.tenant, token)
+
+    response = await client.get("/api/meta/User", headers=on(world.tenant, key["key"]))
+
+    assert response.status_code in (200, 403), response.text  # authenticated either way
+    listed = (await client.get("/auth/api-keys", headers=on(world.tenant, token))).json()["data"]
+    assert next(k for k in listed if k["id"] == key["id"])["last_used_at"] is not None
+
+
 async def test_a_revoked_key_stops_working(client, world):
     token = (await login(client, world.tenant, "ann@example.test"))["access_token"]
     key = await new_key(client, world.tenant, token)

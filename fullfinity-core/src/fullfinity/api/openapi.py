@@ -59,8 +59,24 @@ def _json(schema: Schema) -> Schema:
     return {"content": {"application/json": {"schema": schema}}}
 
 
+_IF_MATCH: Schema = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": 'The record\'s updated_date as read ("2026-05-04T09:31:02.771904Z", quotes optional), '
+    'or * for "must exist": a different stored value is a 409 and nothing is written.',
+}
+
+
 def _operation(
-    op: str, model: str, summary: str, body: Schema | None, response: Schema, path_id: bool = False
+    op: str,
+    model: str,
+    summary: str,
+    body: Schema | None,
+    response: Schema,
+    path_id: bool = False,
+    if_match: bool = False,
 ) -> Schema:
     operation: Schema = {
         "tags": [model],
@@ -74,6 +90,8 @@ def _operation(
         operation["parameters"] = [
             {"name": "id", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}
         ]
+    if if_match:
+        operation.setdefault("parameters", []).append(_IF_MATCH)
     if body is not None:
         operation["requestBody"] = {"required": False, **_json(body)}
     return operation
@@ -131,10 +149,12 @@ def _model_paths(model: type[Model]) -> dict[str, Schema]:
         },
         f"/api/create/{name}": {"post": _operation("create", name, "Create a record", write, record)},
         f"/api/update/{name}/{{id}}": {
-            "put": _operation("update", name, "Update a record", ref(f"{name}Update"), record, path_id=True)
+            "put": _operation(
+                "update", name, "Update a record", ref(f"{name}Update"), record, path_id=True, if_match=True
+            )
         },
         f"/api/delete/{name}/{{id}}": {
-            "delete": _operation("delete", name, "Delete a record", None, ref("Deleted"), path_id=True)
+            "delete": _operation("delete", name, "Delete a record", None, ref("Deleted"), path_id=True, if_match=True)
         },
         f"/api/bulk-create/{name}": {"post": _operation("bulk_create", name, "Create records", bulk_create, created)},
         f"/api/bulk-update/{name}": {

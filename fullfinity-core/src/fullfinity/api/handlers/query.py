@@ -67,7 +67,7 @@ async def run_remembered_query(
     """
     refuse_transient(model, "query")
     profile = None if env.is_elevated else env.access
-    key = (model, source, id(profile), env.is_elevated)
+    key = (model, source, id(profile), env.is_elevated, settings.api_max_limit)
     page = _pages.get(key)
     if page is None or page.profile is not profile:
         body = parse()
