@@ -291,3 +291,56 @@ async def test_json_values_round_trip_through_the_connection_codecs(databases, m
         value = await conn.fetchval("SELECT $1::jsonb", {"a": [1, 2.5, "x", None]})
 
     assert value == {"a": [1, 2.5, "x", None]}
+
+
+async def test_waiters_get_released_connections_first_come_first_served(databases, make_pools):
+    pools = make_pools(budget=10, pool_size=1)
+    (name, dsn) = databases[0]
+    held = await pools.acquire("default", name, dsn)
+    order: list[int] = []
+
+    async def request(n: int) -> None:
+        conn = await pools.acquire("default", name, dsn)
+        order.append(n)
+        await asyncio.sleep(0)
+        await pools.release(conn)
+
+    tasks = [asyncio.create_task(request(n)) for n in range(8)]
+    await asyncio.sleep(0.05)  # all eight are waiting now
+    await pools.release(held)
+    await asyncio.gather(*tasks)
+
+    assert order == list(range(8))
+    assert pools.open_connections == 1
+
+
+async def test_a_waiter_cancelled_while_waiting_leaks_no_connection(databases, make_pools):
+    pools = make_pools(budget=10, pool_size=1)
+    (name, dsn) = databases[0]
+    held = await pools.acquire("default", name, dsn)
+    waiter = asyncio.create_task(pools.acquire("default", name, dsn))
+    await asyncio.sleep(0.05)
+
+    waiter.cancel()
+    await pools.release(held)  # handed to nobody: the cancelled waiter is skipped
+
+    with pytest.raises(asyncio.CancelledError):
+        await waiter
+    again = await asyncio.wait_for(pools.acquire("default", name, dsn), 1)
+    assert again is held and pools.open_connections == 1
+    await pools.release(again)
+
+
+async def test_read_only_connections_refuse_writes_and_have_a_pool_of_their_own(databases, make_pools):
+    pools = make_pools(budget=10, pool_size=2)
+    (name, dsn) = databases[1]
+    async with pools.connection("default", name, dsn, read_only=True) as conn:
+        assert await conn.fetchval("SHOW default_transaction_read_only") == "on"
+        with pytest.raises(Exception, match="read-only transaction"):
+            await conn.execute("CREATE TABLE nope (id int)")
+    async with pools.connection("default", name, dsn) as conn:
+        assert await conn.fetchval("SHOW default_transaction_read_only") == "off"
+    assert pools.open_connections == 2
+
+    await pools.close_pool("default", name)
+    assert pools.open_connections == 0

@@ -5,6 +5,8 @@ Only the work before the SELECT is reused: every request still reads the rows, p
 
 from __future__ import annotations
 
+import pytest
+
 from fullfinity.engine import plans
 from fullfinity.engine.Q import Q
 
@@ -69,3 +71,21 @@ async def test_a_kept_plan_is_reused_for_an_equal_query_of_the_same_caller(api, 
         other = plans.select_plan(model.filter(priority="low").with_fields("name").query, env)
 
     assert again is first and other is not first and other.params != first.params
+
+
+async def test_a_write_on_a_read_only_request_connection_is_refused_with_a_clear_message(api, runtime):
+    from fullfinity.engine.env import Environment
+    from fullfinity.exceptions import FullfinityError
+    from fullfinity.scripting import registry_for_tenant
+
+    info = await runtime.catalog.get(api.tenant)
+    registry = await registry_for_tenant(runtime, info)
+    async with runtime.db.connection(info.server, info.database, read_only=True) as conn:
+        env = Environment(tenant=info.name, registry=registry, conn=conn, read_only=True)
+        with env.bind():
+            assert len(await env["ApiTicket"].filter().with_fields("name")) >= 3  # reading works
+            with pytest.raises(FullfinityError, match="read-only connection") as refused:
+                await env["ApiTicket"].create(name="Not written")
+    assert refused.value.status_code == 500  # a bug in the code that wrote, not in the request
+    async with api.env(runtime) as env:
+        assert not await env["ApiTicket"].filter(name="Not written").exists()
