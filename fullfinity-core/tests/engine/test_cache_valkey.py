@@ -269,3 +269,17 @@ async def test_health_reports_degraded_while_the_server_is_down_then_ok(private_
     while (await client.get("/health")).json()["cache"] != "ok":
         assert time.monotonic() < deadline, "cache did not recover"
         await asyncio.sleep(0.05)
+
+
+async def test_generations_read_every_counter_at_once_and_change_with_any_bump(ff_valkey_url, make_cache, raw, tenant):
+    one, other = make_cache(ff_valkey_url), make_cache(ff_valkey_url)
+    names = ["all", "session", "model:User"]
+
+    fresh = await one.generations(tenant, names)  # missing counters are created from random starts
+    assert await one.generations(tenant, names) == fresh  # stable until the next bump
+    await other.bump(tenant, "model:User")
+    bumped = await one.generations(tenant, names)
+    assert bumped[:2] == fresh[:2] and bumped[2] == fresh[2] + 1
+
+    await raw.delete(f"ff:{tenant}:gen:model:User")  # a lost counter never reads as before
+    assert await one.generations(tenant, names) != bumped

@@ -317,12 +317,8 @@ class ValkeyCache(Cache):
         return [int(value) for value in raw]
 
     async def generations(self, tenant: str, namespaces: Sequence[str]) -> tuple[int, ...] | None:
-        """One ``MGET`` of the counters, no script: a counter that does not exist reads as -1.
-
-        Enough for comparing two readings (``fullfinity.auth.callers``): a bump always leaves the
-        counter existing with a new value, and a lost counter (server restart) reads -1, which no
-        earlier reading of an existing counter equals.
-        """
+        """One ``MGET`` of the counters (cheaper than the script); when one does not exist, the
+        script creates it from a random start, so a lost counter never reads as an earlier value."""
         if not await self._usable():
             return None
         client = self._client
@@ -334,7 +330,11 @@ class ValkeyCache(Cache):
         except _FAILURES as exc:
             self._mark_down(exc)
             return None
-        return tuple(-1 if value is None else int(value) for value in raw)
+        values = [value for value in raw if value is not None]
+        if len(values) < len(keys):
+            found = await self._generations(tenant, namespaces)
+            return None if found is None else tuple(found)
+        return tuple(int(value) for value in values)
 
     async def _read(self, key: str) -> tuple[bytes, float] | None:
         client = self._client
