@@ -75,7 +75,9 @@ async def test_an_expired_remembered_entry_authenticates_again(client, world, fr
     token = (await login(client, world.tenant, email))["access_token"]
     assert await probe(client, world.tenant, token) == 200
     entry = callers._callers[world.tenant, token]
-    stale = callers.Caller(entry.uid, entry.profile, entry.extra, entry.registry, entry.generations, expires=0.0)
+    stale = callers.Caller(
+        entry.uid, entry.profile, entry.extra, entry.registry, entry.cache, entry.generations, expires=0.0
+    )
     monkeypatch.setitem(callers._callers, (world.tenant, token), stale)
 
     assert await probe(client, world.tenant, token) == 200

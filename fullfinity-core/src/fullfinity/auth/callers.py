@@ -47,6 +47,7 @@ class Caller:
     profile: AccessProfile
     extra: Any  # what the caller of ``remember`` wants back (principal, user type)
     registry: Any
+    cache: Any  # the generations are this cache's (a process may run several applications)
     generations: tuple[int, ...]
     expires: float  # monotonic deadline
 
@@ -59,7 +60,8 @@ async def remembered(env: Environment, credential: str) -> Caller | None:
     caller = _callers.get((env.tenant, credential))
     if caller is None or env.cache is None:
         return None
-    if caller.registry is not env.registry or caller.expires <= time.monotonic():
+    stale = caller.registry is not env.registry or caller.cache is not env.cache
+    if stale or caller.expires <= time.monotonic():
         _callers.pop((env.tenant, credential), None)
         return None
     if await env.cache.generations(env.tenant, NAMESPACES) != caller.generations:
@@ -94,4 +96,5 @@ def remember(
         return
     if len(_callers) >= _MAX:
         _callers.clear()
-    _callers[env.tenant, credential] = Caller(uid, profile, extra, env.registry, generations, time.monotonic() + left)
+    deadline = time.monotonic() + left
+    _callers[env.tenant, credential] = Caller(uid, profile, extra, env.registry, env.cache, generations, deadline)
