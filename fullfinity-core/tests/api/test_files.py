@@ -82,6 +82,15 @@ async def test_a_file_is_sent_inline_with_its_mimetype_name_and_sha256_etag(api,
     assert response.headers["x-content-type-options"] == "nosniff"
 
 
+async def test_head_gives_the_headers_without_the_content(api, files):
+    path = f"/api/file/ApiTicket/{files['mine']}/scan"
+    response = await api.client.head(path, headers=api.headers("ann"))
+    assert response.status_code == 200 and response.content == b""
+    assert response.headers["content-length"] == str(len(PDF))
+    assert response.headers["etag"] == f'"{hashlib.sha256(PDF).hexdigest()}"'
+    assert (await api.client.head(path, headers=api.headers(None))).status_code == 401
+
+
 async def test_download_1_asks_for_an_attachment(api, files):
     response = await api.get(f"/api/file/ApiTicket/{files['archived']}/scan?download=1")
     assert response.status_code == 200, response.text

@@ -313,4 +313,6 @@ def build_router(auth: AuthLevel = "user") -> APIRouter:
         if_none_match = request.headers.get("if-none-match")
         return await files.download(env, cls, id, field, attachment=download, if_none_match=if_none_match)
 
+    # HEAD: the same headers (size, type, ETag) without the content.
+    router.add_api_route("/file/{model}/{id}/{field}", file_content, methods=["HEAD"], include_in_schema=False)
     return router
