@@ -283,3 +283,36 @@ async def test_generations_read_every_counter_at_once_and_change_with_any_bump(f
 
     await raw.delete(f"ff:{tenant}:gen:model:User")  # a lost counter never reads as before
     assert await one.generations(tenant, names) != bumped
+
+
+async def test_concurrent_generation_reads_share_round_trips(ff_valkey_url, make_cache, tenant, monkeypatch):
+    cache = make_cache(ff_valkey_url)
+    names = ["all", "model:User"]
+    await cache.generations(tenant, names)
+    sent = 0
+    read = cache._read_generations
+
+    async def counted(*args):
+        nonlocal sent
+        sent += 1
+        return await read(*args)
+
+    monkeypatch.setattr(cache, "_read_generations", counted)
+    results = await asyncio.gather(*(cache.generations(tenant, names) for _ in range(50)))
+
+    assert len(set(results)) == 1 and results[0] is not None
+    assert sent <= 3  # the first caller's read, then one read for everybody who arrived meanwhile
+
+
+async def test_a_bump_that_returned_before_a_read_began_is_always_seen(ff_valkey_url, make_cache, tenant):
+    reader, writer = make_cache(ff_valkey_url), make_cache(ff_valkey_url)
+    names = ["all", "model:User"]
+
+    async def read_after_bump(i: int) -> bool:
+        before = await reader.generations(tenant, names)
+        await writer.bump(tenant, "model:User")
+        after = await reader.generations(tenant, names)  # starts after the bump returned
+        return before is not None and after is not None and after[1] > before[1]
+
+    # Many readers at once: most reads join a shared MGET; none may see a counter older than its bump.
+    assert all(await asyncio.gather(*(read_after_bump(i) for i in range(30))))

@@ -92,6 +92,16 @@ def _random_start() -> int:
     return secrets.randbits(48)
 
 
+class _SharedRead:
+    """The state of ``ValkeyCache.generations`` for one set of counters."""
+
+    __slots__ = ("in_flight", "next")
+
+    def __init__(self) -> None:
+        self.in_flight = False
+        self.next: asyncio.Future[tuple[int, ...] | None] | None = None
+
+
 class ValkeyCache(Cache):
     """Entries and generation counters on a Valkey/Redis server, shared by every worker process."""
 
@@ -122,6 +132,9 @@ class ValkeyCache(Cache):
         self._wake = asyncio.Event()  # cut the reconnect backoff short
         self._pending: dict[str, set[str]] = {}
         self._pending_registry: set[str] = set()
+        #: generations(): per (tenant, namespaces), the next read's waiters (see ``generations``).
+        self._reads: dict[tuple[str, tuple[str, ...]], _SharedRead] = {}
+        self._serving: set[asyncio.Task[None]] = set()
 
     # -- status and lifecycle ---------------------------------------------------------------------
     @property
@@ -185,6 +198,7 @@ class ValkeyCache(Cache):
             )
             self._pubsub = None
             self._available = False
+            self._reads = {}
             self._settled = asyncio.Event()
             self._wake = asyncio.Event()
             self.hot.clear()
@@ -317,6 +331,61 @@ class ValkeyCache(Cache):
         return [int(value) for value in raw]
 
     async def generations(self, tenant: str, namespaces: Sequence[str]) -> tuple[int, ...] | None:
+        """The counters' current values, read by one ``MGET`` shared by concurrent callers.
+
+        Every request of a busy worker asks for the same counters (``fullfinity.auth.callers``).
+        While one read is on its way, the callers arriving join the *next* read, which is only
+        sent once that one is back: the read serving a caller always leaves after the caller
+        arrived, so it sees every bump that had returned by then, exactly as a read of its own
+        would, at a fraction of the round trips.
+        """
+        key = (tenant, tuple(namespaces))
+        shared = self._reads.get(key)
+        if shared is None:
+            shared = self._reads[key] = _SharedRead()
+        if shared.in_flight:
+            if shared.next is None:
+                shared.next = asyncio.get_running_loop().create_future()
+            return await asyncio.shield(shared.next)
+        shared.in_flight = True
+        try:
+            found = await self._read_generations(tenant, namespaces)
+        finally:
+            waiting, shared.next = shared.next, None
+            if waiting is None:
+                shared.in_flight = False
+            else:  # they arrived during this read: one more read, sent now, serves them all
+                task = asyncio.get_running_loop().create_task(self._serve(shared, waiting, tenant, namespaces))
+                self._serving.add(task)
+                task.add_done_callback(self._serving.discard)
+        return found
+
+    async def _serve(
+        self,
+        shared: _SharedRead,
+        first: asyncio.Future[tuple[int, ...] | None],
+        tenant: str,
+        namespaces: Sequence[str],
+    ) -> None:
+        waiting: asyncio.Future[tuple[int, ...] | None] | None = first
+        while waiting is not None:
+            try:
+                found = await self._read_generations(tenant, namespaces)
+            except BaseException as exc:  # cancelled while closing: no waiter may hang
+                for future in (waiting, shared.next):
+                    if future is not None and not future.done():
+                        if isinstance(exc, asyncio.CancelledError):
+                            future.cancel()
+                        else:
+                            future.set_exception(exc)
+                shared.in_flight, shared.next = False, None
+                raise
+            if not waiting.done():
+                waiting.set_result(found)
+            waiting, shared.next = shared.next, None
+        shared.in_flight = False
+
+    async def _read_generations(self, tenant: str, namespaces: Sequence[str]) -> tuple[int, ...] | None:
         """One ``MGET`` of the counters (cheaper than the script); when one does not exist, the
         script creates it from a random start, so a lost counter never reads as an earlier value."""
         if not await self._usable():
