@@ -92,16 +92,24 @@ async def run_group_by(compiler: Compiler, keys: Sequence[str], aggregates: Sequ
     sql = sql + compiler.window()
     text, params = sql.finish()
     rows = await compiler.env.fetch(text, *params)
+    # Columns by position, as selected above: the keys, the display names of relational keys,
+    # the count, the aggregates.
     relations = [i for i, (_, f) in enumerate(key_parts) if f.relational]
+    names = {i: len(keys) + n for n, i in enumerate(relations)}
+    count_at = len(keys) + len(relations)
+    columns = [(spec, i, names.get(i)) for i, spec in enumerate(keys)]
+    totals = [(spec, count_at + 1 + i) for i, spec in enumerate(aggregates)]
     out = []
     for row in rows:
-        group: dict[str, Any] = {key: row[labels[i]] for i, key in enumerate(keys)}
-        for i in relations:
-            value = group[keys[i]]
-            group[keys[i]] = None if value is None else {"id": value, "display_name": row[f"{labels[i]}_dn"]}
-        group["__count"] = row["__count"]
-        for i, spec in enumerate(aggregates):
-            group[spec] = row[f"a{i}"]
+        group: dict[str, Any] = {}
+        for spec, i, name_at in columns:
+            value = row[i]
+            if name_at is not None and value is not None:
+                value = {"id": value, "display_name": row[name_at]}
+            group[spec] = value
+        group["__count"] = row[count_at]
+        for spec, i in totals:
+            group[spec] = row[i]
         out.append(group)
     return out
 
