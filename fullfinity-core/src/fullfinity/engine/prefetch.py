@@ -12,7 +12,8 @@ only).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from operator import attrgetter
+from typing import TYPE_CHECKING, Any, cast
 
 from fullfinity.engine.context import current_env
 from fullfinity.engine.fields_relational import ManyToMany, ManyToOne, X2ManyField, record_slot
@@ -84,8 +85,14 @@ async def _load_columns(records: list[Model], names: Sequence[str]) -> None:
     """Load stored fields missing on ``records`` (one query)."""
     model = type(records[0])
     fields = [model._fields[n] for n in names]
-    slots = [f.slot for f in fields]
-    missing = [r for r in records if not all(hasattr(r, s) for s in slots)]
+    if all(isinstance(f, ManyToOne) for f in fields):
+        # ManyToOne fields know their slot descriptors: read them directly, a miss never detours
+        # through Model.__getattr__.
+        members = [cast(ManyToOne, f).members[0] for f in fields]
+        missing = [r for r in records if not _has_all(r, members)]
+    else:
+        slots = [f.slot for f in fields]
+        missing = [r for r in records if not all(hasattr(r, s) for s in slots)]
     if not missing:
         return
     env = current_env()
@@ -122,9 +129,9 @@ async def _load_many_to_one(
     target = field.target_model
     probe = _probe_slot(target, wanted)
     rec_member = field.members[1]
-    todo = records if force else [r for r in records if not _is_loaded_target(r, rec_member, probe)]
+    todo = records if force else _not_loaded(records, rec_member, probe)
     id_slot = field.slot
-    ids = sorted({i for i in (getattr(r, id_slot, None) for r in todo) if i is not None})
+    ids = sorted({i for i in map(attrgetter(id_slot), todo) if i is not None})
     loaded: dict[int, Model] = {}
     if ids and _may_read(target):
         env = current_env()
@@ -134,13 +141,13 @@ async def _load_many_to_one(
         with env.with_context(active_test=False):
             for rec in await queryset:
                 loaded[rec.id] = rec
-    for record in todo:
-        target_id = getattr(record, id_slot, None)
+    put = rec_member.__set__
+    for record, target_id in zip(todo, map(attrgetter(id_slot), todo), strict=True):
         if target_id is None:
-            setattr(record, rec_slot, None)
+            put(record, None)
         else:
             found = loaded.get(target_id)
-            setattr(record, rec_slot, found if found is not None else target.browse(target_id))
+            put(record, found if found is not None else target.browse(target_id))
     if len(todo) != len(records):  # some were loaded earlier: the next level continues from all of them
         for record in records:
             value = getattr(record, rec_slot, None)
@@ -166,16 +173,31 @@ def _probe_slot(target: type[Model], wanted: Sequence[str] | None) -> str:
     return "_f_id"
 
 
-def _is_loaded_target(record: Model, rec_member: Any, probe: str) -> bool:
-    """The ManyToOne's record object is present and is more than a stub carrying its id.
+def _not_loaded(records: list[Model], rec_member: Any, probe: str) -> list[Model]:
+    """The records whose ManyToOne record object is absent or only a stub carrying its id.
 
     The slot's descriptor is read directly: a miss must not detour through ``Model.__getattr__``.
     """
+    get = rec_member.__get__
+    todo = []
+    for record in records:
+        try:
+            value = get(record)
+        except AttributeError:
+            todo.append(record)
+            continue
+        if value is not None and not hasattr(value, probe):
+            todo.append(record)
+    return todo
+
+
+def _has_all(record: Model, members: list[Any]) -> bool:
     try:
-        value = rec_member.__get__(record)
+        for member in members:
+            member.__get__(record)
     except AttributeError:
         return False
-    return value is None or hasattr(value, probe)
+    return True
 
 
 async def _load_x2many(
