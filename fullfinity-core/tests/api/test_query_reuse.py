@@ -89,3 +89,14 @@ async def test_a_write_on_a_read_only_request_connection_is_refused_with_a_clear
     assert refused.value.status_code == 500  # a bug in the code that wrote, not in the request
     async with api.env(runtime) as env:
         assert not await env["ApiTicket"].filter(name="Not written").exists()
+
+
+async def test_a_query_with_a_long_list_of_values_is_not_kept(api, runtime):
+    async with api.env(runtime) as env:
+        model = env["ApiTicket"]
+        plans.clear_plans()
+        await model.filter(id__in=list(range(1, 100))).with_fields("name")
+        await model.filter(id__in=[1, 2, 3]).with_fields("name")
+
+    kept = list(plans._plans.values())
+    assert len(kept) == 1 and len(kept[0].params) == 1  # the short list, one array parameter

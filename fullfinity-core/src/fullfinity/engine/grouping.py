@@ -69,32 +69,22 @@ async def run_group_by(compiler: Compiler, keys: Sequence[str], aggregates: Sequ
     agg_parts = [_aggregate_sql(compiler, a) for a in aggregates]
     labels = [f"k{i}" for i in range(len(keys))]
     select = [k.wrap("", f" AS {labels[i]}") for i, (k, _) in enumerate(key_parts)]
-    for i, (key, field) in enumerate(key_parts):
-        if field.relational:  # the target's display name, in the same statement
-            target = cast(Any, field).target_model
-            inner = f"dn{i}"
-            select.append(
-                key.wrap(
-                    f"(SELECT {display_name_sql(target, inner)} FROM {ident(target._table)} AS {inner} "
-                    f'WHERE {inner}."id" = ',
-                    f") AS {labels[i]}_dn",
-                )
-            )
     select.append(Sql("count(*) AS __count"))
     select += [a.wrap("", f" AS a{i}") for i, a in enumerate(agg_parts)]
     where = compiler.where_clause()
     sql = Sql("SELECT ") + join(select, ", ") + compiler._from(where)
     if keys:
         sql = sql + " GROUP BY " + ", ".join(labels)
+    relations = [i for i, (_, f) in enumerate(key_parts) if f.relational]
+    if relations:
+        sql = _with_display_names(sql, key_parts, labels, relations, len(aggregates))
     order = _order(compiler, keys, list(aggregates), labels)
     if order:
         sql = sql + f" ORDER BY {order}"
     sql = sql + compiler.window()
     text, params = sql.finish()
     rows = await compiler.env.fetch(text, *params)
-    # Columns by position, as selected above: the keys, the display names of relational keys,
-    # the count, the aggregates.
-    relations = [i for i, (_, f) in enumerate(key_parts) if f.relational]
+    # Columns by position: the keys, the display names of relational keys, the count, the aggregates.
     names = {i: len(keys) + n for n, i in enumerate(relations)}
     count_at = len(keys) + len(relations)
     columns = [(spec, i, names.get(i)) for i, spec in enumerate(keys)]
@@ -112,6 +102,24 @@ async def run_group_by(compiler: Compiler, keys: Sequence[str], aggregates: Sequ
             group[spec] = row[i]
         out.append(group)
     return out
+
+
+def _with_display_names(
+    grouped: Sql, key_parts: list[tuple[Sql, Field[Any]]], labels: list[str], relations: list[int], aggregates: int
+) -> Sql:
+    """The groups of ``grouped`` with the display names of their relational keys, joined once
+    the rows are grouped (one hash join over the groups; a lookup per group would scan a small
+    target table once per group)."""
+    columns = [f"g.{label} AS {label}" for label in labels]
+    joins = []
+    for i in relations:
+        target = cast(Any, key_parts[i][1]).target_model
+        alias = f"dn{i}"
+        columns.append(f"{display_name_sql(target, alias)} AS {labels[i]}_dn")
+        joins.append(f' LEFT JOIN {ident(target._table)} AS {alias} ON {alias}."id" = g.{labels[i]}')
+    columns.append("g.__count AS __count")
+    columns += [f"g.a{i} AS a{i}" for i in range(aggregates)]
+    return Sql(f"SELECT {', '.join(columns)} FROM (") + grouped + (") AS g" + "".join(joins))
 
 
 def _order(compiler: Compiler, keys: list[str], aggregates: list[str], labels: list[str]) -> str:

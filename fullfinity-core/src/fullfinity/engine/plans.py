@@ -16,7 +16,9 @@ A plan is reused only when everything the compiler reads is the same:
 
 Statements whose filters or record rules use the clock (``now``, ``today``, ``D(...)``)
 are never kept: they are valid at the moment they were compiled only. Queries whose
-values cannot be hashed are compiled every time. At most ``MAX_PLANS`` plans are kept,
+values cannot be hashed, or that carry a long list of values (``id__in`` with the ids of a
+batch: prefetching), are compiled every time: hashing the list would cost more than it saves,
+and such a list rarely comes back. At most ``MAX_PLANS`` plans are kept,
 least recently used first out.
 """
 
@@ -66,7 +68,22 @@ def clear_plans() -> None:
     _plans.clear()
 
 
+#: A filter value with more items than this makes a query not worth keeping.
+MAX_LIST = 32
+
+
+def _short(node: Any) -> bool:
+    """No leaf of the Q tree ``node`` holds a list longer than ``MAX_LIST``."""
+    children = getattr(node, "children", None)
+    if children is None:  # a leaf
+        value = node.value
+        return not isinstance(value, tuple | list | set | frozenset) or len(value) <= MAX_LIST
+    return all(_short(child) for child in children)
+
+
 def _key(query: Query, env: Environment, profile: AccessProfile | None) -> tuple[Any, ...] | None:
+    if not all(_short(q) for q, _ in query.filters):
+        return None
     try:
         key = (env.registry, query, env.is_elevated, id(profile), env.uid, tuple(sorted(env.context.items())))
         hash(key)
