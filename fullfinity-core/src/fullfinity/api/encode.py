@@ -232,6 +232,12 @@ def _general_encoder(encoders: list[tuple[str, Callable[[Any], Any]]], top: bool
     return encode
 
 
+def _datetime_expr(source: str) -> str:
+    """Generated code for a datetime value: kept as it is when orjson writes it exactly as
+    ``datetime_text`` would (UTC, non-zero microseconds), else formatted by ``T`` (``datetime_text``)."""
+    return f"(v if (v := {source}) is None or (v.microsecond and v.tzinfo is UTC) else T(v))"
+
+
 def _generated_encoder(
     model: type[Model],
     encoders: list[tuple[str, Callable[[Any], Any]]],
@@ -248,8 +254,7 @@ def _generated_encoder(
     namespace: dict[str, Any] = {"UTC": _UTC, "T": datetime_text, "general": general}
     items = ['"id": r._f_id', '"display_name": r._f_display_name']
     if top:
-        items.append('"updated_date": (v if (v := r._f_updated_date) is None or (v.microsecond and v.tzinfo is UTC) '
-                     "else T(v))")  # fmt: skip
+        items.append(f'"updated_date": {_datetime_expr("r._f_updated_date")}')
     for index, (key, fn) in enumerate(encoders):
         field = model._fields[key]
         slot = field.slot
@@ -257,7 +262,7 @@ def _generated_encoder(
             namespace[f"E{index}"] = fn
             items.append(f"{key!r}: E{index}(r)")
         elif field.type_name == "Datetime":
-            items.append(f"{key!r}: (v if (v := r.{slot}) is None or (v.microsecond and v.tzinfo is UTC) else T(v))")
+            items.append(f"{key!r}: {_datetime_expr(f'r.{slot}')}")
         else:
             items.append(f"{key!r}: r.{slot}")
     source = (
@@ -300,7 +305,6 @@ def _generated_rows_encoder(model: type[Model], tree: FieldTree, plan: SelectPla
     for slot, source in plan.copies:
         if source in columns:
             columns[slot] = columns[source]
-    datetime_expr = "(v if (v := r[{}]) is None or (v.microsecond and v.tzinfo is UTC) else T(v))"
     items: list[str] = []
     for key in dict.fromkeys(["id", "display_name", "updated_date", *tree]):
         field = model._fields.get(key)
@@ -309,7 +313,7 @@ def _generated_rows_encoder(model: type[Model], tree: FieldTree, plan: SelectPla
         if tree.get(key) is not None:  # an expanded sub-tree
             return None
         index = columns[field.slot]
-        value = datetime_expr.format(index) if field.type_name == "Datetime" else f"r[{index}]"
+        value = _datetime_expr(f"r[{index}]") if field.type_name == "Datetime" else f"r[{index}]"
         items.append(f"{key!r}: {value}")
     source = f"def encode_rows(rows):\n    return [{{{', '.join(items)}}} for r in rows]\n"
     namespace: dict[str, Any] = {"UTC": _UTC, "T": datetime_text}

@@ -76,12 +76,13 @@ def _split(value: str | None) -> list[str] | None:
     return [part.strip() for part in value.split(",") if part.strip()]
 
 
-def _query_body(raw: dict[str, Any]) -> QueryBody:
+def _query_body(data: dict[str, Any], what: str = "query parameter(s) are") -> QueryBody:
+    """``data`` validated as a ``QueryBody``; a ``ValidationError`` with one detail per problem."""
     try:
-        return QueryBody.model_validate({k: v for k, v in raw.items() if v is not None})
+        return QueryBody.model_validate(data)
     except PydanticValidationError as exc:
         details = [{"path": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()]
-        raise ValidationError(f"{len(details)} query parameter(s) are invalid.", details=details) from None
+        raise ValidationError(f"{len(details)} {what} invalid.", details=details) from None
 
 
 def _json_param(name: str, value: str | None) -> Any:
@@ -153,21 +154,20 @@ def _get_query_body(params: Mapping[str, str]) -> QueryBody:
     ctx = _json_param("context", params.get("context"))
     if ctx is not None and not isinstance(ctx, dict):
         raise BadRequest("context must be a JSON object.", details=[{"path": "context", "message": "not an object"}])
-    return _query_body(
-        {
-            "fields": _split(params.get("fields")),
-            "q_filter": _json_param("q_filter", params.get("q_filter")),
-            "filters": _split(params.get("filters")),
-            "search_view": params.get("search_view"),
-            "order_by": _split(params.get("order_by")),
-            "limit": params.get("limit"),
-            "offset": params.get("offset"),
-            "group_by": _split(params.get("group_by")),
-            "aggregates": _split(params.get("aggregates")),
-            "total": params.get("total"),
-            "context": ctx,
-        }
-    )
+    values = {
+        "fields": _split(params.get("fields")),
+        "q_filter": _json_param("q_filter", params.get("q_filter")),
+        "filters": _split(params.get("filters")),
+        "search_view": params.get("search_view"),
+        "order_by": _split(params.get("order_by")),
+        "limit": params.get("limit"),
+        "offset": params.get("offset"),
+        "group_by": _split(params.get("group_by")),
+        "aggregates": _split(params.get("aggregates")),
+        "total": params.get("total"),
+        "context": ctx,
+    }
+    return _query_body({k: v for k, v in values.items() if v is not None})
 
 
 _QUERY_BODY: dict[str, Any] = {
@@ -189,12 +189,7 @@ def _post_query_body(raw: bytes) -> QueryBody:
             f"The body must be a JSON object of query options, got {type(data).__name__}.",
             details=[{"path": "body", "message": "expected an object"}],
         )
-    try:
-        return QueryBody.model_validate(data)
-    except PydanticValidationError as exc:
-        details = [{"path": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in exc.errors()]
-        count = len(details)
-        raise ValidationError(f"{count} value{'s are' if count != 1 else ' is'} invalid.", details=details) from None
+    return _query_body(data, "body value(s) are")
 
 
 def build_router(auth: AuthLevel = "user") -> APIRouter:

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-import time
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -24,10 +22,6 @@ __all__ = ["ALGORITHM", "Claims", "TokenPair", "decode_token", "format_expiry", 
 ALGORITHM = "HS256"
 TokenType = Literal["access", "refresh"]
 _REQUIRED = ["sub", "tid", "typ", "fam", "jti", "iat", "exp"]
-#: Tokens already verified (signature, claims), so a client sending the same access token on
-#: every request is checked once: key (secret, token) -> claims. Expiry is re-checked each use.
-_VERIFIED: OrderedDict[tuple[str, str], dict[str, Any]] = OrderedDict()
-_VERIFIED_MAX = 4096
 
 
 def new_token_id() -> str:
@@ -105,20 +99,13 @@ def issue_pair(
 def decode_token(secret: str, token: str, *, tenant: str, typ: TokenType) -> Claims:
     """The claims of ``token`` after every check; ``AuthenticationError`` (401) saying which failed."""
     what = f"{typ} token"
-    raw = _verified(secret, token)
-    if raw is None:
-        try:
-            raw = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": _REQUIRED})
-        except jwt.ExpiredSignatureError:
-            raise AuthenticationError(f"The {what} has expired; {_expiry_hint(typ)}.") from None
-        except jwt.InvalidTokenError:
-            raise AuthenticationError(f"The {what} is invalid (malformed, or not signed by this server).") from None
-        _VERIFIED[secret, token] = raw
-        if len(_VERIFIED) > _VERIFIED_MAX:
-            _VERIFIED.popitem(last=False)
-    elif not isinstance(raw.get("exp"), int) or raw["exp"] <= time.time():
-        _VERIFIED.pop((secret, token), None)
-        raise AuthenticationError(f"The {what} has expired; {_expiry_hint(typ)}.")
+    try:
+        raw = jwt.decode(token, secret, algorithms=[ALGORITHM], options={"require": _REQUIRED})
+    except jwt.ExpiredSignatureError:
+        hint = "refresh it with POST /auth/refresh" if typ == "access" else "log in again"
+        raise AuthenticationError(f"The {what} has expired; {hint}.") from None
+    except jwt.InvalidTokenError:
+        raise AuthenticationError(f"The {what} is invalid (malformed, or not signed by this server).") from None
     if raw.get("typ") != typ:
         article = "an" if typ == "access" else "a"
         raise AuthenticationError(f"Expected {article} {what}, got a token of type {str(raw.get('typ'))!r}.")
@@ -137,14 +124,3 @@ def decode_token(secret: str, token: str, *, tenant: str, typ: TokenType) -> Cla
         )
     except (TypeError, ValueError):
         raise AuthenticationError(f"The {what} is invalid (malformed claims).") from None
-
-
-def _verified(secret: str, token: str) -> dict[str, Any] | None:
-    raw = _VERIFIED.get((secret, token))
-    if raw is not None:
-        _VERIFIED.move_to_end((secret, token))
-    return raw
-
-
-def _expiry_hint(typ: TokenType) -> str:
-    return "refresh it with POST /auth/refresh" if typ == "access" else "log in again"
