@@ -103,6 +103,23 @@ def venv_env(**extra: str) -> dict[str, str]:
 # -- start ---------------------------------------------------------------------------------
 
 
+DEMO_MODULES_SCRIPT = """
+from fullfinity.engine.module_registry import discover_modules
+print(" ".join(
+    ident for ident, info in discover_modules().items()
+    if ident != "core" and not info.manifest.implicit and info.manifest.edition == "community"
+))
+"""
+
+
+def demo_modules(env: dict[str, str]) -> list[str]:
+    """The modules a demo tenant holds: every available community module that is not implicit."""
+    found = subprocess.run([str(PYTHON), "-c", DEMO_MODULES_SCRIPT], env=env, capture_output=True, text=True)
+    if found.returncode != 0:
+        sys.exit(f"Could not list the available modules:\n{found.stderr}")
+    return found.stdout.split()
+
+
 def start(serve_args: list[str]) -> None:
     install()
     env = venv_env()
@@ -118,6 +135,14 @@ def start(serve_args: list[str]) -> None:
     )
     if created.returncode != 0:
         sys.exit(created.returncode)
+    # Every available module in the demo tenant, also those pip-installed after it was created
+    # (installing what is installed already changes nothing; implicit glue modules come along).
+    modules = demo_modules(env)
+    if modules:
+        say(f"Installing the available modules in '{tenant}': {', '.join(modules)}")
+        installed = subprocess.run([tool("fullfinity"), "module", "install", *modules, "--tenant", tenant], env=env)
+        if installed.returncode != 0:
+            sys.exit(installed.returncode)
     # A known password for the demo administrator (a demo tenant only; reset at every start).
     password = subprocess.run(
         [tool("fullfinity"), "user", "passwd", DEMO_ADMIN, "--tenant", tenant, "--password-stdin"],
