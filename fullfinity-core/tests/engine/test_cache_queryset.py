@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 import pytest_asyncio
 
-from fullfinity.engine import cache_query
 from fullfinity.engine.base import (
     JSON,
     Binary,
@@ -25,8 +24,9 @@ from fullfinity.engine.base import (
     Text,
 )
 from fullfinity.engine.cache import LocalCache
-from fullfinity.engine.cache_query import CachedQuerySet, query_dependencies
-from fullfinity.engine.cache_valkey import ValkeyCache
+from fullfinity.engine.cache.valkey import ValkeyCache
+from fullfinity.engine.records import cached as cache_query
+from fullfinity.engine.records.cached import CachedQuerySet, query_dependencies
 from fullfinity.testing.orm import env_on
 
 

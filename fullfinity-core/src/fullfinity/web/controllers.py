@@ -15,7 +15,7 @@ composed controllers form one router per module set, which ``ModuleRoutes`` (the
 the application) consults for the request's tenant: elsewhere the paths answer 404.
 
 Handlers run inside the request transaction with ``env_ctx`` bound, after the ``auth`` check
-(``fullfinity.engine.middleware``). Two routes with the same path and method in one module set
+(``fullfinity.web.request_env``). Two routes with the same path and method in one module set
 are a composition error.
 """
 
@@ -34,9 +34,9 @@ from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Match
 from starlette.types import Receive, Scope, Send
 
-from fullfinity.engine.definitions import owner_of
-from fullfinity.engine.middleware import AUTH_LEVELS, allows_public, no_auth, requires_internal, requires_user
+from fullfinity.engine.records.definitions import owner_of
 from fullfinity.exceptions import ModuleError
+from fullfinity.web.request_env import AUTH_LEVELS, allows_public, no_auth, requires_internal, requires_user
 
 __all__ = ["Controller", "ModuleRoutes", "RouteSpec", "compose_router", "route"]
 
@@ -280,7 +280,7 @@ class ModuleRoutes(BaseRoute):
         return Match.NONE, {}
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        from fullfinity.engine.middleware import tenant_registry
+        from fullfinity.web.request_env import tenant_registry
 
         registry = await tenant_registry(Request(scope, receive))
         await compose_router(registry.modules)(scope, receive, send)

@@ -41,9 +41,9 @@ from fullfinity.auth.callers import generations_before, remember, remembered
 from fullfinity.auth.secret import signing_secret
 from fullfinity.auth.throttle import LoginThrottle
 from fullfinity.engine.context import bind_tenant
-from fullfinity.engine.dberrors import map_db_error
-from fullfinity.engine.env import Environment
-from fullfinity.engine.registry import Registry
+from fullfinity.engine.database.errors import map_db_error
+from fullfinity.engine.records.environment import Environment
+from fullfinity.engine.records.registry import Registry
 from fullfinity.exceptions import AccessError, AuthenticationError, ConfigurationError, TenantNotFound
 from fullfinity.installer.freshness import pending_upgrades, upgrade_required
 from fullfinity.runtime import Runtime

@@ -21,21 +21,21 @@ from fullfinity.api.encode import RowsEncoder, record_encoder, rows_encoder
 from fullfinity.api.handlers import refuse_transient
 from fullfinity.api.hydrate import default_tree, hydration_paths
 from fullfinity.api.limits import COUNT_CAP, check_limit
-from fullfinity.engine.compiler import Compiler
-from fullfinity.engine.paths import resolve_path
+from fullfinity.engine.access.control import check_model
 from fullfinity.engine.Q import Q
-from fullfinity.engine.security import check_model
-from fullfinity.engine.sql import Sql
+from fullfinity.engine.query.compiler import Compiler
+from fullfinity.engine.query.paths import resolve_path
+from fullfinity.engine.query.sql import Sql
 from fullfinity.exceptions import BadRequest
 from fullfinity.views.search import search_filters
 
 if TYPE_CHECKING:
     from fullfinity.api.decode import FieldTree
+    from fullfinity.engine.access.control import AccessProfile
     from fullfinity.engine.env import Environment
     from fullfinity.engine.models import Model
-    from fullfinity.engine.plans import SelectPlan
-    from fullfinity.engine.queryset import QuerySet
-    from fullfinity.engine.security import AccessProfile
+    from fullfinity.engine.query.plans import SelectPlan
+    from fullfinity.engine.records.queryset import QuerySet
     from fullfinity.settings import Settings
 
 __all__ = ["run_query", "run_remembered_query"]

@@ -17,13 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from fullfinity.engine.Q import Q
+from fullfinity.engine.qlang.q import Q
 from fullfinity.exceptions import AccessError, MissingError
 
 if TYPE_CHECKING:
-    from fullfinity.engine.env import Environment
-    from fullfinity.engine.fields_base import Field
-    from fullfinity.engine.models import Model
+    from fullfinity.engine.fields.base import Field
+    from fullfinity.engine.records.environment import Environment
+    from fullfinity.engine.records.models import Model
 
 __all__ = ["OPERATIONS", "AccessProfile", "cached_profile", "check_field", "check_model", "check_rule", "load_profile"]
 
@@ -90,7 +90,7 @@ async def cached_profile(env: Environment, uid: int) -> AccessProfile:
     """The profile from the cache (namespace ``access``), recomputed when a security model was written."""
     if env.cache is None:
         return await load_profile(env, uid)
-    from fullfinity.engine.cache import model_namespace
+    from fullfinity.engine.cache.store import model_namespace
 
     async def compute() -> dict[str, Any]:
         return (await load_profile(env, uid)).to_data()
@@ -98,7 +98,7 @@ async def cached_profile(env: Environment, uid: int) -> AccessProfile:
     depends = [model_namespace(name) for name in sorted(SECURITY_MODELS)]
     data = await env.cache.fetch(env.tenant, "access", f"user:{uid}", compute, depends_on=depends)
     # The same data gives the same profile object: no re-parsing of the rules on every request,
-    # and compiled plans (fullfinity.engine.plans), keyed by the profile's identity, are reused.
+    # and compiled plans (fullfinity.engine.query.plans), keyed by the profile's identity, are reused.
     memo = _profiles.get((env.tenant, uid))
     if memo is not None and memo[0] == data:
         return memo[1]

@@ -26,7 +26,7 @@ import asyncpg
 import orjson
 
 if TYPE_CHECKING:
-    from fullfinity.engine.db import DatabaseManager
+    from fullfinity.engine.database.servers import DatabaseManager
 
 __all__ = ["CHANNEL", "PgBroadcast"]
 

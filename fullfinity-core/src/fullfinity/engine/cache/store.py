@@ -1,26 +1,9 @@
-"""The cache: tenant-scoped entries versioned by generation counters, in process or on Valkey/Redis.
+"""The cache's interface and its in-process backend: generation-versioned entries, the hot copy.
 
-Every entry lives under ``ff:<tenant>:<namespace>:<key>#<generations>``. Each (tenant,
-namespace) has a generation counter ``ff:<tenant>:gen:<namespace>``; a key carries the
-current generation of the tenant-wide namespace ``all``, of its own namespace and of the
-namespaces it ``depends_on`` (a query result depends on ``model:<Name>`` of every model it
-reads). ``bump()`` increments counters, so every entry built on the old value becomes
-unreachable at once; stale bytes simply expire (every entry has a TTL).
-
-Reading always starts from the current generations, so once ``bump()`` has returned
-nobody serves an entry of the old generation: with Valkey that costs one round trip per
-read (the local hot copy saves the second one, fetching the value). Pub/sub messages on
-``ff:invalidate`` / ``ff:registry`` only free the other workers' hot copies early.
-
-    cache = create_cache(settings.cache_url)     # LocalCache, or ValkeyCache for a URL
-    found = await cache.lookup("acme", "views", "form:Contact:en", depends_on=["model:UiView"])
-    if not found.hit:
-        await found.store(await build_view())   # stored under the generations read above
-
-``lookup()`` + ``store()`` is the pattern for anything computed from the database: the
-value is stored under the generations read *before* it was computed, so a write that
-commits meanwhile cannot leave it cached as current (``fetch()`` wraps the pattern).
-See docs/cache.md.
+``Cache`` is what every backend implements (``lookup``/``store``/``fetch``, ``bump``,
+generations read before a value is computed); ``LocalCache`` keeps everything in this
+process; ``HotCopy`` is the small per-process copy the Valkey backend keeps too. The
+package's docstring (``fullfinity.engine.cache``) describes the scheme.
 """
 
 from __future__ import annotations
@@ -34,11 +17,11 @@ from collections.abc import Awaitable, Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
-from fullfinity.engine.cache_codec import Uncacheable, decode, encode, encode_rows, is_shareable
+from fullfinity.engine.cache.codec import Uncacheable, decode, encode, encode_rows, is_shareable
 
 if TYPE_CHECKING:
-    from fullfinity.engine.cache_notify import PgBroadcast
-    from fullfinity.engine.env import Environment
+    from fullfinity.engine.cache.notify import PgBroadcast
+    from fullfinity.engine.records.environment import Environment
 
 __all__ = [
     "ALL",
@@ -50,7 +33,6 @@ __all__ = [
     "HotCopy",
     "LocalCache",
     "Lookup",
-    "create_cache",
     "fetch_in_env",
     "model_namespace",
 ]
@@ -197,7 +179,7 @@ class Lookup:
         return self._key
 
     async def store(self, value: Any, *, ttl: float | None = None) -> bool:
-        """Cache ``value`` (see ``cache_codec`` for the types carried exactly); False when not stored."""
+        """Cache ``value`` (see ``codec.py`` for the types carried exactly); False when not stored."""
         return await self._store(encode, value, ttl)
 
     async def store_rows(self, rows: Iterable[Iterable[Any]], *, ttl: float | None = None) -> bool:
@@ -425,7 +407,7 @@ class LocalCache(Cache):
     """The in-process backend (no ``FULLFINITY_CACHE_URL``).
 
     Entries live in this process. Bumps are also published to the other processes through
-    PostgreSQL when a broadcast is attached (``fullfinity.engine.cache_notify``; the runtime
+    PostgreSQL when a broadcast is attached (``fullfinity.engine.cache.notify``; the runtime
     attaches one), and a listening process applies theirs a few milliseconds after they commit.
     """
 
@@ -528,12 +510,3 @@ async def fetch_in_env(
         return await compute()
     depends = [model_namespace(name) for name in names]
     return await cache.fetch(env.tenant, namespace, key, compute, ttl=ttl, depends_on=depends)
-
-
-def create_cache(url: str | None, **options: Any) -> Cache:
-    """``LocalCache`` without a URL, else ``ValkeyCache`` (``redis://``, ``rediss://``, ``valkey://``, ``valkeys://``)."""
-    if not url:
-        return LocalCache(**options)
-    from fullfinity.engine.cache_valkey import ValkeyCache
-
-    return ValkeyCache(url, **options)

@@ -34,7 +34,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import NoScriptError, RedisError
 
-from fullfinity.engine.cache import (
+from fullfinity.engine.cache.store import (
     ALL,
     DEFAULT_TTL,
     INVALIDATE_CHANNEL,

@@ -24,7 +24,7 @@ from fullfinity.exceptions import (
 )
 
 if TYPE_CHECKING:
-    from fullfinity.engine.env import Environment
+    from fullfinity.engine.records.environment import Environment
 
 __all__ = ["map_db_error"]
 
@@ -118,7 +118,7 @@ def _declared_check(env: Environment | None, table: str | None, constraint: str 
     """(name, message) of a model's ``_sql_constraints`` entry violated, if it is one."""
     if env is None or not table or not constraint:
         return None
-    from fullfinity.engine.schema import constraint_name
+    from fullfinity.engine.database.schema import constraint_name
 
     model = env.registry.model_for_table(table)
     for name, _check, message in getattr(model, "_sql_constraints", ()) if model is not None else ():

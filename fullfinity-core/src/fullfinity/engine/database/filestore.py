@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Any
 from fullfinity.exceptions import ValidationError
 
 if TYPE_CHECKING:
-    from fullfinity.engine.env import Environment
-    from fullfinity.engine.models import Model
+    from fullfinity.engine.records.environment import Environment
+    from fullfinity.engine.records.models import Model
 
 __all__ = ["filestore_path", "read_file", "store_file"]
 

@@ -15,14 +15,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from fullfinity.engine.fields_base import Field
-from fullfinity.engine.sql import ident
+from fullfinity.engine.fields.base import Field
+from fullfinity.engine.query.sql import ident
 from fullfinity.exceptions import ModuleError
 
 if TYPE_CHECKING:
     import asyncpg
 
-    from fullfinity.engine.models import Model
+    from fullfinity.engine.records.models import Model
 
 __all__ = ["SchemaPlan", "SchemaStep", "apply_plan", "constraint_name", "plan_schema", "sync_schema"]
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from fullfinity.engine.fields_base import Field, FieldValueError
-from fullfinity.engine.fields_binary import JSON, Binary, File
-from fullfinity.engine.fields_relational import ManyToMany, ManyToOne, OneToMany, OneToOne
-from fullfinity.engine.fields_scalar import Boolean, Char, Float, Integer, Monetary, Selection, Text
-from fullfinity.engine.fields_temporal import Date, Datetime
+from fullfinity.engine.fields.base import Field, FieldValueError
+from fullfinity.engine.fields.binary import JSON, Binary, File
+from fullfinity.engine.fields.relational import ManyToMany, ManyToOne, OneToMany, OneToOne
+from fullfinity.engine.fields.scalar import Boolean, Char, Float, Integer, Monetary, Selection, Text
+from fullfinity.engine.fields.temporal import Date, Datetime
 
 __all__ = [
     "JSON",

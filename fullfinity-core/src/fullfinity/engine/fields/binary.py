@@ -10,7 +10,7 @@ from typing import Any
 import orjson
 from typing_extensions import Unpack
 
-from fullfinity.engine.fields_base import Field, FieldOptions, FieldValueError
+from fullfinity.engine.fields.base import Field, FieldOptions, FieldValueError
 
 __all__ = ["JSON", "Binary", "File"]
 

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from typing_extensions import Unpack
 
-from fullfinity.engine.fields_base import Field, FieldOptions, FieldValueError, slot_name
+from fullfinity.engine.fields.base import Field, FieldOptions, FieldValueError, slot_name
 
 if TYPE_CHECKING:
-    from fullfinity.engine.models import Model
+    from fullfinity.engine.records.models import Model
 
 __all__ = [
     "COMMANDS",
@@ -42,7 +42,7 @@ def record_slot(name: str) -> str:
 
 def _id_of(value: Any, what: str) -> int:
     """An id from an int, a record or ``{"id": n}``; FieldValueError otherwise."""
-    from fullfinity.engine.models import Model
+    from fullfinity.engine.records.models import Model
 
     if isinstance(value, bool):
         raise FieldValueError(f"{what} must be a record id, got bool")
@@ -261,7 +261,7 @@ class ManyToMany(X2ManyField):
 
 def normalise_commands(value: Any) -> list[list[Any]]:
     """Validate an x-to-many value; a plain list of ids/records means replace (``S``)."""
-    from fullfinity.engine.models import Model
+    from fullfinity.engine.records.models import Model
 
     if isinstance(value, Model):
         return [["S", [_id_of(rec, "record") for rec in value]]]

@@ -9,7 +9,7 @@ from typing import Any
 
 from typing_extensions import Unpack
 
-from fullfinity.engine.fields_base import Field, FieldOptions, FieldValueError
+from fullfinity.engine.fields.base import Field, FieldOptions, FieldValueError
 
 __all__ = ["Boolean", "Char", "Float", "Integer", "Monetary", "Selection", "Text"]
 

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fullfinity.engine.fields_base import Field, FieldValueError
+from fullfinity.engine.fields.base import Field, FieldValueError
 
 __all__ = ["Date", "Datetime", "user_timezone"]
 

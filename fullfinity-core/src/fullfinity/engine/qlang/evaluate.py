@@ -34,8 +34,8 @@ from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fullfinity.engine.dates import DateExpr, local_midnight, parse_iso, zone
-from fullfinity.engine.Q import BOUND_NAMES, TEXT_LOOKUPS, Leaf, Q, Var
+from fullfinity.engine.qlang.dates import DateExpr, local_midnight, parse_iso, zone
+from fullfinity.engine.qlang.q import BOUND_NAMES, TEXT_LOOKUPS, Leaf, Q, Var
 from fullfinity.exceptions import BadRequest, QSyntaxError
 
 __all__ = ["Bindings", "matches", "resolve"]

@@ -23,8 +23,8 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal, NoReturn
 
-from fullfinity.engine.dates import OFFSETS, DateExpr
-from fullfinity.engine.Q import BOUND_NAMES, MAX_DEPTH, Leaf, Q, Var, value_to_json
+from fullfinity.engine.qlang.dates import OFFSETS, DateExpr
+from fullfinity.engine.qlang.q import BOUND_NAMES, MAX_DEPTH, Leaf, Q, Var, value_to_json
 from fullfinity.exceptions import QSyntaxError
 
 __all__ = ["MAX_LENGTH", "format_q", "format_value", "parse"]

@@ -45,7 +45,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any, Literal, TypeAlias
 
-from fullfinity.engine.dates import DateExpr
+from fullfinity.engine.qlang.dates import DateExpr
 from fullfinity.exceptions import QSyntaxError
 
 __all__ = ["BOUND_NAMES", "DATE_PARTS", "LOOKUPS", "MAX_DEPTH", "Leaf", "Q", "Var"]
@@ -162,7 +162,7 @@ def _check_value(key: str, lookup: str, part: str | None, value: Any) -> None:
     key = _short(key)  # only used in messages
 
     def fail(needs: str) -> QSyntaxError:
-        from fullfinity.engine._qparse import format_value  # _qparse imports this module
+        from fullfinity.engine.qlang.parse import format_value  # parse.py imports this module
 
         return QSyntaxError(f"{key}={_short(format_value(value))}: {lookup} needs {needs}")
 
@@ -267,7 +267,7 @@ class Leaf:
         return hash(self._identity())
 
     def __repr__(self) -> str:
-        from fullfinity.engine._qparse import format_value  # _qparse imports this module
+        from fullfinity.engine.qlang.parse import format_value  # parse.py imports this module
 
         return f"Leaf({self.key!r}, {format_value(self.value)})"
 
@@ -372,7 +372,7 @@ class Q:
 
     def __str__(self) -> str:
         """The Q string for this Q (``Q.parse(str(q)) == q``, see the module docstring)."""
-        from fullfinity.engine._qparse import format_q  # _qparse imports this module
+        from fullfinity.engine.qlang.parse import format_q  # parse.py imports this module
 
         return format_q(self)
 
@@ -400,23 +400,23 @@ class Q:
 
         ``bindings`` maps bound names to values, plus ``tz`` (IANA name, default UTC) and
         ``now`` (aware datetime or ISO string with offset, default the real now); an
-        ``_qeval.Bindings`` object is used as it is (the compiler shares one per statement).
+        ``evaluate.Bindings`` object is used as it is (the compiler shares one per statement).
         """
-        from fullfinity.engine import _qeval  # _qeval imports this module
+        from fullfinity.engine.qlang import evaluate  # evaluate.py imports this module
 
-        if not isinstance(bindings, _qeval.Bindings):
-            bindings = _qeval.Bindings(bindings)
-        return _qeval.resolve(self, bindings)
+        if not isinstance(bindings, evaluate.Bindings):
+            bindings = evaluate.Bindings(bindings)
+        return evaluate.resolve(self, bindings)
 
     def matches(self, values: Mapping[str, Any], bindings: Mapping[str, Any] | None = None) -> bool:
         """Whether a record given as a JSON-like dict satisfies this Q (same semantics as SQL)."""
-        from fullfinity.engine import _qeval  # _qeval imports this module
+        from fullfinity.engine.qlang import evaluate  # evaluate.py imports this module
 
-        return _qeval.matches(self, values, _qeval.Bindings(bindings))
+        return evaluate.matches(self, values, evaluate.Bindings(bindings))
 
 
 def _parse(text: str) -> Q:
-    from fullfinity.engine._qparse import parse  # _qparse imports this module
+    from fullfinity.engine.qlang.parse import parse  # parse.py imports this module
 
     return parse(text)
 

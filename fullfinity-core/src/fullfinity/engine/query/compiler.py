@@ -1,6 +1,6 @@
 """The SQL compiler: ``Query`` -> ``(sql, params)``.
 
-The query object (``fullfinity.engine.query``) says what is asked; this module says how
+The query object (``fullfinity.engine.query.query``) says what is asked; this module says how
 in SQL. Paths are resolved against the model (``paths``), filters compile through
 ``where``; ordering by a relation path (``team__name``) LEFT JOINs the chain of
 ManyToOne targets. Every value is a bind parameter; ``$n`` numbering happens once, in
@@ -12,17 +12,17 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from fullfinity.engine.fields_base import Field
-from fullfinity.engine.paths import resolve_path
-from fullfinity.engine.query import OrderItem, Query
-from fullfinity.engine.security import check_field
-from fullfinity.engine.sql import Sql, ident, join
-from fullfinity.engine.where import WhereCompiler
+from fullfinity.engine.access.control import check_field
+from fullfinity.engine.fields.base import Field
+from fullfinity.engine.query.paths import resolve_path
+from fullfinity.engine.query.query import OrderItem, Query
+from fullfinity.engine.query.sql import Sql, ident, join
+from fullfinity.engine.query.where import WhereCompiler
 from fullfinity.exceptions import BadRequest
 
 if TYPE_CHECKING:
-    from fullfinity.engine.env import Environment
-    from fullfinity.engine.models import Model
+    from fullfinity.engine.records.environment import Environment
+    from fullfinity.engine.records.models import Model
 
 __all__ = ["ROOT", "Compiler", "display_name_sql"]
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, cast
 
-from fullfinity.engine.compiler import Compiler, display_name_sql
-from fullfinity.engine.fields_base import Field
-from fullfinity.engine.paths import resolve_path
-from fullfinity.engine.sql import Sql, ident, join
+from fullfinity.engine.fields.base import Field
+from fullfinity.engine.query.compiler import Compiler, display_name_sql
+from fullfinity.engine.query.paths import resolve_path
+from fullfinity.engine.query.sql import Sql, ident, join
 from fullfinity.exceptions import BadRequest
 
 __all__ = ["GRANULARITIES", "run_group_by"]

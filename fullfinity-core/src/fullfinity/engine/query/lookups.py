@@ -11,8 +11,8 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from fullfinity.engine.fields_base import Field, FieldValueError
-from fullfinity.engine.sql import Sql, join
+from fullfinity.engine.fields.base import Field, FieldValueError
+from fullfinity.engine.query.sql import Sql, join
 from fullfinity.exceptions import BadRequest
 
 __all__ = ["COMPARISONS", "TEXT_LOOKUPS", "compile_lookup"]

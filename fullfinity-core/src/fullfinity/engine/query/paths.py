@@ -6,11 +6,11 @@ import difflib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from fullfinity.engine.fields_base import Field
+from fullfinity.engine.fields.base import Field
 from fullfinity.exceptions import BadRequest
 
 if TYPE_CHECKING:
-    from fullfinity.engine.models import Model
+    from fullfinity.engine.records.models import Model
 
 __all__ = ["DATE_PARTS", "LOOKUP_NAMES", "ResolvedPath", "resolve_path", "unknown_field"]
 

@@ -28,13 +28,13 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from fullfinity.engine.compiler import Compiler
+from fullfinity.engine.query.compiler import Compiler
 
 if TYPE_CHECKING:
-    from fullfinity.engine.env import Environment
-    from fullfinity.engine.fields_base import Field
-    from fullfinity.engine.query import Query
-    from fullfinity.engine.security import AccessProfile
+    from fullfinity.engine.access.control import AccessProfile
+    from fullfinity.engine.fields.base import Field
+    from fullfinity.engine.query.query import Query
+    from fullfinity.engine.records.environment import Environment
 
 __all__ = ["MAX_PLANS", "SelectPlan", "clear_plans", "select_plan"]
 

@@ -1,7 +1,7 @@
 """The query object: what a queryset asks for, independent of SQL.
 
 A ``Query`` is immutable; querysets derive new ones with ``replace()``. Turning it into
-SQL is the compiler's job (``fullfinity.engine.compiler``).
+SQL is the compiler's job (``fullfinity.engine.query.compiler``).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from fullfinity.exceptions import BadRequest
 
 if TYPE_CHECKING:
-    from fullfinity.engine.models import Model
+    from fullfinity.engine.records.models import Model
 
 __all__ = ["OrderItem", "Query", "parse_order"]
 

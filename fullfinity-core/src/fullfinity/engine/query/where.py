@@ -1,6 +1,6 @@
 """Compiling Q trees to WHERE clauses, across relations.
 
-- A scalar leaf compiles to a comparison on its column (``fullfinity.engine.lookups``).
+- A scalar leaf compiles to a comparison on its column (``fullfinity.engine.query.lookups``).
 - A ManyToOne compared directly compares the id column (``team=4``, ``team__in=[..]``).
 - A path through a relation compiles to an ``EXISTS`` subquery on the related table, so
   rows are never duplicated and the related model's own restrictions (the ``active``
@@ -17,18 +17,18 @@ import itertools
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
-from fullfinity.engine._qeval import Bindings
-from fullfinity.engine.fields_base import Field
-from fullfinity.engine.lookups import LookupContext, compile_lookup
-from fullfinity.engine.paths import DATE_PARTS, LOOKUP_NAMES, resolve_path, unknown_field
-from fullfinity.engine.Q import Leaf, Q
-from fullfinity.engine.security import check_field
-from fullfinity.engine.sql import Sql, ident, join
+from fullfinity.engine.access.control import check_field
+from fullfinity.engine.fields.base import Field
+from fullfinity.engine.qlang.evaluate import Bindings
+from fullfinity.engine.qlang.q import Leaf, Q
+from fullfinity.engine.query.lookups import LookupContext, compile_lookup
+from fullfinity.engine.query.paths import DATE_PARTS, LOOKUP_NAMES, resolve_path, unknown_field
+from fullfinity.engine.query.sql import Sql, ident, join
 from fullfinity.exceptions import BadRequest
 
 if TYPE_CHECKING:
-    from fullfinity.engine.env import Environment
-    from fullfinity.engine.models import Model
+    from fullfinity.engine.records.environment import Environment
+    from fullfinity.engine.records.models import Model
 
 __all__ = ["WhereCompiler", "leaf_keys"]
 

@@ -13,7 +13,7 @@ Not cached (the query goes to the database as usual):
   generation);
 - when the SQL reads a table that is not a model's table (a join table, say), or calls a
   volatile function (``now()``, ``random()``...), since no generation covers those;
-- values the cache encoding cannot carry exactly (see ``cache_codec``).
+- values the cache encoding cannot carry exactly (see ``fullfinity.engine.cache.codec``).
 
 ``get()``, ``first()``, ``values()`` and the other terminals are never cached. Results are
 stored only from transactions at READ COMMITTED (the default): a REPEATABLE READ snapshot
@@ -28,15 +28,15 @@ import weakref
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from fullfinity.engine.cache import Cache, Lookup, model_namespace
-from fullfinity.engine.cache_codec import Uncacheable, encode
-from fullfinity.engine.query import Query
-from fullfinity.engine.queryset import QuerySet
+from fullfinity.engine.cache.codec import Uncacheable, encode
+from fullfinity.engine.cache.store import Cache, Lookup, model_namespace
+from fullfinity.engine.query.query import Query
+from fullfinity.engine.records.queryset import QuerySet
 
 if TYPE_CHECKING:
-    from fullfinity.engine.env import Environment
-    from fullfinity.engine.models import Model
-    from fullfinity.engine.registry import Registry
+    from fullfinity.engine.records.environment import Environment
+    from fullfinity.engine.records.models import Model
+    from fullfinity.engine.records.registry import Registry
 
 __all__ = ["QUERY_NAMESPACE", "CachedQuerySet", "cache_key_extra", "query_dependencies"]
 

@@ -13,10 +13,10 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Any, cast
 
-from fullfinity.engine.computed import COMPUTING
-from fullfinity.engine.definitions import ClassEntry
 from fullfinity.engine.fields import Char, Datetime, Field, Integer, Selection
-from fullfinity.engine.models import AUTOMATIC_FIELDS, Model, ModelMeta
+from fullfinity.engine.records.computed import COMPUTING
+from fullfinity.engine.records.definitions import ClassEntry
+from fullfinity.engine.records.models import AUTOMATIC_FIELDS, Model, ModelMeta
 from fullfinity.exceptions import ModuleError, ValidationError
 
 __all__ = ["compose", "table_name"]

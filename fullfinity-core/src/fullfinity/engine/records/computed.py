@@ -25,14 +25,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, cast
 
 from fullfinity.engine.context import current_env
-from fullfinity.engine.fields_relational import ManyToMany, ManyToOne, X2ManyField
-from fullfinity.engine.sql import ident
+from fullfinity.engine.fields.relational import ManyToMany, ManyToOne, X2ManyField
+from fullfinity.engine.query.sql import ident
 from fullfinity.exceptions import ModuleError
 
 if TYPE_CHECKING:
-    from fullfinity.engine.env import Environment
-    from fullfinity.engine.models import Model
-    from fullfinity.engine.registry import Registry
+    from fullfinity.engine.records.environment import Environment
+    from fullfinity.engine.records.models import Model
+    from fullfinity.engine.records.registry import Registry
 
 __all__ = ["COMPUTING", "ComputeInfo", "analyse", "compute_fields", "flush", "mark_changed", "recompute"]
 
@@ -161,7 +161,7 @@ async def _call(records: Sequence[Model], specs: Sequence[Spec], env: Environmen
     """Prefetch every declared dependency for the batch, then run each method once per record."""
     if not records:
         return
-    from fullfinity.engine.prefetch import fetch_related
+    from fullfinity.engine.records.prefetch import fetch_related
 
     deps = [d for spec in specs for d in spec.deps]
     methods = list(dict.fromkeys(spec.method for spec in specs))
@@ -203,7 +203,7 @@ async def compute_local(record: Model, changed: set[str] | None) -> list[str]:
     if not specs:
         return []
     if changed is not None and not all(hasattr(record, model._fields[d].slot) for s in specs for d in s.deps):
-        from fullfinity.engine.prefetch import _load_columns
+        from fullfinity.engine.records.prefetch import _load_columns
 
         await _load_columns([record], sorted({d for s in specs for d in s.deps}))
     specs.sort(key=lambda s: info.order.get((s.model, s.field), 0))

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from fullfinity.engine.models import Model
+    from fullfinity.engine.records.models import Model
 
 __all__ = ["ClassEntry", "all_entries", "owner_of", "record_class"]
 

@@ -7,7 +7,7 @@ ORM takes everything it needs from there.
 
 Every statement the ORM sends goes through ``Environment.fetch`` / ``execute`` /
 ``fetchval``, which count queries (``env.stats``, ``env.count_queries()``) and map
-database errors to Fullfinity errors in one place (``fullfinity.engine.dberrors``).
+database errors to Fullfinity errors in one place (``fullfinity.engine.database.errors``).
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ from typing import TYPE_CHECKING, Any
 import asyncpg
 
 from fullfinity.engine.context import env_ctx
-from fullfinity.engine.dberrors import map_db_error
+from fullfinity.engine.database.errors import map_db_error
 from fullfinity.plugins import await_me_maybe
 
 if TYPE_CHECKING:
-    from fullfinity.engine.models import Model
-    from fullfinity.engine.registry import Registry
-    from fullfinity.engine.security import AccessProfile
+    from fullfinity.engine.access.control import AccessProfile
+    from fullfinity.engine.records.models import Model
+    from fullfinity.engine.records.registry import Registry
 
 __all__ = ["Environment", "QueryCounter", "QueryStats"]
 
@@ -96,7 +96,7 @@ class Environment:
         #: On a read-only connection, statements autocommit one by one and PostgreSQL refuses
         #: writes (the read endpoints of the API; ``DatabaseManager.connection(read_only=True)``).
         self.read_only = read_only
-        #: What the user may do (``fullfinity.engine.security``); ``None`` until loaded, unused when elevated.
+        #: What the user may do (``fullfinity.engine.access.control``); ``None`` until loaded, unused when elevated.
         self.access: AccessProfile | None = None
         self._savepoints = 0
         #: Model names written in this transaction (the cache invalidates them after commit).
@@ -144,7 +144,7 @@ class Environment:
     async def load_access(self) -> None:
         """Load the user's access profile (called when an environment is opened for a user)."""
         if self.real_uid is not None:
-            from fullfinity.engine.security import cached_profile
+            from fullfinity.engine.access.control import cached_profile
 
             self.access = await cached_profile(self, self.real_uid)
 
@@ -232,7 +232,7 @@ class Environment:
     async def flush(self) -> None:
         """Write pending recomputations (stored computed fields) now."""
         if self.dirty:
-            from fullfinity.engine.computed import flush
+            from fullfinity.engine.records.computed import flush
 
             await flush(self)
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from fullfinity.exceptions import MissingError
 
 if TYPE_CHECKING:
-    from fullfinity.engine.env import Environment
+    from fullfinity.engine.records.environment import Environment
 
 __all__ = ["TABLE", "bind", "ensure_table", "identifiers_of", "resolve", "resolve_many"]
 

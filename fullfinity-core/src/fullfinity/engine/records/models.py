@@ -3,7 +3,7 @@
 A model class is declared once (``class HelpdeskTicket(Model)``) and extended by other
 modules (``__inherit__ = "HelpdeskTicket"``). Neither is used directly at run time: each
 tenant's registry *composes* a class from the definition and the extensions of the
-modules installed there (``fullfinity.engine.composition``). Class-level entry points
+modules installed there (``fullfinity.engine.records.composition``). Class-level entry points
 called on a definition (``HelpdeskTicket.filter(...)``) are forwarded to the composed
 class of the current environment.
 
@@ -20,13 +20,13 @@ from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, cast, overload
 
 from fullfinity.engine.context import current_env
-from fullfinity.engine.definitions import record_class
-from fullfinity.engine.fields_base import Field
+from fullfinity.engine.fields.base import Field
+from fullfinity.engine.records.definitions import record_class
 from fullfinity.exceptions import FieldNotLoadedError
 
 if TYPE_CHECKING:
-    from fullfinity.engine.env import Environment
-    from fullfinity.engine.queryset import QuerySet
+    from fullfinity.engine.records.environment import Environment
+    from fullfinity.engine.records.queryset import QuerySet
 
 __all__ = ["AUTOMATIC_FIELDS", "RESERVED_NAMES", "Model", "ModelMeta", "RecordGroup"]
 
@@ -177,7 +177,7 @@ class Model(metaclass=ModelMeta):
         object.__setattr__(self, "_f_id", None)
         unknown = [key for key in values if key not in cls._fields]
         if unknown:
-            from fullfinity.engine.validation import unknown_fields_error
+            from fullfinity.engine.records.validation import unknown_fields_error
 
             raise unknown_fields_error(cls, unknown)
         for key, value in values.items():
@@ -321,7 +321,7 @@ class Model(metaclass=ModelMeta):
     # -- querying (forwarded to the composed class) ---------------------------------------------
     @classmethod
     def _queryset(cls) -> QuerySet[Self]:
-        from fullfinity.engine.queryset import QuerySet
+        from fullfinity.engine.records.queryset import QuerySet
 
         return QuerySet(cls._composed_class())
 
@@ -366,7 +366,7 @@ class Model(metaclass=ModelMeta):
             return
         await env.flush()
         if self._recs is None and self._ids_repr() not in ("None", "?"):
-            from fullfinity.engine.prefetch import _load_columns
+            from fullfinity.engine.records.prefetch import _load_columns
 
             for name in names:
                 slot = model._fields[name].slot
@@ -377,14 +377,14 @@ class Model(metaclass=ModelMeta):
     @classmethod
     async def bulk_create(cls, rows: Sequence[Mapping[str, Any]]) -> Self:
         """Create many records atomically; returns them as a set in input order."""
-        from fullfinity.engine.persistence import bulk_create
+        from fullfinity.engine.records.persistence import bulk_create
 
         return cast(Self, await bulk_create(cls._composed_class(), rows))
 
     @classmethod
     async def get_or_create(cls, defaults: Mapping[str, Any] | None = None, **lookups: Any) -> tuple[Self, bool]:
         """``(record, created)``; safe against a concurrent insert when the lookups are unique."""
-        from fullfinity.engine.persistence import get_or_create
+        from fullfinity.engine.records.persistence import get_or_create
 
         record, created = await get_or_create(cls._composed_class(), defaults or {}, lookups)
         return cast(Self, record), created
@@ -392,46 +392,46 @@ class Model(metaclass=ModelMeta):
     @classmethod
     async def _default_get(cls, context: Mapping[str, Any]) -> dict[str, Any]:
         """Default values for a new record: field defaults, then ``default_<field>`` context keys."""
-        from fullfinity.engine.validation import default_values
+        from fullfinity.engine.records.validation import default_values
 
         return await default_values(cls._composed_class(), context)
 
     # -- writing ------------------------------------------------------------------------------------
     async def save(self, *, check_concurrency: bool = False) -> None:
         """Insert (no id yet) or update the changed fields of every record of the set."""
-        from fullfinity.engine.persistence import save_records
+        from fullfinity.engine.records.persistence import save_records
 
         await save_records(self, check_concurrency=check_concurrency)
 
     async def delete(self) -> None:
         """Delete the records of the set."""
-        from fullfinity.engine.persistence import delete_records
+        from fullfinity.engine.records.persistence import delete_records
 
         await delete_records(self)
 
     async def refresh(self) -> None:
         """Reload every stored field from the database, dropping unsaved changes."""
-        from fullfinity.engine.persistence import refresh_records
+        from fullfinity.engine.records.persistence import refresh_records
 
         await refresh_records(self)
 
     async def copy(self, **overrides: Any) -> Self:
         """Insert a duplicate: ``clone=True`` fields copied, others defaulted, ``overrides`` win."""
-        from fullfinity.engine.persistence import copy_record
+        from fullfinity.engine.records.persistence import copy_record
 
         return cast(Self, await copy_record(self.ensure_one(), overrides))
 
     async def fetch_related(self, *paths: str) -> Self:
         """Load relations (``"lines"``, ``"lines__product"``), non-stored computed fields or missing
         stored fields, for these records and their whole prefetch group, one query per level."""
-        from fullfinity.engine.prefetch import fetch_related
+        from fullfinity.engine.records.prefetch import fetch_related
 
         await fetch_related(self, paths)
         return self
 
     async def read_file(self, field_name: str) -> bytes | None:
         """The bytes of a ``File`` field's file."""
-        from fullfinity.engine.filestore import read_file
+        from fullfinity.engine.database.filestore import read_file
 
         return await read_file(self.ensure_one(), field_name)
 

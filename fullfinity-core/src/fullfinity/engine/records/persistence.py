@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 
-from fullfinity.engine.computed import compute_local, mark_changed
+from fullfinity.engine.access.control import check_field, check_model, check_rule
 from fullfinity.engine.context import current_env
-from fullfinity.engine.models import RecordGroup
-from fullfinity.engine.security import check_field, check_model, check_rule
-from fullfinity.engine.sql import ident
-from fullfinity.engine.validation import (
+from fullfinity.engine.query.sql import ident
+from fullfinity.engine.records.computed import compute_local, mark_changed
+from fullfinity.engine.records.models import RecordGroup
+from fullfinity.engine.records.validation import (
     check_values,
     convert_values,
     default_values,
@@ -29,8 +29,8 @@ from fullfinity.engine.validation import (
 from fullfinity.exceptions import AccessError, ConcurrencyError, IntegrityError, MissingError, ValidationError
 
 if TYPE_CHECKING:
-    from fullfinity.engine.env import Environment
-    from fullfinity.engine.models import Model
+    from fullfinity.engine.records.environment import Environment
+    from fullfinity.engine.records.models import Model
 
 __all__ = [
     "NEXT_UPDATED_DATE",
@@ -67,7 +67,7 @@ async def save_records(rs: Model, *, check_concurrency: bool = False) -> None:
 
 
 async def _prepare_files(env: Environment, model: type[Model], values: dict[str, Any]) -> None:
-    from fullfinity.engine.filestore import store_file
+    from fullfinity.engine.database.filestore import store_file
 
     for name, value in values.items():
         if model._fields[name].type_name == "File" and value is not None and "content" in value:
@@ -214,8 +214,8 @@ async def _update(rec: Model, check_concurrency: bool) -> None:
 
 async def _write_x2many(rec: Model, converted: dict[str, Any]) -> None:
     """Apply x-to-many command lists after the record's own row is written; the field then reads as unloaded."""
-    from fullfinity.engine.fields_relational import X2ManyField
-    from fullfinity.engine.x2many import apply_commands
+    from fullfinity.engine.fields.relational import X2ManyField
+    from fullfinity.engine.records.x2many import apply_commands
 
     for name, value in converted.items():
         field = type(rec)._fields[name]
@@ -264,7 +264,7 @@ async def delete_records(rs: Model) -> None:
     if not ids or cls._transient:
         return
     env = current_env()
-    from fullfinity.engine.x2many import apply_on_delete
+    from fullfinity.engine.records.x2many import apply_on_delete
 
     check_model(env, cls, "delete")
     await check_rule(env, cls, ids, "delete")

@@ -15,15 +15,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from operator import attrgetter
 from typing import TYPE_CHECKING, Any, cast
 
+from fullfinity.engine.access.control import check_field
 from fullfinity.engine.context import current_env
-from fullfinity.engine.fields_relational import ManyToMany, ManyToOne, X2ManyField, record_slot
-from fullfinity.engine.paths import unknown_field
-from fullfinity.engine.security import check_field
-from fullfinity.engine.sql import ident
+from fullfinity.engine.fields.relational import ManyToMany, ManyToOne, X2ManyField, record_slot
+from fullfinity.engine.query.paths import unknown_field
+from fullfinity.engine.query.sql import ident
 from fullfinity.exceptions import BadRequest
 
 if TYPE_CHECKING:
-    from fullfinity.engine.models import Model
+    from fullfinity.engine.records.models import Model
 
 __all__ = ["fetch_related", "group_of"]
 
@@ -71,7 +71,7 @@ async def fetch_related(
             elif isinstance(field, X2ManyField):
                 current = await _load_x2many(current, field, wanted, force)
             elif field.calculate is not None and field.column is None:
-                from fullfinity.engine.computed import compute_fields
+                from fullfinity.engine.records.computed import compute_fields
 
                 await compute_fields(current, [field.name])
                 current = []

@@ -15,11 +15,11 @@ import importlib.util
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from fullfinity.engine.definitions import ClassEntry, all_entries
+from fullfinity.engine.records.definitions import ClassEntry, all_entries
 from fullfinity.exceptions import ModuleError, NotFound
 
 if TYPE_CHECKING:
-    from fullfinity.engine.models import Model
+    from fullfinity.engine.records.models import Model
 
 __all__ = ["Registry", "get_model"]
 
@@ -30,14 +30,14 @@ class Registry:
     """Model name -> composed class, for one module set."""
 
     def __init__(self, models: dict[str, type[Model]], modules: Sequence[str] = ()) -> None:
-        from fullfinity.engine.computed import ComputeInfo
+        from fullfinity.engine.records.computed import ComputeInfo
 
         self.models = models
         self.modules = tuple(modules)
         #: identifier -> version the registry was built for (``for_modules``; empty otherwise).
         self.versions: dict[str, str] = {}
         self._by_table = {cls._table: cls for cls in models.values()}
-        #: Computed-field dependencies and triggers (``fullfinity.engine.computed``).
+        #: Computed-field dependencies and triggers (``fullfinity.engine.records.computed``).
         self.compute_info = ComputeInfo()
 
     # -- lookup -------------------------------------------------------------------------
@@ -67,8 +67,8 @@ class Registry:
     @classmethod
     def from_entries(cls, entries: Iterable[ClassEntry], module_order: Sequence[str] = ()) -> Registry:
         """Compose definitions with their extensions; extensions ordered by module, then import order."""
-        from fullfinity.engine.composition import compose, merge_fields
-        from fullfinity.engine.relations import add_reverse_fields, resolve_targets
+        from fullfinity.engine.records.composition import compose, merge_fields
+        from fullfinity.engine.records.relations import add_reverse_fields, resolve_targets
 
         rank = {m: i for i, m in enumerate(module_order)}
         definitions: dict[str, ClassEntry] = {}
@@ -100,7 +100,7 @@ class Registry:
         }
         resolve_targets(models)
         registry = cls(dict(sorted(models.items())), module_order)
-        from fullfinity.engine.computed import analyse
+        from fullfinity.engine.records.computed import analyse
 
         registry.compute_info = analyse(registry)
         return registry

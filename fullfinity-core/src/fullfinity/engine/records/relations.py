@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fullfinity.engine.composition import table_name
-from fullfinity.engine.fields_base import Field
-from fullfinity.engine.fields_relational import (
+from fullfinity.engine.fields.base import Field
+from fullfinity.engine.fields.relational import (
     ManyToMany,
     ManyToOne,
     OneToMany,
@@ -21,10 +20,11 @@ from fullfinity.engine.fields_relational import (
     OneToOneReverse,
     RelationalField,
 )
+from fullfinity.engine.records.composition import table_name
 from fullfinity.exceptions import ModuleError
 
 if TYPE_CHECKING:
-    from fullfinity.engine.models import Model
+    from fullfinity.engine.records.models import Model
 
 __all__ = ["add_reverse_fields", "resolve_targets"]
 

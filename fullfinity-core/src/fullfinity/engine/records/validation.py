@@ -13,11 +13,11 @@ import inspect
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
-from fullfinity.engine.fields_base import Field, FieldValueError
+from fullfinity.engine.fields.base import Field, FieldValueError
 from fullfinity.exceptions import BadRequest, ValidationError
 
 if TYPE_CHECKING:
-    from fullfinity.engine.models import Model
+    from fullfinity.engine.records.models import Model
 
 __all__ = [
     "check_values",

@@ -16,12 +16,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from fullfinity.engine.context import current_env
-from fullfinity.engine.fields_relational import ManyToMany, ManyToOne, X2ManyField
-from fullfinity.engine.sql import ident
+from fullfinity.engine.fields.relational import ManyToMany, ManyToOne, X2ManyField
+from fullfinity.engine.query.sql import ident
 from fullfinity.exceptions import IntegrityError, MissingError, ValidationError
 
 if TYPE_CHECKING:
-    from fullfinity.engine.models import Model
+    from fullfinity.engine.records.models import Model
 
 __all__ = ["apply_commands", "apply_on_delete"]
 
