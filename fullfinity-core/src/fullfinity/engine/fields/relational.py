@@ -10,8 +10,9 @@ lists (``["L", id]``, ``["U", id]``, ``["S", [ids]]``, ``["C"]``, ``["N", {value
 
 from __future__ import annotations
 
+import abc
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from typing_extensions import Unpack
 
@@ -26,6 +27,7 @@ __all__ = [
     "ManyToOne",
     "OneToMany",
     "OneToOne",
+    "RecordSet",
     "RelationalField",
     "X2ManyField",
     "normalise_commands",
@@ -35,6 +37,14 @@ ON_DELETE = ("CASCADE", "SET NULL", "RESTRICT")
 COMMANDS = {"L": 2, "U": 2, "S": 2, "C": 1, "N": 2, "W": 3, "D": 2}
 
 
+class RecordSet(abc.ABC):  # noqa: B024 - a marker: Model registers itself, nothing to implement
+    """What relational fields take for records: ``Model`` registers itself here (``records/models.py``).
+
+    Fields sit below the records room and never import it; ``isinstance(value, RecordSet)``
+    is how a field tells a record (or record set) from an id.
+    """
+
+
 def record_slot(name: str) -> str:
     """The slot caching the related record object of a ManyToOne."""
     return "_r_" + name
@@ -42,14 +52,12 @@ def record_slot(name: str) -> str:
 
 def _id_of(value: Any, what: str) -> int:
     """An id from an int, a record or ``{"id": n}``; FieldValueError otherwise."""
-    from fullfinity.engine.records.models import Model
-
     if isinstance(value, bool):
         raise FieldValueError(f"{what} must be a record id, got bool")
     if isinstance(value, int):
         return value
-    if isinstance(value, Model):
-        record = value.ensure_one()
+    if isinstance(value, RecordSet):
+        record = cast("Model", value).ensure_one()
         record_id = record._ids_repr()
         if record_id in ("None", "?"):
             raise FieldValueError(f"{what} refers to an unsaved {record._name} record; save it first")
@@ -261,10 +269,8 @@ class ManyToMany(X2ManyField):
 
 def normalise_commands(value: Any) -> list[list[Any]]:
     """Validate an x-to-many value; a plain list of ids/records means replace (``S``)."""
-    from fullfinity.engine.records.models import Model
-
-    if isinstance(value, Model):
-        return [["S", [_id_of(rec, "record") for rec in value]]]
+    if isinstance(value, RecordSet):
+        return [["S", [_id_of(rec, "record") for rec in cast("Model", value)]]]
     if not isinstance(value, list | tuple):
         raise FieldValueError(f"must be a list of commands or of ids, got {type(value).__name__}")
     if all(not isinstance(item, list | tuple) for item in value):

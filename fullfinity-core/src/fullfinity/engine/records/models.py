@@ -8,7 +8,7 @@ called on a definition (``HelpdeskTicket.filter(...)``) are forwarded to the com
 class of the current environment.
 
 An instance is a **record set**: zero, one or many records of one model. A singleton
-holds its loaded values in slots (one per field, see ``fields_base``); a set holds a
+holds its loaded values in slots (one per field, see ``fields/base.py``); a set holds a
 list of singletons in ``_recs``.
 """
 
@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, Self, TypeVar, cast, overload
 
 from fullfinity.engine.context import current_env
 from fullfinity.engine.fields.base import Field
+from fullfinity.engine.fields.relational import RecordSet
 from fullfinity.engine.records.definitions import record_class
 from fullfinity.exceptions import FieldNotLoadedError
 
@@ -474,5 +475,7 @@ class Model(metaclass=ModelMeta):
 
         return mark(fn) if fn is not None else mark
 
+
+RecordSet.register(Model)  # relational fields recognise records without importing this module
 
 AsyncMethod = Callable[..., Awaitable[Any]]
