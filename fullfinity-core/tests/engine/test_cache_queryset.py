@@ -163,6 +163,15 @@ async def test_count_is_cached_too(world, request_env):
             assert counter.total == expected_queries
 
 
+async def test_a_capped_count_is_cached_apart_from_the_full_count(world, request_env):
+    for expected_queries in (2, 0):
+        async with request_env() as env:
+            with env.count_queries() as counter:
+                assert await CqItem.filter().cached().count(cap=1) == 1
+                assert await CqItem.filter().cached().count() > 1
+            assert counter.total == expected_queries
+
+
 async def test_chained_querysets_stay_cached_and_different_queries_get_different_entries(world, request_env):
     async with request_env() as env:
         qs = CqItem.filter().cached(ttl=60).filter(price__gt=0).order_by("name DESC")[:1]

@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from fullfinity.api.decode import FieldTree
     from fullfinity.engine.fields.base import Field
     from fullfinity.engine.models import Model
-    from fullfinity.engine.query.plans import SelectPlan
+    from fullfinity.engine.query import SelectPlan
 
 __all__ = [
     "RecordEncoder",

@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from fullfinity.engine.fields.relational import ManyToMany, ManyToOne
-from fullfinity.engine.query.sql import ident
+from fullfinity.engine.query import ident
 from fullfinity.engine.records.identifiers import TABLE as IDENTIFIERS
 
 if TYPE_CHECKING:

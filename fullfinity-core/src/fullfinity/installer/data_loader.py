@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from fullfinity.engine.fields.base import FieldValueError
 from fullfinity.engine.fields.relational import ManyToMany
-from fullfinity.engine.query.sql import ident
+from fullfinity.engine.query import ident
 from fullfinity.engine.records.computed import mark_changed
 from fullfinity.engine.records.identifiers import TABLE as IDENTIFIERS
 from fullfinity.exceptions import FullfinityError, ValidationError

@@ -180,7 +180,7 @@ class Checker:
             self.add(path, f"is not a valid Q string: {exc.message}")
             return None
         if model is not None:
-            from fullfinity.engine.query.paths import resolve_path
+            from fullfinity.engine.query import resolve_path
 
             for leaf in q_leaves(q):
                 try:

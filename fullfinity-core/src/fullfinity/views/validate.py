@@ -175,7 +175,7 @@ def check_actions(
                 add(f"views.{index}", f"view '{ident}' shows {view.model}, not {action.model}")
         if action.q_filter:
             from fullfinity.engine.Q import Q
-            from fullfinity.engine.query.paths import resolve_path
+            from fullfinity.engine.query import resolve_path
 
             try:
                 for leaf in q_leaves(Q.parse(action.q_filter)):

@@ -30,7 +30,7 @@ from fullfinity.api.handlers.records import with_archived
 from fullfinity.engine.access.control import check_field, check_model
 from fullfinity.engine.database.filestore import filestore_path
 from fullfinity.engine.fields.binary import Binary, File
-from fullfinity.engine.query.paths import unknown_field
+from fullfinity.engine.query import unknown_field
 from fullfinity.exceptions import BadRequest, MissingError
 
 if TYPE_CHECKING:

@@ -22,7 +22,7 @@ from fullfinity.api.encode import datetime_text, record_encoder
 from fullfinity.api.handlers import refuse_transient
 from fullfinity.api.hydrate import default_tree, expand_related, hydration_paths
 from fullfinity.engine.fields.base import FieldValueError
-from fullfinity.engine.query.sql import ident
+from fullfinity.engine.query import ident
 from fullfinity.exceptions import ConcurrencyError, MissingError, ValidationError
 
 if TYPE_CHECKING:

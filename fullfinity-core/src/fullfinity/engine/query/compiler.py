@@ -192,6 +192,10 @@ class Compiler:
     def exists(self) -> Sql:
         return Sql("SELECT EXISTS (SELECT 1") + self._from(self.where_clause()) + ")"
 
+    def capped_count(self) -> Sql:
+        """``count(*)`` over the query's window: the scan stops after ``limit`` matching rows."""
+        return Sql("SELECT count(*) FROM (") + self.id_subquery() + ") AS capped"
+
     def id_subquery(self) -> Sql:
         """The ids of the query honouring order/limit/offset (for update/delete of a window)."""
         where = self.where_clause()

@@ -165,9 +165,8 @@ class CachedQuerySet(QuerySet[M]):
             await found.store_rows(rows, ttl=self._ttl)
         return rows
 
-    async def count(self) -> int:
-        compiler = await self._acompiler(self._query.replace(order=(), limit=None, offset=None))
-        sql, params = compiler.count().finish()
+    async def count(self, *, cap: int | None = None) -> int:
+        compiler, sql, params = await self._count_statement(cap)
         env = compiler.env
         found = await self._lookup(env, "count", sql, params)
         if found is not None and found.hit:

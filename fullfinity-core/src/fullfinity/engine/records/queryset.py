@@ -277,11 +277,25 @@ class QuerySet(Generic[M]):
         records = await self._records(self._query.replace(order=order, limit=1, offset=None))
         return records[0] if records else None
 
-    async def count(self) -> int:
-        """Matching records, ignoring order_by/limit/offset."""
-        compiler = await self._acompiler(self._query.replace(order=(), limit=None, offset=None))
-        sql, params = compiler.count().finish()
+    async def count(self, *, cap: int | None = None) -> int:
+        """Matching records, ignoring order_by/limit/offset.
+
+        With ``cap``, at most ``cap``: PostgreSQL stops scanning after ``cap`` matching rows
+        (the REST API's ``"total": "capped"``), so a count over a huge table stays cheap.
+        """
+        compiler, sql, params = await self._count_statement(cap)
         return int(await compiler.env.fetchval(sql, *params))
+
+    async def _count_statement(self, cap: int | None) -> tuple[Compiler, str, list[Any]]:
+        if cap is None:
+            compiler = await self._acompiler(self._query.replace(order=(), limit=None, offset=None))
+            sql, params = compiler.count().finish()
+        else:
+            if isinstance(cap, bool) or not isinstance(cap, int) or cap < 0:
+                raise BadRequest(f"count(cap=...) must be a non-negative integer, got {cap!r}")
+            compiler = await self._acompiler(self._query.replace(order=(), limit=cap, offset=None))
+            sql, params = compiler.capped_count().finish()
+        return compiler, sql, params
 
     async def exists(self) -> bool:
         compiler = await self._acompiler()
