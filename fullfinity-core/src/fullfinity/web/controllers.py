@@ -36,7 +36,14 @@ from starlette.types import Receive, Scope, Send
 
 from fullfinity.engine.records.definitions import owner_of
 from fullfinity.exceptions import ModuleError
-from fullfinity.web.request_env import AUTH_LEVELS, allows_public, no_auth, requires_internal, requires_user
+from fullfinity.web.request_env import (
+    AUTH_LEVELS,
+    allows_public,
+    no_auth,
+    requires_internal,
+    requires_user,
+    tenant_registry,
+)
 
 __all__ = ["Controller", "ModuleRoutes", "RouteSpec", "compose_router", "route"]
 
@@ -280,7 +287,5 @@ class ModuleRoutes(BaseRoute):
         return Match.NONE, {}
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        from fullfinity.web.request_env import tenant_registry
-
         registry = await tenant_registry(Request(scope, receive))
         await compose_router(registry.modules)(scope, receive, send)

@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from fullfinity.engine.cache.store import model_namespace
 from fullfinity.engine.qlang.q import Q
 from fullfinity.exceptions import AccessError, MissingError
 
@@ -90,7 +91,6 @@ async def cached_profile(env: Environment, uid: int) -> AccessProfile:
     """The profile from the cache (namespace ``access``), recomputed when a security model was written."""
     if env.cache is None:
         return await load_profile(env, uid)
-    from fullfinity.engine.cache.store import model_namespace
 
     async def compute() -> dict[str, Any]:
         return (await load_profile(env, uid)).to_data()

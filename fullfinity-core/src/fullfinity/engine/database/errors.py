@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
+from fullfinity.engine.database.schema import constraint_name
 from fullfinity.exceptions import (
     BadRequest,
     ConcurrencyError,
@@ -118,7 +119,6 @@ def _declared_check(env: Environment | None, table: str | None, constraint: str 
     """(name, message) of a model's ``_sql_constraints`` entry violated, if it is one."""
     if env is None or not table or not constraint:
         return None
-    from fullfinity.engine.database.schema import constraint_name
 
     model = env.registry.model_for_table(table)
     for name, _check, message in getattr(model, "_sql_constraints", ()) if model is not None else ():

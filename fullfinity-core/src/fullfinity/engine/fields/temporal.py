@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from fullfinity.engine.context import env_ctx
 from fullfinity.engine.fields.base import Field, FieldValueError
 
 __all__ = ["Date", "Datetime", "user_timezone"]
@@ -13,8 +14,6 @@ __all__ = ["Date", "Datetime", "user_timezone"]
 
 def user_timezone() -> dt.tzinfo:
     """The current user's timezone (UTC without an environment)."""
-    from fullfinity.engine.context import env_ctx
-
     env = env_ctx.get(None)
     name = env.tz if env is not None else "UTC"
     try:

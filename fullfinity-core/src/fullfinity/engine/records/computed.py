@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, cast
 from fullfinity.engine.context import current_env
 from fullfinity.engine.fields.relational import ManyToMany, ManyToOne, X2ManyField
 from fullfinity.engine.query.sql import ident
+from fullfinity.engine.records.prefetch import _load_columns, fetch_related
 from fullfinity.exceptions import ModuleError
 
 if TYPE_CHECKING:
@@ -161,7 +162,6 @@ async def _call(records: Sequence[Model], specs: Sequence[Spec], env: Environmen
     """Prefetch every declared dependency for the batch, then run each method once per record."""
     if not records:
         return
-    from fullfinity.engine.records.prefetch import fetch_related
 
     deps = [d for spec in specs for d in spec.deps]
     methods = list(dict.fromkeys(spec.method for spec in specs))
@@ -203,8 +203,6 @@ async def compute_local(record: Model, changed: set[str] | None) -> list[str]:
     if not specs:
         return []
     if changed is not None and not all(hasattr(record, model._fields[d].slot) for s in specs for d in s.deps):
-        from fullfinity.engine.records.prefetch import _load_columns
-
         await _load_columns([record], sorted({d for s in specs for d in s.deps}))
     specs.sort(key=lambda s: info.order.get((s.model, s.field), 0))
     sudo = env.sudo() if any(s.elevated for s in specs) else contextlib.nullcontext()

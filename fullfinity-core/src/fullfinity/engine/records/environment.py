@@ -21,8 +21,10 @@ from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
+from fullfinity.engine.access.control import cached_profile
 from fullfinity.engine.context import env_ctx
 from fullfinity.engine.database.errors import map_db_error
+from fullfinity.engine.records.computed import flush as flush_recomputations
 from fullfinity.plugins import await_me_maybe
 
 if TYPE_CHECKING:
@@ -144,8 +146,6 @@ class Environment:
     async def load_access(self) -> None:
         """Load the user's access profile (called when an environment is opened for a user)."""
         if self.real_uid is not None:
-            from fullfinity.engine.access.control import cached_profile
-
             self.access = await cached_profile(self, self.real_uid)
 
     def get_model(self, name: str) -> type[Model]:
@@ -232,9 +232,7 @@ class Environment:
     async def flush(self) -> None:
         """Write pending recomputations (stored computed fields) now."""
         if self.dirty:
-            from fullfinity.engine.records.computed import flush
-
-            await flush(self)
+            await flush_recomputations(self)
 
     # -- statements ----------------------------------------------------------------
     async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:

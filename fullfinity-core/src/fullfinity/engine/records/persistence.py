@@ -16,6 +16,8 @@ import orjson
 
 from fullfinity.engine.access.control import check_field, check_model, check_rule
 from fullfinity.engine.context import current_env
+from fullfinity.engine.database.filestore import store_file
+from fullfinity.engine.fields.relational import X2ManyField
 from fullfinity.engine.query.sql import ident
 from fullfinity.engine.records.computed import compute_local, mark_changed
 from fullfinity.engine.records.models import RecordGroup
@@ -26,6 +28,7 @@ from fullfinity.engine.records.validation import (
     raise_if_problems,
     run_validators,
 )
+from fullfinity.engine.records.x2many import apply_commands, apply_on_delete
 from fullfinity.exceptions import AccessError, ConcurrencyError, IntegrityError, MissingError, ValidationError
 
 if TYPE_CHECKING:
@@ -67,8 +70,6 @@ async def save_records(rs: Model, *, check_concurrency: bool = False) -> None:
 
 
 async def _prepare_files(env: Environment, model: type[Model], values: dict[str, Any]) -> None:
-    from fullfinity.engine.database.filestore import store_file
-
     for name, value in values.items():
         if model._fields[name].type_name == "File" and value is not None and "content" in value:
             values[name] = await store_file(env, value)
@@ -214,9 +215,6 @@ async def _update(rec: Model, check_concurrency: bool) -> None:
 
 async def _write_x2many(rec: Model, converted: dict[str, Any]) -> None:
     """Apply x-to-many command lists after the record's own row is written; the field then reads as unloaded."""
-    from fullfinity.engine.fields.relational import X2ManyField
-    from fullfinity.engine.records.x2many import apply_commands
-
     for name, value in converted.items():
         field = type(rec)._fields[name]
         if isinstance(field, X2ManyField):
@@ -264,7 +262,6 @@ async def delete_records(rs: Model) -> None:
     if not ids or cls._transient:
         return
     env = current_env()
-    from fullfinity.engine.records.x2many import apply_on_delete
 
     check_model(env, cls, "delete")
     await check_rule(env, cls, ids, "delete")

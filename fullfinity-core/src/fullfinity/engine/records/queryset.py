@@ -16,20 +16,21 @@ from fullfinity.engine.access.control import check_field, check_model, check_rul
 from fullfinity.engine.context import current_env
 from fullfinity.engine.qlang.q import Q
 from fullfinity.engine.query.compiler import ROOT, Compiler
+from fullfinity.engine.query.grouping import run_group_by
 from fullfinity.engine.query.paths import resolve_path
 from fullfinity.engine.query.plans import SelectPlan, select_plan
 from fullfinity.engine.query.query import Query, parse_order
 from fullfinity.engine.query.sql import Sql, ident
 from fullfinity.engine.records.computed import mark_changed
-from fullfinity.engine.records.models import RecordGroup
+from fullfinity.engine.records.models import Model, RecordGroup
 from fullfinity.engine.records.persistence import NEXT_UPDATED_DATE
+from fullfinity.engine.records.prefetch import fetch_related
 from fullfinity.engine.records.validation import check_values, raise_if_problems, unknown_fields_error
 from fullfinity.exceptions import BadRequest, MissingError, UserError
 
 if TYPE_CHECKING:
     from fullfinity.engine.records.cached import CachedQuerySet
     from fullfinity.engine.records.environment import Environment
-    from fullfinity.engine.records.models import Model
 
 __all__ = ["QuerySet", "row_builder"]
 
@@ -241,8 +242,6 @@ class QuerySet(Generic[M]):
         """Records of the rows of ``plan``, with the plan's relations and computed fields loaded."""
         records = row_builder(self.model, plan.slots, plan.copies)(rows)
         if records and plan.extra_paths:
-            from fullfinity.engine.records.prefetch import fetch_related
-
             await fetch_related(records[0], dict.fromkeys(plan.extra_paths), leaf_fields=plan.leaf_fields)
         return records
 
@@ -345,22 +344,16 @@ class QuerySet(Generic[M]):
 
     async def group_by(self, *keys: str, aggregates: Sequence[str] = ()) -> list[dict[str, Any]]:
         """Groups with ``__count`` and the requested aggregates (orm.md section 16)."""
-        from fullfinity.engine.query.grouping import run_group_by
-
         return await run_group_by(await self._acompiler(), keys, aggregates)
 
     async def aggregate(self, *specs: str) -> dict[str, Any]:
         """One dict of aggregates over the whole set, with ``__count``."""
-        from fullfinity.engine.query.grouping import run_group_by
-
         compiler = await self._acompiler(self._query.replace(order=(), limit=None, offset=None))
         rows = await run_group_by(compiler, (), specs)
         return rows[0]
 
     # -- writing --------------------------------------------------------------------------
     def _needs_records(self, names: Sequence[str]) -> bool:
-        from fullfinity.engine.records.models import Model
-
         model = self.model
         if model.save is not Model.save:
             return True
@@ -434,8 +427,6 @@ class QuerySet(Generic[M]):
 
     async def delete(self) -> int:
         """Delete every matching record; returns how many."""
-        from fullfinity.engine.records.models import Model
-
         model = self.model
         env = current_env()
         if model.delete is not Model.delete or _referenced(model, env):
