@@ -27,7 +27,7 @@ ROOMS = {
     "cache": set(),
     "access": {"qlang", "cache"},
     "query": {"qlang", "fields", "access"},
-    "database": {"fields", "query"},
+    "database": {"fields"},
     "records": {"qlang", "fields", "cache", "access", "query", "database"},
     "licensing": set(),
 }

@@ -13,7 +13,7 @@ room           holds                                               may import
 ``cache``      local and Valkey caches, codec, NOTIFY              nothing
 ``access``     model access, record rules, field groups            qlang, cache
 ``query``      query object, SQL compiler, where, paths, plans     qlang, fields, access
-``database``   servers, pools, error mapping, schema, filestore    fields, query
+``database``   servers, pools, error mapping, schema, filestore    fields
 ``records``    models, registry, environment, querysets, writes,   qlang, fields, cache,
                prefetch, computed fields, identifiers              access, query, database
 ``licensing``  signed module licenses and the install gate         module_registry

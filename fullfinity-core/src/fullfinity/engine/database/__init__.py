@@ -6,7 +6,6 @@
 - ``schema.py``: additive schema sync of composed models (plan, dry run, apply)
 - ``filestore.py``: File field contents on disk, content-addressed
 
-Public path of servers and pools: ``fullfinity.engine.db``. May import ``fields`` and the SQL
-fragments of ``query`` (schema sync reads field declarations); records and environments only
-for type hints.
+Public path of servers and pools: ``fullfinity.engine.db``. May import ``fields`` (schema sync
+reads field declarations); records and environments only for type hints.
 """

@@ -15,8 +15,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from fullfinity.engine.database.servers import quote_ident as ident  # not query.sql: below the query room
 from fullfinity.engine.fields.base import Field
-from fullfinity.engine.query.sql import ident
 from fullfinity.exceptions import ModuleError
 
 if TYPE_CHECKING:

@@ -21,10 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
-from fullfinity.engine.access.control import cached_profile
 from fullfinity.engine.context import env_ctx
 from fullfinity.engine.database.errors import map_db_error
-from fullfinity.engine.records.computed import flush as flush_recomputations
 from fullfinity.plugins import await_me_maybe
 
 if TYPE_CHECKING:
@@ -146,6 +144,8 @@ class Environment:
     async def load_access(self) -> None:
         """Load the user's access profile (called when an environment is opened for a user)."""
         if self.real_uid is not None:
+            from fullfinity.engine.access.control import cached_profile  # here: importing env stays light
+
             self.access = await cached_profile(self, self.real_uid)
 
     def get_model(self, name: str) -> type[Model]:
@@ -232,7 +232,9 @@ class Environment:
     async def flush(self) -> None:
         """Write pending recomputations (stored computed fields) now."""
         if self.dirty:
-            await flush_recomputations(self)
+            from fullfinity.engine.records.computed import flush  # here: importing env stays light
+
+            await flush(self)
 
     # -- statements ----------------------------------------------------------------
     async def fetch(self, sql: str, *args: Any) -> list[asyncpg.Record]:
