@@ -1,4 +1,10 @@
-"""Field types, one family a file; this module gathers them (orm.md section 7)."""
+"""Field types, one family a file; this module gathers them (orm.md section 7).
+
+The fields room: ``base.py`` (``Field``: a property whose getter reads a slot), ``scalar.py``,
+``temporal.py``, ``binary.py``, ``relational.py``. Fields import no other room (``context`` for
+the user's timezone); they tell a record from an id through ``relational.RecordSet``, with
+which ``Model`` registers itself.
+"""
 
 from __future__ import annotations
 

@@ -15,7 +15,10 @@
 - ``computed.py``: computed fields (dependencies, triggers, batched recomputation)
 - ``identifiers.py``: the tenant's external identifiers of records
 
-The top room: may import every other room and ``module_registry``. Inside it, a record's
-methods (``save``, ``delete``, ``fetch_related``...) call the modules doing the work from within
-the method, since those modules work on records.
+The top room: may import every room of the ORM (qlang, fields, cache, access, query, database)
+and ``context``/``module_registry``. Inside it, a record's methods (``save``, ``filter``,
+``fetch_related``...) import the modules doing the work from within the method, since those
+modules work on records; so do the environment (access profile, recomputation) and the
+queryset (its cached subclass), to keep ``import fullfinity.engine.env`` light and the circle
+inside this room.
 """
