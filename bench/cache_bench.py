@@ -34,7 +34,7 @@ import asyncpg
 
 from fullfinity.engine.base import Boolean, Char, Date, Integer, Model, Monetary
 from fullfinity.engine.cache import Cache, LocalCache
-from fullfinity.engine.cache_valkey import ValkeyCache
+from fullfinity.engine.cache.valkey import ValkeyCache
 from fullfinity.engine.db import EmbeddedPostgres, dsn_for_database
 from fullfinity.testing.orm import env_on, registry_on
 

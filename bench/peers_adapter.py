@@ -23,10 +23,10 @@ from adapters.base import BaseAdapter, pkg_versions
 from common import W4_LIMIT, W4_QUERIES, W5_N, W6_N, ck_columns, ck_full, gen_countries
 
 from fullfinity.engine.base import Boolean, Char, Float, ManyToOne, Model, Text
+from fullfinity.engine.database.schema import sync_schema
 from fullfinity.engine.db import PoolManager
 from fullfinity.engine.env import Environment
-from fullfinity.engine.registry import Registry
-from fullfinity.engine.schema import sync_schema
+from fullfinity.engine.records.registry import Registry
 
 FULL = ("name", "email", "phone", "active", "credit_limit", "notes", "country")
 

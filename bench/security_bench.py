@@ -20,7 +20,7 @@ from _server import bench_database
 from fullfinity.engine.base import Boolean, Char, ManyToOne, Model
 from fullfinity.engine.cache import create_cache
 from fullfinity.engine.env import Environment
-from fullfinity.engine.identifiers import ensure_table
+from fullfinity.engine.records.identifiers import ensure_table
 from fullfinity.modules.core.models.access import ModelAccess, RecordRule
 from fullfinity.modules.core.models.contact import Company, Contact
 from fullfinity.modules.core.models.currency import Country, Currency

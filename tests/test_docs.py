@@ -55,3 +55,14 @@ def test_relative_links_point_at_existing_files(page):
 
     missing = [t for t in targets if not ((ROOT / page).parent / t).exists()]
     assert missing == []
+
+
+def test_the_architecture_page_and_the_readme_name_every_room_of_the_engine():
+    engine = ROOT / "fullfinity-core" / "src" / "fullfinity" / "engine"
+    rooms = sorted(p.name for p in engine.iterdir() if (p / "__init__.py").is_file())
+    architecture = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+
+    assert rooms, "no room found under fullfinity-core/src/fullfinity/engine"
+    assert [r for r in rooms if f"| `engine/{r}/` |" not in architecture] == []
+    assert [r for r in rooms if f"{r}/" not in readme] == []

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from fullfinity.engine.db import DatabaseManager, _redact, dsn_for_database, quote_ident
+from fullfinity.engine.database.servers import _redact
+from fullfinity.engine.db import DatabaseManager, dsn_for_database, quote_ident
 from fullfinity.exceptions import ConfigurationError
 from fullfinity.settings import Settings
 

@@ -14,11 +14,11 @@ from collections.abc import AsyncIterator
 from fastapi import APIRouter, FastAPI
 
 from fullfinity import __version__
-from fullfinity.engine.controller import ModuleRoutes
 from fullfinity.exceptions import ServiceUnavailable
 from fullfinity.plugins import await_me_maybe
 from fullfinity.runtime import Runtime
 from fullfinity.settings import Settings, get_settings
+from fullfinity.web.controllers import ModuleRoutes
 from fullfinity.web.errors import install_error_handlers
 from fullfinity.web.tenancy import TenantMiddleware, TenantResolver
 

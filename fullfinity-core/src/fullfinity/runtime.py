@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 import pluggy
 
 from fullfinity.engine.cache import Cache, LocalCache, create_cache
-from fullfinity.engine.cache_notify import PgBroadcast
+from fullfinity.engine.cache.notify import PgBroadcast
 from fullfinity.engine.db import DatabaseManager
 from fullfinity.plugins import get_plugin_manager
 from fullfinity.settings import Settings, get_settings

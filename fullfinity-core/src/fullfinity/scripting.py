@@ -17,7 +17,7 @@ from typing import Any
 from fullfinity.engine.context import bind_tenant
 from fullfinity.engine.env import Environment
 from fullfinity.engine.module_registry import discover_modules, resolve_order
-from fullfinity.engine.registry import Registry
+from fullfinity.engine.records.registry import Registry
 from fullfinity.exceptions import TenantNotFound, TenantUnavailable
 from fullfinity.runtime import Runtime
 from fullfinity.tenancy.catalog import TenantInfo

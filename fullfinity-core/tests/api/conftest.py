@@ -18,8 +18,8 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from fullfinity.engine.identifiers import bind
 from fullfinity.engine.module_registry import discover_modules
+from fullfinity.engine.records.identifiers import bind
 from fullfinity.main import create_app
 from fullfinity.plugins import build_plugin_manager, get_plugin_manager
 from fullfinity.runtime import Runtime

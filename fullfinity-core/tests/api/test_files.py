@@ -6,7 +6,7 @@ import hashlib
 
 import pytest_asyncio
 
-from fullfinity.engine.filestore import filestore_path
+from fullfinity.engine.database.filestore import filestore_path
 
 PDF = b"%PDF-1.4 quarterly report"
 

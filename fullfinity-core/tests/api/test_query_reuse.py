@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from fullfinity.engine import plans
 from fullfinity.engine.Q import Q
+from fullfinity.engine.query import plans
 
 QUERY = "/api/query/ApiTicket?fields=name,priority&order_by=id"
 

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from fullfinity.engine.cache_codec import Uncacheable, decode, encode, encode_rows, is_shareable
+from fullfinity.engine.cache.codec import Uncacheable, decode, encode, encode_rows, is_shareable
 
 UTC = dt.UTC
 

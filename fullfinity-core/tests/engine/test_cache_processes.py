@@ -14,7 +14,7 @@ import uuid
 import pytest_asyncio
 
 from fullfinity.engine.base import Char, Integer, Model
-from fullfinity.engine.cache_valkey import ValkeyCache
+from fullfinity.engine.cache.valkey import ValkeyCache
 from fullfinity.testing.orm import env_on
 
 
@@ -28,8 +28,8 @@ MODELS = [CpwGadget]
 WORKER = r"""
 import asyncio, importlib.util, json, sys
 
-from fullfinity.engine.cache_valkey import ValkeyCache
-from fullfinity.engine.registry import Registry
+from fullfinity.engine.cache.valkey import ValkeyCache
+from fullfinity.engine.records.registry import Registry
 from fullfinity.testing.orm import env_on
 
 

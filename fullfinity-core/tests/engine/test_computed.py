@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 
 from fullfinity.engine.base import Boolean, Char, Integer, ManyToOne, Model, Monetary, OneToMany
-from fullfinity.engine.computed import recompute
-from fullfinity.engine.registry import Registry
+from fullfinity.engine.records.computed import recompute
+from fullfinity.engine.records.registry import Registry
 from fullfinity.exceptions import ModuleError
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from fullfinity.engine.dates import ANCHORS, D, DateExpr, parse_iso
+from fullfinity.engine.qlang.dates import ANCHORS, D, DateExpr, parse_iso
 from fullfinity.exceptions import BadRequest, QSyntaxError
 
 # Sunday 15 March 2026, 10:30 UTC = 11:30 in Brussels (CET, +01:00; CEST starts 29 March).

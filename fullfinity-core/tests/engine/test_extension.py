@@ -4,7 +4,7 @@ import textwrap
 
 import pytest
 
-from fullfinity.engine.registry import Registry
+from fullfinity.engine.records.registry import Registry
 from fullfinity.exceptions import ModuleError
 
 
@@ -95,7 +95,7 @@ def test_tenants_with_the_same_module_set_share_one_registry(modules):
 
 
 async def test_super_chains_through_extensions_in_dependency_order(modules, ff_database):
-    from fullfinity.engine.schema import sync_schema
+    from fullfinity.engine.database.schema import sync_schema
     from fullfinity.testing.orm import connect, env_on
 
     registry = Registry.for_modules(modules["both"])

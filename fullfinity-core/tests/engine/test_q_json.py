@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from fullfinity.engine.dates import ANCHORS, D
 from fullfinity.engine.Q import BOUND_NAMES, DATE_PARTS, LOOKUPS, MAX_DEPTH, Leaf, Q, Var
+from fullfinity.engine.qlang.dates import ANCHORS, D
 from fullfinity.exceptions import QSyntaxError
 
 VECTORS: list[dict[str, Any]] = json.loads(

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from fullfinity.engine.dates import D
 from fullfinity.engine.Q import Leaf, Q, Var
+from fullfinity.engine.qlang.dates import D
 from fullfinity.exceptions import BadRequest, QSyntaxError
 
 NOW = "2026-03-15T10:30:00Z"

@@ -14,9 +14,9 @@ from typing import Any
 import pytest
 
 import fullfinity.engine.Q as q_module
-from fullfinity.engine._qparse import MAX_LENGTH
-from fullfinity.engine.dates import D
 from fullfinity.engine.Q import MAX_DEPTH, Leaf, Q, Var
+from fullfinity.engine.qlang.dates import D
+from fullfinity.engine.qlang.parse import MAX_LENGTH
 from fullfinity.exceptions import BadRequest, QSyntaxError
 
 VECTORS = json.loads((Path(__file__).parent.parent / "data" / "q_vectors.json").read_text(encoding="utf-8"))

@@ -218,6 +218,19 @@ async def test_get_first_last_count_exists(data):
     assert not await QsTicket.filter(priority="nope").exists()
 
 
+async def test_a_capped_count_stops_at_the_cap_and_ignores_the_window(data):
+    assert await QsTicket.filter().count(cap=2) == 2
+    assert await QsTicket.filter().offset(3).limit(1).count(cap=100) == 4
+    assert await QsTicket.filter(priority="urgent").count(cap=5) == 2
+    assert await QsTicket.filter().count(cap=0) == 0
+
+
+async def test_a_capped_count_refuses_a_cap_that_is_not_a_non_negative_integer(data):
+    for cap in (-1, 1.5, True, "3"):
+        with pytest.raises(BadRequest, match=r"count\(cap=\.\.\.\) must be a non-negative integer"):
+            await QsTicket.filter().count(cap=cap)
+
+
 async def test_model_get_by_id_sees_archived_and_raises_missing(data, ff_env):
     archived = await QsTicket.filter(active=False).get()
     assert (await QsTicket.get(archived.id)).name == "Archived thing"

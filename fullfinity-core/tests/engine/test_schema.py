@@ -3,8 +3,8 @@
 import pytest
 
 from fullfinity.engine.base import Boolean, Char, Integer, Model, Selection
-from fullfinity.engine.registry import Registry
-from fullfinity.engine.schema import plan_schema, sync_schema
+from fullfinity.engine.database.schema import plan_schema, sync_schema
+from fullfinity.engine.records.registry import Registry
 from fullfinity.exceptions import ModuleError
 from fullfinity.testing.orm import connect
 

@@ -4,7 +4,7 @@ record rules and field groups. (HTTP paths are covered with the REST API.)"""
 import pytest
 
 from fullfinity.engine.base import AccessError, Char, Integer, ManyToOne, MissingError, Model, Monetary, OneToMany, Q
-from fullfinity.engine.identifiers import bind, ensure_table
+from fullfinity.engine.records.identifiers import bind, ensure_table
 from fullfinity.modules.core.models.access import ModelAccess, RecordRule
 from fullfinity.modules.core.models.contact import Company, Contact
 from fullfinity.modules.core.models.currency import Country, Currency

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from fullfinity.engine.env import SYSTEM_UID
-from fullfinity.engine.identifiers import resolve
 from fullfinity.engine.module_registry import discover_modules
+from fullfinity.engine.records.identifiers import resolve
 
 
 async def test_core_install_creates_every_core_table_and_the_identifier_table(ff_runtime, new_tenant):

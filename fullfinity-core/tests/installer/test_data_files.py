@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fullfinity.engine.identifiers import resolve, resolve_many
+from fullfinity.engine.records.identifiers import resolve, resolve_many
 from fullfinity.installer import DataFileError, install_modules, upgrade_modules
 from fullfinity.installer.data_files import module_data_files
 

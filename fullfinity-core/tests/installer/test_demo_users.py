@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fullfinity.engine.identifiers import resolve
+from fullfinity.engine.records.identifiers import resolve
 from fullfinity.scripting import tenant_env
 from fullfinity.testing.auth import login, on
 

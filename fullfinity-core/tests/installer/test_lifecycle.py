@@ -7,8 +7,8 @@ import textwrap
 import pytest
 import yaml
 
-from fullfinity.engine.composition import table_name
-from fullfinity.engine.identifiers import resolve_many
+from fullfinity.engine.records.composition import table_name
+from fullfinity.engine.records.identifiers import resolve_many
 from fullfinity.exceptions import DependencyError, ModuleError
 from fullfinity.installer import DataFileError, install_modules, uninstall_modules, upgrade_modules
 from fullfinity.tenancy.service import installed_modules

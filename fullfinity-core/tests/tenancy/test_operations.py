@@ -12,7 +12,7 @@ import pytest
 import pytest_asyncio
 
 from fullfinity.engine.db import EmbeddedPostgres
-from fullfinity.engine.identifiers import resolve
+from fullfinity.engine.records.identifiers import resolve
 from fullfinity.exceptions import ModuleError
 from fullfinity.runtime import Runtime
 from fullfinity.scripting import tenant_env

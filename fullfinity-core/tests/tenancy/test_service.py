@@ -160,7 +160,7 @@ async def test_dropping_a_tenant_removes_its_filestore(ff_runtime, created):
 
 
 def test_the_filestore_removed_is_the_one_the_orm_writes_to(ff_runtime):
-    from fullfinity.engine.filestore import filestore_root
+    from fullfinity.engine.database.filestore import filestore_root
 
     assert filestore_dir(ff_runtime.db, "acme") == filestore_root("acme")
 

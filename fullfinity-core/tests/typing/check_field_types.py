@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any, assert_type
 
 from fullfinity.engine.base import JSON, Boolean, Char, Date, Datetime, Float, Integer, Model, Monetary
-from fullfinity.engine.fields_scalar import Char as CharField
+from fullfinity.engine.fields.scalar import Char as CharField
 
 
 class TypedPartner(Model):

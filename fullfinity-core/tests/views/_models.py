@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fullfinity.engine.base import Boolean, Char, Date, Integer, ManyToMany, ManyToOne, Model, Monetary, Selection, Text
-from fullfinity.engine.registry import Registry
+from fullfinity.engine.records.registry import Registry
 from fullfinity.views.records import ViewDef
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from fullfinity.engine.security import AccessProfile
+from fullfinity.engine.access.control import AccessProfile
 from fullfinity.views.arch import check_view, walk
 from fullfinity.views.defaults import DEFAULT_TYPES, default_view
 from fullfinity.views.resolve import choose_primary, resolve_view

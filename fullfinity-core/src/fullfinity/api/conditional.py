@@ -16,7 +16,7 @@ import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from fullfinity.api.encode import datetime_text, json_response
-from fullfinity.engine.fields_base import FieldValueError
+from fullfinity.engine.fields.base import FieldValueError
 from fullfinity.exceptions import BadRequest
 
 if TYPE_CHECKING:

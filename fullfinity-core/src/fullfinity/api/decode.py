@@ -11,8 +11,8 @@ import difflib
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from fullfinity.engine.paths import resolve_path
 from fullfinity.engine.Q import Q
+from fullfinity.engine.query import resolve_path
 from fullfinity.exceptions import BadRequest, QSyntaxError, ValidationError
 
 if TYPE_CHECKING:

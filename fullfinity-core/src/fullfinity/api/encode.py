@@ -23,13 +23,13 @@ from typing import TYPE_CHECKING, Any
 import orjson
 from starlette.responses import Response
 
-from fullfinity.engine.fields_relational import X2ManyField, record_slot
+from fullfinity.engine.fields.relational import X2ManyField, record_slot
 
 if TYPE_CHECKING:
     from fullfinity.api.decode import FieldTree
-    from fullfinity.engine.fields_base import Field
+    from fullfinity.engine.fields.base import Field
     from fullfinity.engine.models import Model
-    from fullfinity.engine.plans import SelectPlan
+    from fullfinity.engine.query import SelectPlan
 
 __all__ = [
     "RecordEncoder",

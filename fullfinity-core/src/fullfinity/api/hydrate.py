@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from fullfinity.api.decode import FieldTree, add_path, normalise_path
-from fullfinity.engine.fields_relational import X2ManyField
+from fullfinity.engine.fields.relational import X2ManyField
 from fullfinity.exceptions import BadRequest
 
 if TYPE_CHECKING:

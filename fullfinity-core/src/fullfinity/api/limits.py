@@ -6,7 +6,7 @@
   ``Content-Length`` before anything is read and while reading a chunked body.
 - Query time: every statement runs under the connection's ``statement_timeout``
   (``FULLFINITY_DB_STATEMENT_TIMEOUT``); a cancelled statement is answered 503 with a
-  message saying so (``fullfinity.engine.dberrors``).
+  message saying so (``fullfinity.engine.database.errors``).
 """
 
 from __future__ import annotations

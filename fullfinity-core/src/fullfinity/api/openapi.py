@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
 
     from fullfinity.engine.models import Model
-    from fullfinity.engine.registry import Registry
+    from fullfinity.engine.records.registry import Registry
 
 __all__ = ["docs_router", "tenant_openapi"]
 
@@ -182,7 +182,7 @@ def _exposed(model: type[Model]) -> list[str]:
 
 def _module_paths(registry: Registry) -> dict[str, Schema]:
     """The operations of the module controllers installed in the tenant."""
-    from fullfinity.engine.controller import compose_router
+    from fullfinity.web.controllers import compose_router
 
     router = compose_router(list(registry.modules))
     if not router.routes:
@@ -237,7 +237,7 @@ def _cached(app: FastAPI, registry: Registry) -> bytes:
 
 def docs_router() -> APIRouter:
     """``GET /openapi.json`` and ``GET /docs`` (Swagger UI), per tenant."""
-    from fullfinity.engine.middleware import tenant_registry
+    from fullfinity.web.request_env import tenant_registry
 
     router = APIRouter(include_in_schema=False)
 

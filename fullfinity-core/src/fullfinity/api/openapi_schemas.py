@@ -10,10 +10,10 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from fullfinity.api.bodies import BIGINT_MAX
-from fullfinity.engine.fields_relational import X2ManyField
+from fullfinity.engine.fields.relational import X2ManyField
 
 if TYPE_CHECKING:
-    from fullfinity.engine.fields_base import Field
+    from fullfinity.engine.fields.base import Field
     from fullfinity.engine.models import Model
 
 __all__ = ["SHARED_SCHEMAS", "record_schema", "ref", "write_schema"]

@@ -7,7 +7,7 @@ body), then the handler runs with the environment bound in ``env_ctx``
 (``current_env()``), and the transaction commits before the response is sent.
 
 Routes whose path is in ``read_only_paths`` (query, fetch, meta, file) run on a read-only
-connection without ``BEGIN``/``COMMIT`` (``fullfinity.engine.middleware.request_env``).
+connection without ``BEGIN``/``COMMIT`` (``fullfinity.web.request_env.request_env``).
 Doing this in the route class rather than in a FastAPI dependency keeps FastAPI's
 dependency machinery off the hottest paths.
 """
@@ -21,7 +21,7 @@ from fastapi import Request
 from starlette.responses import Response
 
 from fullfinity.api.limits import LimitedRoute
-from fullfinity.engine.middleware import AuthLevel, request_env
+from fullfinity.web.request_env import AuthLevel, request_env
 
 __all__ = ["api_route_class"]
 

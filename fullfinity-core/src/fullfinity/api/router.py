@@ -39,8 +39,8 @@ from fullfinity.api.limits import request_settings
 from fullfinity.api.route import api_route_class
 from fullfinity.engine.context import current_env
 from fullfinity.engine.env import Environment
-from fullfinity.engine.middleware import AuthLevel
 from fullfinity.exceptions import BadRequest, ValidationError
+from fullfinity.web.request_env import AuthLevel
 
 __all__ = ["build_router"]
 

@@ -10,5 +10,5 @@
 - ``accounts``: user administration shared by the CLI (create, password, disable).
 
 The HTTP endpoints are in ``fullfinity.web.auth``; route protection in
-``fullfinity.engine.middleware``.
+``fullfinity.web.request_env``.
 """

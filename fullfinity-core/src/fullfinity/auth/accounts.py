@@ -10,8 +10,8 @@ from typing import Any, Literal
 from fullfinity.auth.passwords import check_password_policy, hash_password
 from fullfinity.auth.sessions import revoke_user_sessions
 from fullfinity.engine.env import Environment
-from fullfinity.engine.identifiers import TABLE as IDENTIFIERS
-from fullfinity.engine.identifiers import resolve_many
+from fullfinity.engine.records.identifiers import TABLE as IDENTIFIERS
+from fullfinity.engine.records.identifiers import resolve_many
 from fullfinity.exceptions import IntegrityError, MissingError, ValidationError
 from fullfinity.settings import Settings
 

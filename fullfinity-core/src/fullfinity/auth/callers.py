@@ -20,12 +20,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from fullfinity.auth.sessions import SESSION_CHECK_TTL
+from fullfinity.engine.access.control import SECURITY_MODELS
 from fullfinity.engine.cache import ALL, model_namespace
-from fullfinity.engine.security import SECURITY_MODELS
 
 if TYPE_CHECKING:
+    from fullfinity.engine.access.control import AccessProfile
     from fullfinity.engine.env import Environment
-    from fullfinity.engine.security import AccessProfile
 
 __all__ = ["NAMESPACES", "Caller", "generations_before", "remember", "remembered"]
 

@@ -1,4 +1,4 @@
-"""``fullfinity module list`` (install, upgrade and uninstall: ``fullfinity.cli.module_ops``)."""
+"""The ``module`` command group: ``list`` here; install, upgrade and uninstall from ``fullfinity.cli.module_ops``."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from fullfinity.cli import module_ops
 from fullfinity.cli._common import console, run_with_runtime
 from fullfinity.engine.module_registry import discover_modules, resolve_order
 from fullfinity.exceptions import TenantNotFound
@@ -57,8 +58,11 @@ def list_(
     console.print(table)
 
 
+module_cli.command("install")(module_ops.install)
+module_cli.command("upgrade")(module_ops.upgrade)
+module_cli.command("uninstall")(module_ops.uninstall)
+
+
 @hookimpl
 def fullfinity_register_commands(cli: typer.Typer) -> None:
-    from fullfinity.cli import module_ops  # noqa: F401 - adds install, upgrade and uninstall to module_cli
-
     cli.add_typer(module_cli, name="module")

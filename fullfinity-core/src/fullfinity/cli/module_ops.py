@@ -1,4 +1,7 @@
-"""``fullfinity module install|upgrade|uninstall`` (modules.md 8.3), added to the ``module`` group."""
+"""``fullfinity module install|upgrade|uninstall`` (modules.md 8.3).
+
+Plain functions: ``cli/module.py`` adds them to the ``module`` group (this module imports nothing of it).
+"""
 
 from __future__ import annotations
 
@@ -9,13 +12,12 @@ from typing import Annotated
 import typer
 
 from fullfinity.cli._common import console, progress_status, run_with_runtime
-from fullfinity.cli.module import module_cli
 from fullfinity.exceptions import BadRequest, TenantNotFound
 from fullfinity.installer import OperationReport, install_modules, uninstall_modules, upgrade_modules
 from fullfinity.runtime import Runtime
 from fullfinity.tenancy.catalog import TenantInfo
 
-__all__ = ["print_report", "upgrade_tenants"]
+__all__ = ["install", "print_report", "uninstall", "upgrade", "upgrade_tenants"]
 
 TenantOption = Annotated[str | None, typer.Option("--tenant", "-t", help="Tenant to operate on.")]
 PlanOption = Annotated[
@@ -63,7 +65,6 @@ def _need_tenant(tenant: str | None) -> str:
     return tenant
 
 
-@module_cli.command("install")
 def install(
     modules: Annotated[list[str], typer.Argument(help="Modules to install (their dependencies come along).")],
     tenant: TenantOption = None,
@@ -79,7 +80,6 @@ def install(
     _run([name], operation, as_json=as_json, title="Installing " + ", ".join(modules))
 
 
-@module_cli.command("upgrade")
 def upgrade(
     modules: Annotated[
         list[str] | None, typer.Argument(help="Modules to upgrade, or 'all'. None: those whose version changed.")
@@ -115,7 +115,6 @@ def upgrade_tenants(
     _run(targets, operation, as_json=as_json, title="Upgrading")
 
 
-@module_cli.command("uninstall")
 def uninstall(
     modules: Annotated[list[str], typer.Argument(help="Modules to uninstall.")],
     tenant: TenantOption = None,

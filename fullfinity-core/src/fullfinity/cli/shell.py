@@ -47,9 +47,9 @@ def shell(
     user: Annotated[int | None, typer.Option(help="Run as this user id (default: system, elevated).")] = None,
 ) -> None:
     """Open an asyncio Python shell with an environment on TENANT."""
-    from fullfinity.engine.dates import D
     from fullfinity.engine.env import Environment
     from fullfinity.engine.Q import Q
+    from fullfinity.engine.qlang.dates import D
     from fullfinity.exceptions import TenantNotFound
     from fullfinity.runtime import Runtime
     from fullfinity.scripting import registry_for_tenant

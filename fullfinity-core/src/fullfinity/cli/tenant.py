@@ -1,4 +1,4 @@
-"""``fullfinity tenant create|list|drop`` (backup, restore, clone, prune-templates: ``tenant_ops``)."""
+"""``fullfinity tenant create|list|drop`` (backup, restore, clone, prune-templates: ``fullfinity.cli.tenant_ops``)."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from fullfinity.cli import tenant_ops
 from fullfinity.cli._common import confirm_or_abort, console, progress_status, run_with_runtime
 from fullfinity.exceptions import TenantNotFound
 from fullfinity.plugins import hookimpl
@@ -110,8 +111,12 @@ def drop(
     run_with_runtime(work)
 
 
+tenant_cli.command("backup")(tenant_ops.backup)
+tenant_cli.command("restore")(tenant_ops.restore)
+tenant_cli.command("clone")(tenant_ops.clone)
+tenant_cli.command("prune-templates")(tenant_ops.prune)
+
+
 @hookimpl
 def fullfinity_register_commands(cli: typer.Typer) -> None:
-    from fullfinity.cli import tenant_ops  # noqa: F401 - adds backup, restore, clone, prune-templates
-
     cli.add_typer(tenant_cli, name="tenant")

@@ -1,4 +1,7 @@
-"""``fullfinity tenant backup|restore|clone|prune-templates`` (tenancy-and-cache.md 6)."""
+"""``fullfinity tenant backup|restore|clone|prune-templates`` (tenancy-and-cache.md 6).
+
+Plain functions: ``cli/tenant.py`` adds them to the ``tenant`` group (this module imports nothing of it).
+"""
 
 from __future__ import annotations
 
@@ -8,13 +11,13 @@ from typing import Annotated
 import typer
 
 from fullfinity.cli._common import console, progress_status, run_with_runtime
-from fullfinity.cli.tenant import tenant_cli
 from fullfinity.runtime import Runtime
 from fullfinity.tenancy.backup import backup_tenant, clone_tenant, restore_tenant
 from fullfinity.tenancy.templates import prune_templates
 
+__all__ = ["backup", "clone", "prune", "restore"]
 
-@tenant_cli.command("backup")
+
 def backup(
     name: Annotated[str, typer.Argument(help="Tenant to back up.")],
     file: Annotated[Path, typer.Argument(help="Archive to write (tar: pg_dump -Fc, filestore, manifest.json).")],
@@ -30,7 +33,6 @@ def backup(
     run_with_runtime(work)
 
 
-@tenant_cli.command("restore")
 def restore(
     file: Annotated[Path, typer.Argument(help="Archive written by `fullfinity tenant backup`.")],
     name: Annotated[str, typer.Argument(help="Name of the new tenant.")],
@@ -50,7 +52,6 @@ def restore(
     run_with_runtime(work)
 
 
-@tenant_cli.command("clone")
 def clone(
     source: Annotated[str, typer.Argument(help="Tenant to copy.")],
     name: Annotated[str, typer.Argument(help="Name of the copy.")],
@@ -69,7 +70,6 @@ def clone(
     run_with_runtime(work)
 
 
-@tenant_cli.command("prune-templates")
 def prune(
     everything: Annotated[bool, typer.Option("--all", help="Drop every template, not only outdated ones.")] = False,
 ) -> None:

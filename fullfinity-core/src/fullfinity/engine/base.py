@@ -6,7 +6,6 @@ sorted).
 """
 
 from fullfinity.engine.context import env_ctx
-from fullfinity.engine.dates import D
 from fullfinity.engine.exceptions import (
     AccessError,
     ConcurrencyError,
@@ -35,9 +34,10 @@ from fullfinity.engine.fields import (
     Selection,
     Text,
 )
-from fullfinity.engine.models import Model
-from fullfinity.engine.Q import Q
-from fullfinity.engine.registry import get_model
+from fullfinity.engine.qlang.dates import D
+from fullfinity.engine.qlang.q import Q
+from fullfinity.engine.records.models import Model
+from fullfinity.engine.records.registry import get_model
 
 __all__ = [
     "JSON",

@@ -8,7 +8,7 @@ from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from fullfinity.engine.env import Environment
+    from fullfinity.engine.records.environment import Environment
     from fullfinity.tenancy.catalog import TenantInfo
 
 __all__ = ["bind_tenant", "current_env", "current_tenant", "env_ctx", "tenant_ctx"]

@@ -14,14 +14,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
-from fullfinity.engine.fields_relational import ManyToMany, ManyToOne
-from fullfinity.engine.identifiers import TABLE as IDENTIFIERS
-from fullfinity.engine.sql import ident
+from fullfinity.engine.fields.relational import ManyToMany, ManyToOne
+from fullfinity.engine.query import ident
+from fullfinity.engine.records.identifiers import TABLE as IDENTIFIERS
 
 if TYPE_CHECKING:
     from fullfinity.engine.env import Environment
     from fullfinity.engine.models import Model
-    from fullfinity.engine.registry import Registry
+    from fullfinity.engine.records.registry import Registry
     from fullfinity.installer.report import OperationReport
 
 __all__ = ["drop_module_schema", "remove_module_records", "remove_stale_records", "schema_removals"]

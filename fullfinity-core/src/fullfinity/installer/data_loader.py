@@ -14,11 +14,11 @@ import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from fullfinity.engine.computed import mark_changed
-from fullfinity.engine.fields_base import FieldValueError
-from fullfinity.engine.fields_relational import ManyToMany
-from fullfinity.engine.identifiers import TABLE as IDENTIFIERS
-from fullfinity.engine.sql import ident
+from fullfinity.engine.fields.base import FieldValueError
+from fullfinity.engine.fields.relational import ManyToMany
+from fullfinity.engine.query import ident
+from fullfinity.engine.records.computed import mark_changed
+from fullfinity.engine.records.identifiers import TABLE as IDENTIFIERS
 from fullfinity.exceptions import FullfinityError, ValidationError
 from fullfinity.installer.data_values import Pending, Ref, prepare_record
 from fullfinity.installer.exceptions import DataFileError, data_error

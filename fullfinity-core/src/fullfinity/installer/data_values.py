@@ -20,9 +20,9 @@ from typing import TYPE_CHECKING, Any
 from fullfinity.installer.exceptions import data_error
 
 if TYPE_CHECKING:
-    from fullfinity.engine.fields_base import Field
+    from fullfinity.engine.fields.base import Field
     from fullfinity.engine.models import Model
-    from fullfinity.engine.registry import Registry
+    from fullfinity.engine.records.registry import Registry
     from fullfinity.installer.data_files import DataRecord
 
 __all__ = ["TEXT_SUFFIXES", "Pending", "Ref", "prepare_record"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from fullfinity.engine.module_registry import ModuleInfo, discover_modules
-from fullfinity.engine.registry import Registry
+from fullfinity.engine.records.registry import Registry
 from fullfinity.exceptions import UpgradeRequired
 
 __all__ = ["Pending", "pending_upgrades", "upgrade_required"]

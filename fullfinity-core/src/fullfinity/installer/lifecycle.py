@@ -22,15 +22,15 @@ from typing import Any
 
 import pluggy
 
-from fullfinity.engine.computed import recompute
+from fullfinity.engine.database.schema import apply_plan, plan_schema
 from fullfinity.engine.db import DatabaseManager
-from fullfinity.engine.definitions import all_entries
 from fullfinity.engine.env import Environment
-from fullfinity.engine.identifiers import ensure_table
 from fullfinity.engine.licensing import check_modules, tenant_documents
 from fullfinity.engine.module_registry import ModuleInfo, discover_modules, resolve_order
-from fullfinity.engine.registry import Registry
-from fullfinity.engine.schema import apply_plan, plan_schema
+from fullfinity.engine.records.computed import recompute
+from fullfinity.engine.records.definitions import all_entries
+from fullfinity.engine.records.identifiers import ensure_table
+from fullfinity.engine.records.registry import Registry
 from fullfinity.exceptions import ModuleError
 from fullfinity.installer.cleanup import drop_module_schema, remove_module_records, remove_stale_records
 from fullfinity.installer.data_files import module_data_files

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from fullfinity.engine.identifiers import TABLE as IDENTIFIERS
 from fullfinity.engine.module_registry import ModuleInfo, discover_modules
+from fullfinity.engine.records.identifiers import TABLE as IDENTIFIERS
 
 if TYPE_CHECKING:
     from fullfinity.engine.env import Environment

@@ -84,8 +84,8 @@ async def personalise(
 ) -> None:
     """Per-tenant values on top of the installed data: main company name, administrator email."""
     from fullfinity.engine.env import Environment
-    from fullfinity.engine.identifiers import resolve
-    from fullfinity.engine.registry import Registry
+    from fullfinity.engine.records.identifiers import resolve
+    from fullfinity.engine.records.registry import Registry
     from fullfinity.installer.state import read_installed
 
     if company is None and admin_email is None:

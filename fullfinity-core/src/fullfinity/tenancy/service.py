@@ -134,7 +134,7 @@ async def drop_tenant(
 
 
 def filestore_dir(db: DatabaseManager, name: str) -> Path:
-    """Where the tenant's files live (the layout of ``fullfinity.engine.filestore``)."""
+    """Where the tenant's files live (the layout of ``fullfinity.engine.database.filestore``)."""
     return Path(db.settings.data_dir) / "filestore" / name
 
 

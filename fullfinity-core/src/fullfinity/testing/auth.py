@@ -18,14 +18,14 @@ from fastapi import APIRouter, Request
 
 from fullfinity.auth.accounts import GUEST_IDENTIFIER, create_user
 from fullfinity.engine.context import env_ctx
+from fullfinity.engine.database.schema import sync_schema
 from fullfinity.engine.env import Environment
-from fullfinity.engine.identifiers import bind, ensure_table, resolve_many
-from fullfinity.engine.middleware import InternalEnv, PublicEnv, UserEnv
-from fullfinity.engine.schema import sync_schema
+from fullfinity.engine.records.identifiers import bind, ensure_table, resolve_many
 from fullfinity.plugins import hookimpl
 from fullfinity.runtime import Runtime
 from fullfinity.scripting import registry_for_tenant, tenant_env
 from fullfinity.tenancy.catalog import TenantInfo
+from fullfinity.web.request_env import InternalEnv, PublicEnv, UserEnv
 
 __all__ = [
     "BUILTIN_GROUPS",

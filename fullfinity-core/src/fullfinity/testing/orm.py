@@ -9,10 +9,10 @@ from typing import Any
 import asyncpg
 
 from fullfinity.engine.cache import Cache
+from fullfinity.engine.database.schema import sync_schema
 from fullfinity.engine.db import init_connection
 from fullfinity.engine.env import Environment
-from fullfinity.engine.registry import Registry
-from fullfinity.engine.schema import sync_schema
+from fullfinity.engine.records.registry import Registry
 
 __all__ = ["connect", "env_on", "registry_on"]
 

@@ -19,7 +19,7 @@ from fullfinity.views.widgets import field_kind, fitting_widgets, widget_fits
 
 if TYPE_CHECKING:
     from fullfinity.engine.models import Model
-    from fullfinity.engine.registry import Registry
+    from fullfinity.engine.records.registry import Registry
     from fullfinity.views.records import ViewDef
 
 __all__ = [
@@ -180,7 +180,7 @@ class Checker:
             self.add(path, f"is not a valid Q string: {exc.message}")
             return None
         if model is not None:
-            from fullfinity.engine.paths import resolve_path
+            from fullfinity.engine.query import resolve_path
 
             for leaf in q_leaves(q):
                 try:

@@ -17,7 +17,7 @@ from fullfinity.views.arch import is_x2many
 from fullfinity.views.records import ViewDef
 
 if TYPE_CHECKING:
-    from fullfinity.engine.fields_base import Field
+    from fullfinity.engine.fields.base import Field
     from fullfinity.engine.models import Model
 
 __all__ = ["DEFAULT_TYPES", "default_view"]

@@ -28,7 +28,7 @@ from fullfinity.views.viewer import Viewer
 
 if TYPE_CHECKING:
     from fullfinity.engine.models import Model
-    from fullfinity.engine.registry import Registry
+    from fullfinity.engine.records.registry import Registry
 
 __all__ = ["choose_primary", "extensions_of", "resolve_view"]
 

@@ -1,7 +1,7 @@
 """``GET /api/views/{model}``, ``GET /api/action/{identifier}``, ``GET /api/menus`` (api.md 5.2-5.4).
 
 Internal and portal users may call them (a portal user gets the views, actions and menus their
-groups admit); each runs in the read-only request environment of ``fullfinity.engine.middleware``
+groups admit); each runs in the read-only request environment of ``fullfinity.web.request_env``
 (``UserReadEnv``: no transaction, writes refused).
 """
 
@@ -11,9 +11,9 @@ from typing import Any
 
 from fastapi import APIRouter, Query
 
-from fullfinity.engine.middleware import UserReadEnv
 from fullfinity.views.search import search_spec
 from fullfinity.views.service import get_action, get_menus, get_view
+from fullfinity.web.request_env import UserReadEnv
 
 __all__ = ["router"]
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from fullfinity.engine.cache import fetch_in_env
-from fullfinity.engine.identifiers import resolve_many
+from fullfinity.engine.records.identifiers import resolve_many
 from fullfinity.exceptions import AccessError, BadRequest, NotFound
 from fullfinity.views.defaults import default_view
 from fullfinity.views.records import ActionDef, MenuDef, normalise_view_type

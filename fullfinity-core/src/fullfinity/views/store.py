@@ -15,7 +15,7 @@ import json
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from fullfinity.engine.identifiers import TABLE as IDENTIFIERS
+from fullfinity.engine.records.identifiers import TABLE as IDENTIFIERS
 from fullfinity.views.exceptions import Problem, ViewValidationError
 from fullfinity.views.records import ActionDef, MenuDef, ViewDef, normalise_view_type
 from fullfinity.views.validate import check_all

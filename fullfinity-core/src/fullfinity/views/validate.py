@@ -25,7 +25,7 @@ from fullfinity.views.inherit import (
 from fullfinity.views.records import ActionDef, MenuDef, ViewDef
 
 if TYPE_CHECKING:
-    from fullfinity.engine.registry import Registry
+    from fullfinity.engine.records.registry import Registry
 
 __all__ = ["check_actions", "check_all", "check_menus", "check_views", "view_types"]
 
@@ -174,8 +174,8 @@ def check_actions(
             elif view.model != action.model:
                 add(f"views.{index}", f"view '{ident}' shows {view.model}, not {action.model}")
         if action.q_filter:
-            from fullfinity.engine.paths import resolve_path
             from fullfinity.engine.Q import Q
+            from fullfinity.engine.query import resolve_path
 
             try:
                 for leaf in q_leaves(Q.parse(action.q_filter)):

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from fullfinity.engine.access.control import AccessProfile
     from fullfinity.engine.env import Environment
-    from fullfinity.engine.security import AccessProfile
 
 __all__ = ["Viewer"]
 

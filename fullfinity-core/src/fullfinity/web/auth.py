@@ -18,9 +18,9 @@ from fullfinity.auth.api_keys import create_api_key, list_api_keys, revoke_api_k
 from fullfinity.auth.passwords import hash_password, needs_rehash, verify_dummy, verify_password
 from fullfinity.auth.sessions import Refusal, open_session, revoke_families, rotate_session
 from fullfinity.auth.tokens import TokenPair, decode_token
-from fullfinity.engine.middleware import PublicEnv, UserEnv, request_env, services
 from fullfinity.exceptions import AccessError, AuthenticationError, BadRequest, MissingError, NotFound
 from fullfinity.plugins import hookimpl
+from fullfinity.web.request_env import PublicEnv, UserEnv, request_env, services
 
 __all__ = ["router"]
 

@@ -13,7 +13,7 @@ from fullfinity.api.bodies import BulkCreateBody, BulkDeleteBody, BulkUpdateBody
 from fullfinity.api.decode import check_writable, parse_context, prefixed, raise_write_problems, write_problems
 from fullfinity.api.handlers import refuse_transient
 from fullfinity.api.handlers.records import check_updated_dates, records_by_id, with_archived
-from fullfinity.engine.fields_relational import X2ManyField
+from fullfinity.engine.fields.relational import X2ManyField
 from fullfinity.exceptions import BadRequest, ValidationError
 
 if TYPE_CHECKING:

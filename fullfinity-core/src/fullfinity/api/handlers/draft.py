@@ -19,11 +19,11 @@ from fullfinity.api.decode import parse_context
 from fullfinity.api.encode import record_encoder
 from fullfinity.api.handlers.records import records_by_id, with_archived
 from fullfinity.api.hydrate import default_tree
-from fullfinity.engine.computed import compute_fields
-from fullfinity.engine.fields_base import FieldValueError
-from fullfinity.engine.fields_relational import ManyToOne, X2ManyField, normalise_commands, record_slot
-from fullfinity.engine.prefetch import fetch_related
-from fullfinity.engine.validation import unknown_fields_error
+from fullfinity.engine.fields.base import FieldValueError
+from fullfinity.engine.fields.relational import ManyToOne, X2ManyField, normalise_commands, record_slot
+from fullfinity.engine.records.computed import compute_fields
+from fullfinity.engine.records.prefetch import fetch_related
+from fullfinity.engine.records.validation import unknown_fields_error
 from fullfinity.exceptions import BadRequest, ValidationError
 
 if TYPE_CHECKING:

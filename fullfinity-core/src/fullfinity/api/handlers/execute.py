@@ -23,8 +23,8 @@ from fullfinity.api.encode import datetime_text
 from fullfinity.api.handlers.draft import build_draft
 from fullfinity.api.handlers.records import records_by_id, with_archived
 from fullfinity.api.hydrate import default_tree
+from fullfinity.engine.access.control import check_model
 from fullfinity.engine.models import Model
-from fullfinity.engine.security import check_model
 from fullfinity.exceptions import AccessError, BadRequest, NotFound
 from fullfinity.views.methods import view_methods
 

@@ -27,10 +27,10 @@ from starlette.responses import FileResponse, Response
 from fullfinity.api.conditional import none_match
 from fullfinity.api.handlers import refuse_transient
 from fullfinity.api.handlers.records import with_archived
-from fullfinity.engine.fields_binary import Binary, File
-from fullfinity.engine.filestore import filestore_path
-from fullfinity.engine.paths import unknown_field
-from fullfinity.engine.security import check_field, check_model
+from fullfinity.engine.access.control import check_field, check_model
+from fullfinity.engine.database.filestore import filestore_path
+from fullfinity.engine.fields.binary import Binary, File
+from fullfinity.engine.query import unknown_field
 from fullfinity.exceptions import BadRequest, MissingError
 
 if TYPE_CHECKING:

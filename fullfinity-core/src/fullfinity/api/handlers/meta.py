@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fullfinity.engine.fields_relational import X2ManyField
-from fullfinity.engine.security import OPERATIONS
+from fullfinity.engine.access.control import OPERATIONS
+from fullfinity.engine.fields.relational import X2ManyField
 
 if TYPE_CHECKING:
     from fullfinity.engine.env import Environment
-    from fullfinity.engine.fields_base import Field
+    from fullfinity.engine.fields.base import Field
     from fullfinity.engine.models import Model
 
 __all__ = ["field_meta", "model_meta"]

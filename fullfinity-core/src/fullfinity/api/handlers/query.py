@@ -21,21 +21,18 @@ from fullfinity.api.encode import RowsEncoder, record_encoder, rows_encoder
 from fullfinity.api.handlers import refuse_transient
 from fullfinity.api.hydrate import default_tree, hydration_paths
 from fullfinity.api.limits import COUNT_CAP, check_limit
-from fullfinity.engine.compiler import Compiler
-from fullfinity.engine.paths import resolve_path
 from fullfinity.engine.Q import Q
-from fullfinity.engine.security import check_model
-from fullfinity.engine.sql import Sql
+from fullfinity.engine.query import resolve_path
 from fullfinity.exceptions import BadRequest
 from fullfinity.views.search import search_filters
 
 if TYPE_CHECKING:
     from fullfinity.api.decode import FieldTree
+    from fullfinity.engine.access.control import AccessProfile
     from fullfinity.engine.env import Environment
     from fullfinity.engine.models import Model
-    from fullfinity.engine.plans import SelectPlan
-    from fullfinity.engine.queryset import QuerySet
-    from fullfinity.engine.security import AccessProfile
+    from fullfinity.engine.query import SelectPlan
+    from fullfinity.engine.records.queryset import QuerySet
     from fullfinity.settings import Settings
 
 __all__ = ["run_query", "run_remembered_query"]
@@ -136,7 +133,7 @@ async def _run_page(env: Environment, page: _Page) -> dict[str, Any]:
     else:
         encode = record_encoder(page.model, page.tree, top=True)
         data = [encode(r) for r in await page.window.records_of(plan, rows)]
-    total, capped = await _total(env, page.qs, page.total, page.offset, len(data), more)
+    total, capped = await _total(page.qs, page.total, page.offset, len(data), more)
     return {"data": data, "total": total, "total_capped": capped}
 
 
@@ -177,27 +174,15 @@ async def _filter(env: Environment, model: type[Model], body: QueryBody) -> Q | 
     return named if q is None else q & named
 
 
-async def _total(
-    env: Environment, qs: QuerySet[Any], mode: str, offset: int, shown: int, more: bool
-) -> tuple[int | None, bool]:
+async def _total(qs: QuerySet[Any], mode: str, offset: int, shown: int, more: bool) -> tuple[int | None, bool]:
     if mode == "none":
         return None, False
     if not more and (shown or not offset):
         return offset + shown, False
     if mode == "exact":
         return await qs.count(), False
-    count = await _capped_count(env, qs, COUNT_CAP + 1)
+    count = await qs.count(cap=COUNT_CAP + 1)  # the scan stops after COUNT_CAP + 1 rows
     return min(count, COUNT_CAP), count > COUNT_CAP
-
-
-async def _capped_count(env: Environment, qs: QuerySet[Any], cap: int) -> int:
-    """``count(*)`` over at most ``cap`` matching rows (stops scanning there)."""
-    check_model(env, qs.model, "read")
-    await env.flush()
-    compiler = Compiler(qs.query.replace(order=(), limit=cap, offset=None), env)
-    sql = Sql("SELECT count(*) FROM (") + compiler.id_subquery() + ") AS capped"
-    text, params = sql.finish()
-    return int(await env.fetchval(text, *params))
 
 
 # -- group_by ---------------------------------------------------------------------------------------

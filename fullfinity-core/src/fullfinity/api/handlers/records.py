@@ -21,14 +21,14 @@ from fullfinity.api.decode import FieldTree, check_writable, parse_context, pars
 from fullfinity.api.encode import datetime_text, record_encoder
 from fullfinity.api.handlers import refuse_transient
 from fullfinity.api.hydrate import default_tree, expand_related, hydration_paths
-from fullfinity.engine.fields_base import FieldValueError
-from fullfinity.engine.sql import ident
+from fullfinity.engine.fields.base import FieldValueError
+from fullfinity.engine.query import ident
 from fullfinity.exceptions import ConcurrencyError, MissingError, ValidationError
 
 if TYPE_CHECKING:
     from fullfinity.engine.env import Environment
     from fullfinity.engine.models import Model
-    from fullfinity.engine.queryset import QuerySet
+    from fullfinity.engine.records.queryset import QuerySet
 
 __all__ = [
     "check_updated_dates",

@@ -1,0 +1,168 @@
+"""Checking values before they are written: every problem of a record reported at once.
+
+``check_values`` converts each value through its field, checks ``required``, runs the
+field's ``validators`` (``fn(value)`` or ``fn(value, record)``, sync or async, raising
+``ValidationError`` to refuse) and collects every failure as a ``{"path", "message"}``
+detail. Paths are field names, prefixed by the caller (``3.name`` in a bulk create).
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from fullfinity.engine.fields.base import Field, FieldValueError
+from fullfinity.exceptions import BadRequest, ValidationError
+
+if TYPE_CHECKING:
+    from fullfinity.engine.records.models import Model
+
+__all__ = [
+    "check_values",
+    "convert_values",
+    "default_values",
+    "raise_if_problems",
+    "run_validators",
+    "unknown_fields_error",
+]
+
+Problem = dict[str, str]
+
+
+def unknown_fields_error(model: type[Model], names: Iterable[str], prefix: str = "") -> BadRequest:
+    details = []
+    for name in names:
+        close = difflib.get_close_matches(name, list(model._fields), n=3)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        details.append({"path": prefix + name, "message": f"{model._name} has no field '{name}'{hint}"})
+    listed = ", ".join(repr(d["path"]) for d in details)
+    return BadRequest(f"Unknown field(s) {listed} for {model._name}.", details=details)
+
+
+async def _run_validator(fn: Any, value: Any, record: Any) -> None:
+    try:
+        params = len(inspect.signature(fn).parameters)
+    except (TypeError, ValueError):
+        params = 1
+    result = fn(value, record) if params >= 2 else fn(value)
+    if inspect.isawaitable(result):
+        await result
+
+
+async def check_values(
+    model: type[Model],
+    values: Mapping[str, Any],
+    *,
+    record: Model | None = None,
+    creating: bool,
+    prefix: str = "",
+    problems: list[Problem] | None = None,
+) -> tuple[dict[str, Any], list[Problem]]:
+    """Converted values and the list of problems (empty when everything is valid)."""
+    problems = [] if problems is None else problems
+    converted = convert_values(model, values, record=record, creating=creating, prefix=prefix, problems=problems)
+    await run_validators(model, converted, record=record, prefix=prefix, problems=problems)
+    return converted, problems
+
+
+def convert_values(
+    model: type[Model],
+    values: Mapping[str, Any],
+    *,
+    record: Model | None,
+    creating: bool,
+    prefix: str,
+    problems: list[Problem],
+) -> dict[str, Any]:
+    """The synchronous part of ``check_values``: conversion and ``required`` (no validators)."""
+    converted: dict[str, Any] = {}
+    fields = model._fields
+    for name, value in values.items():
+        field = fields.get(name)
+        if field is None:
+            problems.append({"path": prefix + name, "message": f"{model._name} has no field '{name}'"})
+            continue
+        try:
+            if field.type_name == "Monetary":
+                new = field.convert(value, _currency_places(field, record))  # type: ignore[call-arg]
+            else:
+                new = field.convert(value)
+        except FieldValueError as exc:
+            problems.append({"path": prefix + name, "message": str(exc)})
+            continue
+        if field.required and field.is_empty(new):
+            problems.append({"path": prefix + name, "message": "is required"})
+            continue
+        converted[name] = new
+    if creating:
+        for name in _required_names(model):
+            if name not in values:
+                problems.append({"path": prefix + name, "message": "is required"})
+    return converted
+
+
+def _required_names(model: type[Model]) -> tuple[str, ...]:
+    cached: tuple[str, ...] | None = model.__dict__.get("_required_names")
+    if cached is None:
+        cached = tuple(f.name for f in model._stored if f.required and not f.automatic)
+        model._required_names = cached  # type: ignore[attr-defined]
+    return cached
+
+
+async def run_validators(
+    model: type[Model], converted: Mapping[str, Any], *, record: Model | None, prefix: str, problems: list[Problem]
+) -> None:
+    """Run the fields' ``validators`` on converted values, collecting problems."""
+    fields = model._fields
+    for name, new in converted.items():
+        for fn in fields[name].validators:
+            try:
+                await _run_validator(fn, new, record)
+            except ValidationError as exc:
+                problems.append({"path": prefix + name, "message": exc.message})
+            except (ValueError, TypeError) as exc:
+                problems.append({"path": prefix + name, "message": str(exc)})
+
+
+def _currency_places(field: Field[Any], record: Model | None) -> int:
+    currency_field = getattr(field, "currency_field", None)
+    if record is None or not currency_field:
+        return 2
+    currency = getattr(record, "_f_" + currency_field, None)
+    places = getattr(currency, "decimal_places", None)
+    return int(places) if isinstance(places, int) else 2
+
+
+def raise_if_problems(model: type[Model], problems: list[Problem]) -> None:
+    if not problems:
+        return
+    count = len(problems)
+    summary = (
+        f"{count} value{'s are' if count != 1 else ' is'} invalid for {model._name}: "
+        + "; ".join(f"{p['path']} {p['message']}" for p in problems[:5])
+        + ("; ..." if count > 5 else "")
+        + "."
+    )
+    raise ValidationError(summary, details=problems)
+
+
+async def default_values(model: type[Model], context: Mapping[str, Any], record: Model | None = None) -> dict[str, Any]:
+    """Field defaults (callables receive the new record; awaitables are awaited), then ``default_<field>``."""
+    out: dict[str, Any] = {}
+    for name, field in model._fields.items():
+        if field.automatic or field.column is None:
+            continue
+        default = field.default
+        if default is None:
+            continue
+        if callable(default):
+            default = default(record)
+            if inspect.isawaitable(default):
+                default = await default
+        out[name] = default
+    for key, value in context.items():
+        if key.startswith("default_") and key[8:] in model._fields:
+            out[key[8:]] = value
+    return out
