@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import pytest
 import pytest_asyncio
 
-from fullfinity.engine.identifiers import TABLE as IDENTIFIERS
+from fullfinity.engine.records.identifiers import TABLE as IDENTIFIERS
 
 if TYPE_CHECKING:
     from fullfinity.engine.env import Environment
