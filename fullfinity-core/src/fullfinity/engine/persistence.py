@@ -16,6 +16,7 @@ import orjson
 
 from fullfinity.engine.computed import compute_local, mark_changed
 from fullfinity.engine.context import current_env
+from fullfinity.engine.models import Model as _Model
 from fullfinity.engine.models import RecordGroup
 from fullfinity.engine.security import check_field, check_model, check_rule
 from fullfinity.engine.sql import ident
@@ -48,6 +49,7 @@ RETURNED = ("id", "created_date", "updated_date", "create_uid", "write_uid")
 _MISSING = object()
 # Types that binary COPY cannot carry with Fullfinity's text codecs: those tables use INSERT ... unnest.
 _NO_COPY = {"jsonb"}
+_MODEL_SAVE = _Model.save
 
 
 def _slot(name: str) -> str:
@@ -373,6 +375,8 @@ async def bulk_create(cls: type[Model], rows: Sequence[Mapping[str, Any]]) -> Mo
         prepared.append(converted)
         records.append(rec)
     raise_if_problems(cls, problems)
+    if cls.save is not _MODEL_SAVE and not cls._transient:
+        return await _create_through_save(cls, rows)
     if env.registry.compute_info.stored_by_model(cls._name):
         for rec, values in zip(records, prepared, strict=True):
             for field in cls._stored:
@@ -425,6 +429,26 @@ async def bulk_create(cls: type[Model], rows: Sequence[Mapping[str, Any]]) -> Mo
     if cls._constraints:
         for rec in records:
             await run_constraints(rec, None)
+    return cls._make_set(records)
+
+
+async def _create_through_save(cls: type[Model], rows: Sequence[Mapping[str, Any]]) -> Model:
+    """A model (or an extension) overriding ``save``: each row goes through it, in input order
+    (orm.md 6.4), all or nothing; error paths start with the row's index, as on the fast path."""
+    env = current_env()
+    records = RecordGroup()
+    async with env.transaction():
+        for index, row in enumerate(rows):
+            try:
+                records.append(await cls.create(**row))
+            except ValidationError as exc:
+                exc.details = [
+                    {**d, "path": f"{index}.{d['path']}" if d.get("path") else str(index)} for d in exc.details
+                ]
+                raise
+    group = weakref.ref(records)
+    for rec in records:
+        rec._grp = group
     return cls._make_set(records)
 
 
