@@ -1,7 +1,8 @@
 """Computed fields: analysis at registry build, computation on read, recomputation on write.
 
 A field with ``calculate="method"`` is computed by ``method`` (async, one record as
-``self``, assigning ``self.<field>``); ``@Model.calculate(*paths)`` declares what it reads.
+``self``, assigning ``self.<field>``; with ``@Model.calculate(..., batch=True)`` the whole
+batch as ``self``); ``@Model.calculate(*paths)`` declares what it reads.
 
 - **Analysis** (``analyse``): dependency paths are resolved against the models, cycles are
   refused, and every (model, field) a stored computed field depends on gets a *trigger*
@@ -170,10 +171,19 @@ async def _call(records: Sequence[Model], specs: Sequence[Spec], env: Environmen
     with sudo:
         if deps:
             await fetch_related(type(records[0])._make_set(list(records)), dict.fromkeys(deps))
+        model = type(records[0])
         with computing():
-            for record in records:
-                for method in methods:
-                    await getattr(record, method)()
+            if not any(getattr(getattr(model, m), "_calculate_batch", False) for m in methods):
+                for record in records:
+                    for method in methods:
+                        await getattr(record, method)()
+                return
+            for method in methods:  # some methods take the whole batch at once
+                if getattr(getattr(model, method), "_calculate_batch", False):
+                    await getattr(model._make_set(list(records)), method)()
+                else:
+                    for record in records:
+                        await getattr(record, method)()
 
 
 async def compute_fields(records: Sequence[Model], names: Iterable[str]) -> None:
