@@ -94,6 +94,15 @@ async def test_local_stored_fields_are_computed_with_the_write(ff_env):
     assert 'SET "qty" = $1, "amount" = $2' in counter.statements[0]
 
 
+async def test_a_local_field_uses_the_new_value_of_a_dependency_on_a_partly_loaded_record(ff_env):
+    line = await CpLine.create(invoice=await CpInvoice.create(name="I0"), qty=3, price="2.50")
+    partial = await CpLine.with_fields("qty").filter(id=line.id).get()  # price not loaded
+    partial.qty = 5
+    await partial.save()
+    assert partial.amount == Decimal("12.50")
+    assert (await CpLine.get(line.id)).qty == 5
+
+
 async def test_editing_a_line_recomputes_its_invoice(ff_env):
     inv = await CpInvoice.create(name="I2", lines=[["N", {"qty": 2, "price": "10"}]])
     assert inv.total == Decimal("20.00") and inv.line_count == 1

@@ -212,10 +212,12 @@ async def compute_local(record: Model, changed: set[str] | None) -> list[str]:
     ]
     if not specs:
         return []
-    if changed is not None and not all(hasattr(record, model._fields[d].slot) for s in specs for d in s.deps):
+    missing = sorted({d for s in specs for d in s.deps if not hasattr(record, model._fields[d].slot)})
+    if changed is not None and missing:
         from fullfinity.engine.prefetch import _load_columns
 
-        await _load_columns([record], sorted({d for s in specs for d in s.deps}))
+        # Only what is missing: a dependency just assigned keeps its new value.
+        await _load_columns([record], missing)
     specs.sort(key=lambda s: info.order.get((s.model, s.field), 0))
     sudo = env.sudo() if any(s.elevated for s in specs) else contextlib.nullcontext()
     with sudo, computing():
