@@ -200,11 +200,13 @@ def settle(lead: Any, before: Snapshot | None, stages: dict[int, Stage], given: 
     if value("lead_type") == "opportunity" and converting:
         lead.date_conversion = now
 
-    explicit = "probability" in given and lead.probability is not None
+    typed = "probability" in given and lead.probability is not None  # set by hand
+    # ... and in [0, 100] (outside it, the field's own validator reports it)
+    explicit = typed and 0 <= float(lead.probability) <= 100
     automated = bool(value("is_automated_probability"))
     if won or not active:
         target = 100.0 if won else 0.0
-        if explicit and float(lead.probability) != target:
+        if typed and float(lead.probability) != target:
             state = "won" if won else "lost"
             problems["probability"] = f"a {state} lead's probability is {target:g}; restore the lead to change it"
         lead.probability = target
@@ -219,12 +221,12 @@ def settle(lead: Any, before: Snapshot | None, stages: dict[int, Stage], given: 
             lead.date_closed = None
         if was_closed:
             lead.lost_reason = None
-        if explicit and float(lead.probability) >= 100:
+        if explicit and float(lead.probability) == 100:
             problems["probability"] = "must be below 100 for an open lead: mark it won instead"
         reset = "is_automated_probability" in given and lead.is_automated_probability
         if was_closed or reset:
             automated = True
-        elif explicit:
+        elif typed:
             automated = False
         if before is None or automated != before.is_automated_probability:
             lead.is_automated_probability = automated
