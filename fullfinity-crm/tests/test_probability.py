@@ -71,13 +71,20 @@ async def example_world(env):
 async def test_the_batch_recompute_gives_the_worked_example_figures(crm):
     async with crm.env() as env:
         stages, team_a, team_b, vip = await example_world(env)
-        x = await env["CrmLead"].create(name="X", team=team_a, tags=[vip], stage=stages["Qualified"])
-        y = await env["CrmLead"].create(name="Y", team=None, stage=stages["New"])
+        x = await env["CrmLead"].create(name="X", team=team_a, tags=[vip], stage=stages["Qualified"],
+                                        expected_revenue="1000.05")  # fmt: skip
+        y = await env["CrmLead"].create(name="Y", team=None, stage=stages["New"], expected_revenue="0.05")
         z = await env["CrmLead"].create(name="Z", team=team_b, stage=stages["Proposition"])
-        await env.execute("UPDATE crm_lead SET automated_probability = 1, probability = 1 WHERE won_status = 'pending'")
+        await env.execute(
+            "UPDATE crm_lead SET automated_probability = 1, probability = 1, prorated_revenue = 0 "
+            "WHERE won_status = 'pending'"
+        )
         assert await env["CrmLead"].recompute_probabilities() == {"updated": 3}
-        found = {r.name: r.probability for r in await env["CrmLead"].filter(id__in=[x.id, y.id, z.id])}
-    assert found == {"X": 90.91, "Y": 50.0, "Z": 55.56}
+        found = {
+            r.name: (r.probability, r.prorated_revenue) for r in await env["CrmLead"].filter(id__in=[x.id, y.id, z.id])
+        }
+    # prorated: 1000.05 x 90.91% = 909.145455 -> 909.15; 0.05 x 50% = 0.025 -> 0.03 (half up)
+    assert found == {"X": (90.91, Decimal("909.15")), "Y": (50.0, Decimal("0.03")), "Z": (55.56, Decimal("0.00"))}
 
 
 async def test_a_new_lead_and_a_stage_change_get_the_probability_at_once(crm):
