@@ -130,7 +130,7 @@ async def snapshots(env: Environment, ids: Sequence[int]) -> dict[int, Snapshot]
     relation = getattr(lead._fields["tags"], "relation", None) or ("crm_lead__tags", "source_id", "target_id")
     rows = await env.fetch(
         f"""
-        SELECT l.id, l.active, l.stage_id, coalesce(s.is_won, false) AS won, l.team_id, l.salesperson_id,
+        SELECT l.id, l.active, l.stage_id, (l.active AND coalesce(s.is_won, false)) AS won, l.team_id, l.salesperson_id,
                l.lead_type, l.probability::float8 AS probability, l.is_automated_probability, l.date_closed,
                l.date_conversion,
                ARRAY(SELECT r."{relation[2]}" FROM "{relation[0]}" r WHERE r."{relation[1]}" = l.id ORDER BY 1) AS tags
