@@ -52,6 +52,19 @@ async def test_create_applies_callable_defaults_and_returns_automatic_fields(ff_
     assert item.created_date is not None and item.updated_date >= item.created_date
 
 
+async def test_a_default_callable_runs_only_for_fields_left_out(ff_env):
+    calls = []
+    field = ff_env.get_model("PeItem")._fields["qty"]
+    original = field.default
+    field.default = lambda rec: calls.append(rec) or 3
+    try:
+        given = await PeItem.create(code="DF1", name="given", qty=11)
+        left_out = await PeItem.create(code="DF2", name="left out")
+    finally:
+        field.default = original
+    assert (given.qty, left_out.qty, len(calls)) == (11, 3, 1)
+
+
 async def test_save_writes_only_changed_fields(ff_env):
     item = await PeItem.create(code="A2", name="Pear")
     item.qty = 9

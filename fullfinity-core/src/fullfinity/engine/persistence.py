@@ -105,8 +105,8 @@ async def _insert(rec: Model) -> None:
         check_field(env, cls, cls._fields[name], "write")
     await _run_setters(rec)
     given = {name: getattr(rec, _slot(name), None) for name in (rec._changes or {})}
-    defaults = await default_values(cls, env.context, rec)
-    values = {**{k: v for k, v in defaults.items() if k not in given}, **given}
+    defaults = await default_values(cls, env.context, rec, skip=given)
+    values = {**defaults, **given}
     converted, problems = await check_values(cls, values, record=rec, creating=True)
     raise_if_problems(cls, problems)
     for field in cls._stored:
