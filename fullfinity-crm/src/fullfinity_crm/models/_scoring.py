@@ -184,28 +184,46 @@ async def rebuild_history(env: Environment) -> None:
 
 
 async def load_history(env: Environment, *, cached: bool = True) -> History:
-    """The counts and the stage order, read elevated (through the query cache when ``cached``)."""
+    """The counts and the stage order, read elevated; with ``cached``, kept in the tenant's cache
+    until the history or a stage is written, and once per transaction."""
+    from ._settings import once_per_transaction, shared
+
+    models = ("CrmLeadScoringFrequency", "CrmStage")
+    if not cached:
+        return _history(await _read_history(env))
+
+    async def build() -> History:
+        return _history(await shared(env, "history_rows", models, lambda: _read_history(env)))
+
+    return await once_per_transaction(env, "history", models, build)
+
+
+async def _read_history(env: Environment) -> list[list[Any]]:
+    """``[["order", stage, sequence, 0], [variable, value, won, lost], ...]``: plain data for the cache."""
     freq_model = env.get_model("CrmLeadScoringFrequency")
     stage_model = env.get_model("CrmStage")
     with env.sudo():
-        freq_qs = freq_model.with_fields("variable", "value", "won_count", "lost_count").order_by()
-        stage_qs = stage_model.with_fields("sequence").order_by()
-        rows = await (freq_qs.cached() if cached else freq_qs.all())
-        stages = await (stage_qs.cached() if cached else stage_qs.all())
-    history = History(stage_order={s.id: (s.sequence or 0, s.id) for s in stages})
+        rows = await freq_model.with_fields("variable", "value", "won_count", "lost_count").order_by()
+        stages = await stage_model.with_fields("sequence").order_by()
+    return [["order", s.id, s.sequence or 0, 0] for s in stages] + [
+        [r.variable, r.value, r.won_count or 0, r.lost_count or 0] for r in rows
+    ]
+
+
+def _history(rows: list[list[Any]]) -> History:
+    history = History(stage_order={r[1]: (r[2], r[1]) for r in rows if r[0] == "order"})
     lost_in: dict[int, int] = {}
     teams: dict[int, tuple[int, int]] = {}
     tags: dict[int, tuple[int, int]] = {}
-    for row in rows:
-        pair = (row.won_count or 0, row.lost_count or 0)
-        if row.variable == "all":
-            history.won, history.lost = pair
-        elif row.variable == "stage":
-            lost_in[row.value] = pair[1]
-        elif row.variable == "team":
-            teams[row.value] = pair
-        elif row.variable == "tag":
-            tags[row.value] = pair
+    for variable, value, won, lost in rows:
+        if variable == "all":
+            history.won, history.lost = won, lost
+        elif variable == "stage":
+            lost_in[value] = lost
+        elif variable == "team":
+            teams[value] = (won, lost)
+        elif variable == "tag":
+            tags[value] = (won, lost)
     history.lost_in_stage, history.teams, history.tags = lost_in, teams, tags
     return history
 

@@ -99,11 +99,20 @@ class Outcome:
 
 
 async def load_stages(env: Environment) -> dict[int, Stage]:
-    """Every stage (a small table), through the query cache."""
-    model = env.get_model("CrmStage")
-    with env.sudo():
-        rows = await model.with_fields("sequence", "is_won", "team").order_by("sequence ASC", "id ASC").cached()
-    return {r.id: Stage(r.id, r.sequence or 0, bool(r.is_won), r.team.id if r.team else None) for r in rows}
+    """Every stage (a small table), in pipeline order, from the tenant's cache until one is written."""
+    from ._settings import once_per_transaction, shared
+
+    async def read() -> list[list[Any]]:
+        model = env.get_model("CrmStage")
+        with env.sudo():
+            rows = await model.with_fields("sequence", "is_won", "team").order_by("sequence ASC", "id ASC")
+        return [[r.id, r.sequence or 0, bool(r.is_won), r.team.id if r.team else None] for r in rows]
+
+    async def build() -> dict[int, Stage]:
+        rows = await shared(env, "stage_rows", ("CrmStage",), read)
+        return {row[0]: Stage(*row) for row in rows}
+
+    return await once_per_transaction(env, "stages", ("CrmStage",), build)
 
 
 def first_stage(stages: dict[int, Stage], team: int | None) -> int | None:
