@@ -141,3 +141,10 @@ async def test_the_crm_levels_are_exclusive(crm, world):
         user.groups = [["L", manager.id]]
         with pytest.raises(ValidationError):
             await user.save()
+
+
+async def test_the_first_administrator_is_a_sales_manager_from_the_install(crm, world):
+    async with crm.env() as env:
+        admin = await env["User"].filter(email="admin@example.com").get()
+        await admin.fetch_related("groups")
+    assert "Sales manager" in {g.name for g in admin.groups}

@@ -272,3 +272,14 @@ async def test_probability_outside_0_to_100_is_refused(crm):
             await lead_in(env, probability=120)
     assert refused.value.details[0]["path"] == "probability"
     assert "between 0 and 100" in refused.value.details[0]["message"]
+
+
+async def test_a_stage_holding_leads_cannot_be_deleted(crm):
+    from fullfinity.engine.base import IntegrityError
+
+    async with crm.env() as env:
+        stage = await env["CrmStage"].create(name="Busy", sequence=60)
+        await lead_in(env, stage=stage.id)
+        with pytest.raises(IntegrityError):
+            async with env.transaction():
+                await stage.delete()

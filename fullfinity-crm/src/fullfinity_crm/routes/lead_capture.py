@@ -17,6 +17,7 @@ import urllib.parse
 from typing import Any
 
 from fastapi import Request
+from starlette.requests import ClientDisconnect
 
 from fullfinity.auth.throttle import rate_limit
 from fullfinity.engine.base import ValidationError
@@ -45,7 +46,10 @@ _PHONE = re.compile(r"^[0-9+()./ \-]{4,64}$")
 
 async def _body(request: Request) -> dict[str, Any]:
     """The posted fields, from JSON or an url-encoded form; 400 for anything else or unreadable."""
-    raw = await request.body()
+    try:
+        raw = await request.body()
+    except ClientDisconnect:  # the visitor went away mid-body: nothing to answer, nothing to log
+        raise BadRequest("The client disconnected before sending the whole body.") from None
     if len(raw) > MAX_BODY:
         raise BadRequest(f"The request body is {len(raw)} bytes; at most {MAX_BODY} are accepted.")
     kind = request.headers.get("content-type", "").split(";")[0].strip().lower()
