@@ -112,8 +112,10 @@ async def test_every_problem_of_a_post_is_reported_at_once_and_nothing_is_create
         ({"content": b"{not json", "headers": {"content-type": "application/json"}}, "BadRequest"),
         ({"content": b"[1, 2]", "headers": {"content-type": "application/json"}}, "BadRequest"),
         ({"content": b"<lead/>", "headers": {"content-type": "application/xml"}}, "BadRequest"),
-        ({"content": b'{"message": "' + b"x" * 70_000 + b'"}', "headers": {"content-type": "application/json"}},
-         "BadRequest"),
+        (
+            {"content": b'{"message": "' + b"x" * 70_000 + b'"}', "headers": {"content-type": "application/json"}},
+            "BadRequest",
+        ),
     ],
 )
 async def test_an_unreadable_body_is_a_400(crm, ff_app, kwargs, type_):
