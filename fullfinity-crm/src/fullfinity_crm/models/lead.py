@@ -28,6 +28,7 @@ from fullfinity.engine.base import (
     Text,
     ValidationError,
 )
+from fullfinity.engine.context import env_ctx
 
 from . import _duplicates, _scoring, _state
 from ._actions import LeadActions
@@ -59,15 +60,11 @@ async def _default_team(record: Any) -> int | None:
 
 
 async def _default_stage(record: Any) -> int | None:
-    from fullfinity.engine.context import env_ctx
-
     team = _state.record_id(getattr(record, "team", None)) if record is not None else None
     return _state.first_stage(await _state.load_stages(env_ctx.get()), team)
 
 
 def _default_salesperson(record: Any) -> int | None:
-    from fullfinity.engine.context import env_ctx
-
     env = env_ctx.get()
     return None if env.is_elevated else env.uid
 
@@ -242,8 +239,6 @@ class CrmLead(LeadActions, Model):
     async def recompute_probabilities(cls) -> dict[str, Any]:
         """Rebuild the won/lost history and recompute every open lead's automatic probability
         (and its probability, unless set by hand). Returns ``{"updated": <leads changed>}``."""
-        from fullfinity.engine.context import env_ctx
-
         env = env_ctx.get()
         with env.sudo():
             updated = await _scoring.recompute_all(env)
