@@ -29,8 +29,13 @@ def _label(lead: Any) -> str:
 
 
 async def _load(records: Any, *extra: str) -> list[Any]:
-    """The records, archived ones included, with the fields the steps read (as the caller)."""
+    """The records, archived ones included, with the fields the steps read (as the caller), locked
+    first: a concurrent step on the same lead waits, then sees the state this one leaves (two
+    salespeople clicking Won and Lost at once: one succeeds, the other is told the lead is won)."""
     model = type(records)
+    await records.env.execute(
+        f'SELECT 1 FROM "{model._table}" WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE', records.ids
+    )
     with records.env.with_context(active_test=False):
         found = await model.with_fields(
             "name", "lead_type", "won_status", "active", "stage", "team", "salesperson", *extra

@@ -132,7 +132,9 @@ def won_stage(stages: dict[int, Stage], team: int | None) -> int | None:
 
 
 async def snapshots(env: Environment, ids: Sequence[int]) -> dict[int, Snapshot]:
-    """The stored state of these leads (one query, elevated: the write itself checks the rights)."""
+    """The stored state of these leads, locked until the transaction ends (one query, elevated:
+    the write itself checks the rights). The lock makes a concurrent write of the same lead wait
+    and then read the state this one leaves, so both never count the same change in the history."""
     if not ids:
         return {}
     lead = env.get_model("CrmLead")
@@ -145,6 +147,8 @@ async def snapshots(env: Environment, ids: Sequence[int]) -> dict[int, Snapshot]
                ARRAY(SELECT r."{relation[2]}" FROM "{relation[0]}" r WHERE r."{relation[1]}" = l.id ORDER BY 1) AS tags
         FROM "{lead._table}" l LEFT JOIN "{env.get_model("CrmStage")._table}" s ON s.id = l.stage_id
         WHERE l.id = ANY($1::bigint[])
+        ORDER BY l.id
+        FOR UPDATE OF l
         """,
         list(ids),
     )
