@@ -9,6 +9,7 @@ pyproject.toml (``test``, ``lint``, ``typecheck``): one dependency list, three f
 from __future__ import annotations
 
 import os
+import tomllib
 from pathlib import Path
 
 import nox
@@ -60,10 +61,12 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy (strict) on every distribution that configures it."""
-    install(session, "typecheck", "test", dists=[CORE])  # test: pytest/httpx types for fullfinity.testing
-    with session.chdir(CORE):
-        session.run("mypy", *session.posargs)
+    """mypy (strict) on every distribution that configures it (``[tool.mypy]`` in its pyproject)."""
+    install(session, "typecheck", "test")  # test: pytest/httpx types for fullfinity.testing
+    for dist in distributions():
+        if "mypy" in tomllib.loads((dist / "pyproject.toml").read_text()).get("tool", {}):
+            with session.chdir(dist):
+                session.run("mypy", *session.posargs)
 
 
 @nox.session

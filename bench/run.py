@@ -14,7 +14,14 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-SCRIPTS = ["computed_bench.py", "security_bench.py", "cache_bench.py", "api_bench.py", "tenancy_bench.py"]
+SCRIPTS = [
+    "computed_bench.py",
+    "security_bench.py",
+    "cache_bench.py",
+    "api_bench.py",
+    "tenancy_bench.py",
+    "crm_bench.py",
+]
 
 
 def main(argv: list[str]) -> int:

@@ -58,3 +58,50 @@ async def test_attempts_from_one_address_are_limited_per_minute_across_accounts(
     assert statuses == [401, 401, 401, 429]
     refresh = await client.post("/auth/refresh", json={"refresh_token": "x"}, headers=on(world.tenant))
     assert refresh.status_code == 429 and 1 <= int(refresh.headers["retry-after"]) <= 60
+
+
+# -- RateLimit: the fixed-window counter behind the address budget, for other public endpoints ---------
+
+
+class _Clock:
+    def __init__(self) -> None:
+        import time
+
+        self.now = time.time()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+async def test_a_rate_limit_refuses_past_its_limit_per_scope_and_key_until_the_window_passes():
+    import pytest
+
+    from fullfinity.auth.throttle import RateLimit
+    from fullfinity.engine.cache import LocalCache
+    from fullfinity.exceptions import RateLimited
+
+    clock = _Clock()
+    limit = RateLimit(LocalCache(), "form", window=60, clock=clock)
+    for _ in range(2):
+        await limit.hit("acme", "10.0.0.1", 2)
+    await limit.hit("acme", "10.0.0.2", 2)  # another address
+    await limit.hit("globex", "10.0.0.1", 2)  # another tenant
+    clock.now += 15
+    with pytest.raises(RateLimited) as refused:
+        await limit.hit("acme", "10.0.0.1", 2, what="form posts")
+
+    assert refused.value.retry_after == 45
+    assert "Too many form posts from your address (2 per minute" in str(refused.value)
+    clock.now += 46
+    await limit.hit("acme", "10.0.0.1", 2)
+
+
+def test_rate_limit_gives_one_limiter_per_cache_and_name():
+    from fullfinity.auth.throttle import rate_limit
+    from fullfinity.engine.cache import LocalCache
+
+    cache = LocalCache()
+
+    assert rate_limit(cache, "form") is rate_limit(cache, "form")
+    assert rate_limit(cache, "form") is not rate_limit(cache, "other")
+    assert rate_limit(LocalCache(), "form") is not rate_limit(cache, "form")

@@ -53,6 +53,22 @@ class CpInvoice(Model):
         self.seen_elevated = self.env.is_elevated
 
 
+class CpTally(Model):
+    """A non-stored count computed for a whole set with one query (``batch=True``)."""
+
+    name = Char(required=True)
+    same_name = Integer(calculate="compute_same_name", store=False)
+    calls = []
+
+    @Model.calculate("name", batch=True)
+    async def compute_same_name(self):
+        type(self).calls.append(len(self))
+        names = [r.name for r in self]
+        counts = {g["name"]: g["__count"] for g in await CpTally.filter(name__in=names).group_by("name")}
+        for record in self:
+            record.same_name = counts.get(record.name, 0)
+
+
 class CpLine(Model):
     invoice = ManyToOne("CpInvoice", related_name="lines", required=True, on_delete="CASCADE")
     qty = Integer(default=1)
@@ -64,7 +80,7 @@ class CpLine(Model):
         self.amount = (self.price or Decimal(0)) * (self.qty or 0)
 
 
-MODELS = [CpPartner, CpInvoice, CpLine]
+MODELS = [CpPartner, CpInvoice, CpLine, CpTally]
 
 
 async def test_local_stored_fields_are_computed_with_the_write(ff_env):
@@ -76,6 +92,15 @@ async def test_local_stored_fields_are_computed_with_the_write(ff_env):
         await line.save()
     assert line.amount == Decimal("10.00")
     assert 'SET "qty" = $1, "amount" = $2' in counter.statements[0]
+
+
+async def test_a_local_field_uses_the_new_value_of_a_dependency_on_a_partly_loaded_record(ff_env):
+    line = await CpLine.create(invoice=await CpInvoice.create(name="I0"), qty=3, price="2.50")
+    partial = await CpLine.with_fields("qty").filter(id=line.id).get()  # price not loaded
+    partial.qty = 5
+    await partial.save()
+    assert partial.amount == Decimal("12.50")
+    assert (await CpLine.get(line.id)).qty == 5
 
 
 async def test_editing_a_line_recomputes_its_invoice(ff_env):
@@ -120,6 +145,15 @@ async def test_non_stored_fields_compute_on_request_loading_only_their_dependenc
         rows = await CpInvoice.with_fields("name", "partner_city").filter(name__startswith="C")
     assert {r.partner_city for r in rows} == {"Paris"}
     assert counter.total == 2  # the invoices, then their partners for the whole set
+
+
+async def test_a_batch_compute_method_runs_once_for_the_whole_set(ff_env):
+    await CpTally.bulk_create([{"name": n} for n in ["a", "a", "b", "c", "c", "c"]])
+    CpTally.calls.clear()
+    with ff_env.count_queries() as counter:
+        rows = await CpTally.with_fields("name", "same_name").order_by("id")
+    assert [r.same_name for r in rows] == [2, 2, 1, 3, 3, 3]
+    assert CpTally.calls == [6] and counter.total == 2  # the records, then one count for all
 
 
 async def test_chained_computed_fields(ff_env):

@@ -52,6 +52,19 @@ async def test_create_applies_callable_defaults_and_returns_automatic_fields(ff_
     assert item.created_date is not None and item.updated_date >= item.created_date
 
 
+async def test_a_default_callable_runs_only_for_fields_left_out(ff_env):
+    calls = []
+    field = ff_env.get_model("PeItem")._fields["qty"]
+    original = field.default
+    field.default = lambda rec: calls.append(rec) or 3
+    try:
+        given = await PeItem.create(code="DF1", name="given", qty=11)
+        left_out = await PeItem.create(code="DF2", name="left out")
+    finally:
+        field.default = original
+    assert (given.qty, left_out.qty, len(calls)) == (11, 3, 1)
+
+
 async def test_save_writes_only_changed_fields(ff_env):
     item = await PeItem.create(code="A2", name="Pear")
     item.qty = 9
@@ -149,7 +162,20 @@ async def test_bulk_update_goes_through_overridden_save(ff_env):
     await PeGuarded.bulk_create([{"low": 1, "high": 2}, {"low": 1, "high": 3}])
     assert await PeGuarded.filter(high__in=[2, 3]).update(high=4) == 2
     logs = await PeGuarded.filter(high=4).distinct_values("log")
-    assert logs == ["s"]
+    assert logs == ["ss"]  # once by bulk_create, once by update
+
+
+async def test_bulk_create_goes_through_overridden_save_in_input_order(ff_env):
+    made = await PeGuarded.bulk_create([{"low": 7, "high": 8}, {"low": 7, "high": 9}])
+    assert [r.high for r in made] == [8, 9] and [r.log for r in made] == ["s", "s"]
+    assert await PeGuarded.filter(low=7, log="s").count() == 2
+
+
+async def test_bulk_create_through_save_writes_nothing_when_a_row_fails(ff_env):
+    with pytest.raises(ValidationError) as info:
+        await PeGuarded.bulk_create([{"low": 5, "high": 6}, {"low": 9, "high": 1}])
+    assert info.value.details == [{"path": "1.low", "message": "must not exceed high"}]
+    assert await PeGuarded.filter(low__in=[5, 9]).count() == 0
 
 
 async def test_read_only_automatic_fields_cannot_be_assigned(ff_env):

@@ -76,6 +76,16 @@ async def test_sync_creates_then_alters_additively_and_is_idempotent(conn):
     assert (await plan_schema(conn, second)).empty
 
 
+async def test_a_one_column_unique_together_is_kept_by_the_next_sync(conn):
+    class ScLabel(Model):
+        _unique_together = [("name",)]
+        name = Char(max_length=20, required=True)
+
+    registry = Registry.from_models(ScLabel)
+    await sync_schema(conn, registry)
+    assert (await plan_schema(conn, registry)).empty
+
+
 async def test_changing_a_field_type_is_refused(conn):
     await sync_schema(conn, Registry.from_models(v1()))
     with pytest.raises(ModuleError, match="needs a migration"):

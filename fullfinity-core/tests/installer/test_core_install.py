@@ -33,6 +33,30 @@ async def test_core_ships_the_built_in_groups_with_admin_implying_internal(new_t
     assert {g.category for g in user_types} == {"User Types"} and all(g.exclusive for g in user_types)
 
 
+async def test_a_user_holds_one_group_of_an_exclusive_category_from_either_side(new_tenant, env_of):
+    import pytest
+
+    from fullfinity.engine.base import ValidationError
+
+    info = await new_tenant()
+    async with env_of(info) as env:
+        internal = await env["Group"].get(await resolve(env, "core_internal", "Group"))
+        portal = await env["Group"].get(await resolve(env, "core_portal", "Group"))
+        admin = await env["Group"].get(await resolve(env, "core_admin", "Group"))
+        user = await env["User"].create(name="Both", email="both@example.test", groups=[internal.id, admin.id])
+        user.groups = [["L", portal.id]]
+        with pytest.raises(ValidationError) as by_user:
+            async with env.transaction():
+                await user.save()
+        portal.users = [["L", user.id]]
+        with pytest.raises(ValidationError) as by_group:
+            async with env.transaction():
+                await portal.save()
+    assert by_user.value.details[0]["path"] == "groups"
+    assert "exclusive category 'User Types'" in by_user.value.details[0]["message"]
+    assert by_group.value.details[0]["path"] == "users"
+
+
 async def test_the_system_user_is_user_one_and_the_guest_user_has_no_password(new_tenant, env_of):
     info = await new_tenant()
 

@@ -11,7 +11,7 @@ from fullfinity.installer.data_files import module_data_files
 from .conftest import unique
 
 TAG_MODELS = """
-from fullfinity.engine.base import Binary, Char, Integer, ManyToMany, ManyToOne, Model, OneToMany, Text
+from fullfinity.engine.base import Binary, Char, Date, Datetime, Integer, ManyToMany, ManyToOne, Model, OneToMany, Text
 
 class {p}Tag(Model):
     name = Char(max_length=80, required=True)
@@ -26,6 +26,8 @@ class {p}Doc(Model):
     body = Text()
     logo = Binary()
     size = Integer()
+    due = Date()
+    seen = Datetime()
 
 class {p}Line(Model):
     name = Char(max_length=80, required=True)
@@ -186,6 +188,34 @@ async def test_the_same_identifier_in_two_modules_is_an_error_naming_both_files(
     assert f"already defined in {first}:data/t.yaml" in raised.value.message
 
 
+async def test_relative_dates_resolve_when_the_file_is_loaded(ff_runtime, modules, new_tenant, env_of):
+    import datetime as dt
+
+    ident = unique("rd")
+    p = ident.title()
+    files = {
+        "data/docs.yaml": [
+            {"data_type": f"{p}Tag", "identifier": f"{ident}_t", "name": "T"},
+            {
+                "data_type": f"{p}Doc",
+                "identifier": f"{ident}_d",
+                "name": "D",
+                "tag": f"{ident}_t",
+                "due": {"$date": {"days": 10}},
+                "seen": {"$date": {"anchor": "now", "hours": -2}},
+            },
+        ],
+    }
+    tag_module(modules, ident, files)
+    before = dt.datetime.now(dt.UTC)
+    info = await new_tenant(modules=[ident])
+
+    async with env_of(info) as env:
+        doc = await env[f"{p}Doc"].get(await resolve(env, f"{ident}_d"))
+    assert doc.due == dt.datetime.now(dt.UTC).date() + dt.timedelta(days=10)
+    assert before - dt.timedelta(hours=2, seconds=1) <= doc.seen <= dt.datetime.now(dt.UTC) - dt.timedelta(hours=2)
+
+
 @pytest.mark.parametrize(
     ("record", "field", "problem"),
     [
@@ -194,6 +224,8 @@ async def test_the_same_identifier_in_two_modules_is_an_error_naming_both_files(
         ({"tag": "nowhere_defined"}, "tag", "refers to the identifier 'nowhere_defined'"),
         ({"tag": "core_admin"}, "tag", "names a Group record"),
         ({"tags": [["X", "a"]]}, "tags.0", "must be a command"),
+        ({"due": {"$date": {"fortnights": 2}}}, "due", "unknown key(s) fortnights"),
+        ({"due": {"days": 2}}, "due", "relative date"),
     ],
 )
 async def test_every_error_names_the_file_the_record_and_the_field(

@@ -11,6 +11,7 @@ from fullfinity.views.records import ViewDef
 
 class VwTeam(Model):
     name = Char(required=True)
+    folded = Boolean()
 
 
 class VwTag(Model):

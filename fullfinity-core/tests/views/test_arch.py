@@ -81,6 +81,19 @@ def test_kanban_drag_fields_must_be_groupable(reg):
     assert "cannot be a Kanban column" in problems["arch.0.drag_fields.1"]
 
 
+def test_kanban_columns_fold_by_a_boolean_of_the_column_model_and_quick_create_is_a_flag(reg):
+    good = [{"drag_fields": ["team"], "fold_field": "folded", "quick_create": True, "content": []}]
+    assert check_view(ViewDef("v", "Kanban", "VwTicket", good), reg) == []
+    bad = [
+        {"drag_fields": ["team"], "fold_field": "name", "quick_create": "yes", "content": []},
+        {"drag_fields": ["priority"], "fold_field": "folded", "content": []},
+    ]
+    problems = dict(check_view(ViewDef("v", "Kanban", "VwTicket", bad), reg))
+    assert set(problems) == {"arch.0.fold_field", "arch.0.quick_create", "arch.1.fold_field"}
+    assert "VwTeam has no stored Boolean field 'name'" in problems["arch.0.fold_field"]
+    assert "first field is a ManyToOne" in problems["arch.1.fold_field"]
+
+
 def test_list_columns_are_fields_and_buttons_call_exposed_methods(reg):
     arch = [
         {

@@ -107,6 +107,14 @@ async def test_public_routes_run_anonymous_callers_as_the_guest_user(client, wor
     assert response.json() == {"uid": guest, "type": "public", "kind": "guest"}
 
 
+async def test_the_guest_user_is_looked_up_once_then_served_from_the_cache(world, ff_runtime):
+    async with tenant_env(world.tenant, runtime=ff_runtime) as env:
+        first = await guest_uid(env)
+        with env.count_queries() as counter:
+            again = await guest_uid(env)
+    assert first == again is not None and counter.total == 0
+
+
 async def test_public_routes_run_authenticated_callers_as_themselves(client, world):
     response = await client.get("/probe/public", headers=on(world.tenant, await token_of(client, world, "pat")))
 

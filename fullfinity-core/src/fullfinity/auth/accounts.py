@@ -9,6 +9,7 @@ from typing import Any, Literal
 
 from fullfinity.auth.passwords import check_password_policy, hash_password
 from fullfinity.auth.sessions import revoke_user_sessions
+from fullfinity.engine.cache import model_namespace
 from fullfinity.engine.env import Environment
 from fullfinity.engine.records.identifiers import TABLE as IDENTIFIERS
 from fullfinity.engine.records.identifiers import resolve_many
@@ -56,11 +57,23 @@ def normalise_email(email: str) -> str:
 
 
 async def guest_uid(env: Environment) -> int | None:
-    """The id of the guest user, ``None`` when the tenant has none."""
+    """The id of the guest user, ``None`` when the tenant has none.
+
+    Every public request asks; the answer is kept in the cache under ``model:User`` (a module
+    operation, which could bind the identifier anew, invalidates everything of the tenant), so
+    public routes cost no query for it.
+    """
+    lookup = await env.cache.lookup(env.tenant, model_namespace("User"), "guest_uid") if env.cache else None
+    if lookup is not None and lookup.hit:
+        return int(lookup.value)
     found = await env.fetchval(
         f"SELECT res_id FROM {IDENTIFIERS} WHERE identifier = $1 AND model = 'User'", GUEST_IDENTIFIER
     )
-    return None if found is None else int(found)
+    if found is None:
+        return None
+    if lookup is not None:
+        await lookup.store(int(found), ttl=3600)
+    return int(found)
 
 
 async def find_user(env: Environment, email: str) -> dict[str, Any]:

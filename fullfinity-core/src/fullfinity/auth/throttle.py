@@ -10,6 +10,11 @@
 Counters live in the shared cache, so every worker sees them; while the cache server is
 unreachable they fall back to per-process counters. Read-modify-write is not atomic across
 workers: under a burst a few extra attempts may slip through, never an unbounded number.
+
+The address budget is a :class:`RateLimit`, the same fixed-window counter other public
+endpoints use (a module's lead or contact form): ``rate_limit(cache, "crm_lead")`` gives the
+process's limiter of that name, and ``await limiter.hit(tenant, address, limit)`` counts one
+request and raises ``RateLimited`` (429 with ``Retry-After``) past ``limit`` per window.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import math
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -24,7 +30,7 @@ from fullfinity.engine.cache import Cache
 from fullfinity.exceptions import RateLimited
 from fullfinity.settings import Settings
 
-__all__ = ["ADDRESS_WINDOW", "LoginThrottle"]
+__all__ = ["ADDRESS_WINDOW", "LoginThrottle", "RateLimit", "rate_limit"]
 
 ADDRESS_WINDOW = 60.0
 NAMESPACE = "auth_throttle"
@@ -64,6 +70,50 @@ class _Counters:
             await self.cache.set(tenant, NAMESPACE, key, None, ttl=1)
 
 
+class RateLimit:
+    """At most ``limit`` hits per ``window`` seconds for each (scope, key), e.g. per tenant and
+    client address; counted in the shared cache (per process while it is down)."""
+
+    def __init__(
+        self, cache: Cache, name: str, *, window: float = ADDRESS_WINDOW, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.name = name
+        self.window = window
+        self.clock = clock
+        self.counters = _Counters(cache, clock)
+
+    async def hit(self, scope: str, key: str, limit: int, *, what: str = "requests") -> None:
+        """Count one hit; ``RateLimited`` (with ``retry_after``) once ``limit`` hits were counted in the window."""
+        now = self.clock()
+        name = f"{self.name}:{key}"
+        state = await self.counters.get(scope, name)
+        start, count = (state[0], state[1]) if isinstance(state, list) and len(state) == 2 else (now, 0)
+        if now - start >= self.window:
+            start, count = now, 0
+        count += 1
+        await self.counters.put(scope, name, [start, count], self.window)
+        if count > limit:
+            wait = max(1, math.ceil(start + self.window - now))
+            per = "minute" if self.window == 60 else f"{self.window:g} seconds"
+            raise RateLimited(
+                f"Too many {what} from your address ({limit} per {per} allowed); try again in {wait} seconds.",
+                retry_after=wait,
+            )
+
+
+_limits: weakref.WeakKeyDictionary[Cache, dict[str, RateLimit]] = weakref.WeakKeyDictionary()
+
+
+def rate_limit(cache: Cache, name: str, *, window: float = ADDRESS_WINDOW) -> RateLimit:
+    """This process's :class:`RateLimit` called ``name`` on ``cache``, created on first use (its
+    fallback counters live as long as the cache)."""
+    by_name = _limits.setdefault(cache, {})
+    found = by_name.get(name)
+    if found is None or found.window != window:
+        found = by_name[name] = RateLimit(cache, name, window=window)
+    return found
+
+
 def _account_key(email: str) -> str:
     # Hashed: cache keys and dumps never show login names.
     return "account:" + hashlib.sha256(email.strip().lower().encode()).hexdigest()[:40]
@@ -76,24 +126,11 @@ class LoginThrottle:
         self.settings = settings
         self.clock = clock
         self.counters = _Counters(cache, clock)
+        self.addresses = RateLimit(cache, "address", clock=clock)
 
     async def check_address(self, address: str) -> None:
         """Count one attempt from ``address``; ``RateLimited`` once the minute's budget is spent."""
-        now = self.clock()
-        key = "address:" + address
-        state = await self.counters.get(ADDRESSES, key)
-        start, count = (state[0], state[1]) if isinstance(state, list) and len(state) == 2 else (now, 0)
-        if now - start >= ADDRESS_WINDOW:
-            start, count = now, 0
-        count += 1
-        await self.counters.put(ADDRESSES, key, [start, count], ADDRESS_WINDOW)
-        if count > self.settings.login_ip_rate:
-            wait = math.ceil(start + ADDRESS_WINDOW - now)
-            raise RateLimited(
-                f"Too many login attempts from your address ({self.settings.login_ip_rate} per minute allowed); "
-                f"try again in {wait} seconds.",
-                retry_after=wait,
-            )
+        await self.addresses.hit(ADDRESSES, address, self.settings.login_ip_rate, what="login attempts")
 
     async def check_account(self, tenant: str, email: str) -> None:
         """``RateLimited`` while the account is locked after too many failures."""

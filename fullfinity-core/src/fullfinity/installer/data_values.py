@@ -2,6 +2,9 @@
 
 - scalars pass through (the ORM converts dates, numbers...); a string naming an existing
   ``.jinja``/``.html``/``.txt``/``.svg`` file next to the data file is replaced by its text;
+- ``Date`` / ``Datetime`` fields also take a relative date, ``{"$date": {"anchor": "today",
+  "days": -3}}`` (the JSON form of ``D(...)``, orm.md 12.6; the anchor defaults to ``today``),
+  resolved in UTC when the file is loaded: demo data stays recent whenever it is installed;
 - ``Binary`` / ``File`` fields: a path to any existing file loads its bytes;
 - ManyToOne / OneToOne: an identifier string (an integer is a raw id);
 - OneToMany / ManyToMany: a command list with identifiers, or a plain list of identifiers
@@ -139,6 +142,21 @@ def _file_value(pending: Pending, name: str, value: Any, kind: str) -> Any:
     return {"name": path.name, "content": content, "mimetype": mimetype}
 
 
+def _relative_date(pending: Pending, name: str, value: dict[str, Any]) -> Any:
+    from fullfinity.engine.qlang.dates import DateExpr
+    from fullfinity.exceptions import QSyntaxError
+
+    body = value.get("$date") if set(value) == {"$date"} else None
+    if not isinstance(body, dict):
+        raise pending.error(
+            name, f'must be a date, a datetime or a relative date {{"$date": {{"days": -3}}}}, got {value!r:.80}'
+        )
+    try:
+        return DateExpr.from_json({"anchor": "today", **body}).resolve("UTC")
+    except QSyntaxError as exc:
+        raise pending.error(name, str(exc)) from None
+
+
 def prepare_record(registry: Registry, record: DataRecord) -> Pending:
     """Check the record's model and fields and sort its values by kind (no database access)."""
     model = registry.models.get(record.data_type)
@@ -165,6 +183,8 @@ def prepare_record(registry: Registry, record: DataRecord) -> Pending:
             pending.many2one[name] = None if value is None else _ref(pending, name, value)
         elif kind == "x2many":
             pending.x2many[name] = [["C"]] if value is None else _commands(pending, name, value)
+        elif f.type_name in ("Date", "Datetime") and isinstance(value, dict):
+            pending.plain[name] = _relative_date(pending, name, value)
         else:
             value = _file_value(pending, name, value, kind)
             is_model_name = name == "model" and model._name in MODEL_REFERENCES and isinstance(value, str)

@@ -66,7 +66,7 @@ NODE_TYPES: dict[str, frozenset[str]] = {
 ROOT_KEYS: dict[str, frozenset[str]] = {
     "Form": frozenset({"content"}),
     "List": frozenset({"content", "editable", "buttons"}),
-    "Kanban": frozenset({"content", "drag_fields", "aggregates"}),
+    "Kanban": frozenset({"content", "drag_fields", "aggregates", "quick_create", "fold_field"}),
     "Calendar": frozenset({"content", "default_mode"}),
     "Search": frozenset({"content"}),
 }
@@ -326,12 +326,29 @@ class Checker:
                 self.add(
                     f"{path}.aggregates.{index}", f"'{spec}' must be field:{'|'.join(AGGREGATES)} (sum/avg on numbers)"
                 )
+        if "quick_create" in block and not isinstance(block["quick_create"], bool):
+            self.add(f"{path}.quick_create", "must be true or false")
+        if "fold_field" in block:
+            self._fold_field(model, block, f"{path}.fold_field")
         if self.view_type == "Calendar" and path.endswith(".0"):
             starts = [n for n, _ in walk(block.get("content"), "") if n.get("display_mode") == "start"]
             if len(starts) != 1:
                 self.add(f"{path}.content", "a Calendar needs exactly one field with display_mode: start")
         if "default_mode" in block and block["default_mode"] not in ("month", "week", "day"):
             self.add(f"{path}.default_mode", "must be month, week or day")
+
+    def _fold_field(self, model: type[Model], block: dict[str, Any], path: str) -> None:
+        """``fold_field`` names a stored Boolean of the columns' model (a ManyToOne first drag field)."""
+        drags = block.get("drag_fields")
+        first = model._fields.get(drags[0]) if isinstance(drags, list) and drags and isinstance(drags[0], str) else None
+        if first is None or field_kind(first) != "ManyToOne":
+            self.add(path, "needs drag_fields whose first field is a ManyToOne: the columns are its records")
+            return
+        target: type[Model] = getattr(first, "target_model")  # noqa: B009 - a ManyToOne's, checked above
+        name = block["fold_field"]
+        f = target._fields.get(name) if isinstance(name, str) else None
+        if f is None or f.column is None or field_kind(f) != "Boolean":
+            self.add(path, f"{target._name} has no stored Boolean field '{name}' to fold its columns with")
 
     def _drag_field(self, model: type[Model], name: Any, path: str) -> None:
         f = model._fields.get(name) if isinstance(name, str) else None

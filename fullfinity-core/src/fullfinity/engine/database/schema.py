@@ -267,6 +267,9 @@ async def _plan_alter(conn: Any, plan: SchemaPlan, model: type[Model], live: _Li
     indexes = live.indexes.get(table, set())
     qt = ident(table)
     wanted_columns = set(AUTOMATIC_NAMES)
+    together = {
+        constraint_name("uq", table, *[model._fields[n].column or n for n in combo]) for combo in model._unique_together
+    }
     for f in model._stored:
         if f.automatic:
             continue
@@ -319,7 +322,7 @@ async def _plan_alter(conn: Any, plan: SchemaPlan, model: type[Model], live: _Li
         uq = constraint_name("uq", table, column)
         if f.unique and uq not in constraints:
             plan.add(f"ALTER TABLE {qt} ADD CONSTRAINT {ident(uq)} UNIQUE ({qc})")
-        elif not f.unique and uq in constraints:
+        elif not f.unique and uq in constraints and uq not in together:  # a one-column _unique_together
             plan.add(f"ALTER TABLE {qt} DROP CONSTRAINT {ident(uq)}")
         ix = constraint_name("ix", table, column)
         if _indexed(f) and ix not in indexes:

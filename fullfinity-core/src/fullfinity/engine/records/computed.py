@@ -1,7 +1,8 @@
 """Computed fields: analysis at registry build, computation on read, recomputation on write.
 
 A field with ``calculate="method"`` is computed by ``method`` (async, one record as
-``self``, assigning ``self.<field>``); ``@Model.calculate(*paths)`` declares what it reads.
+``self``, assigning ``self.<field>``; with ``@Model.calculate(..., batch=True)`` the whole
+batch as ``self``); ``@Model.calculate(*paths)`` declares what it reads.
 
 - **Analysis** (``analyse``): dependency paths are resolved against the models, cycles are
   refused, and every (model, field) a stored computed field depends on gets a *trigger*
@@ -170,10 +171,19 @@ async def _call(records: Sequence[Model], specs: Sequence[Spec], env: Environmen
     with sudo:
         if deps:
             await fetch_related(type(records[0])._make_set(list(records)), dict.fromkeys(deps))
+        model = type(records[0])
         with computing():
-            for record in records:
-                for method in methods:
-                    await getattr(record, method)()
+            if not any(getattr(getattr(model, m), "_calculate_batch", False) for m in methods):
+                for record in records:
+                    for method in methods:
+                        await getattr(record, method)()
+                return
+            for method in methods:  # some methods take the whole batch at once
+                if getattr(getattr(model, method), "_calculate_batch", False):
+                    await getattr(model._make_set(list(records)), method)()
+                else:
+                    for record in records:
+                        await getattr(record, method)()
 
 
 async def compute_fields(records: Sequence[Model], names: Iterable[str]) -> None:
@@ -202,8 +212,10 @@ async def compute_local(record: Model, changed: set[str] | None) -> list[str]:
     ]
     if not specs:
         return []
-    if changed is not None and not all(hasattr(record, model._fields[d].slot) for s in specs for d in s.deps):
-        await _load_columns([record], sorted({d for s in specs for d in s.deps}))
+    missing = sorted({d for s in specs for d in s.deps if not hasattr(record, model._fields[d].slot)})
+    if changed is not None and missing:
+        # Only what is missing: a dependency just assigned keeps its new value.
+        await _load_columns([record], missing)
     specs.sort(key=lambda s: info.order.get((s.model, s.field), 0))
     sudo = env.sudo() if any(s.elevated for s in specs) else contextlib.nullcontext()
     with sudo, computing():

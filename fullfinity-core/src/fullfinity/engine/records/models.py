@@ -438,11 +438,17 @@ class Model(metaclass=ModelMeta):
 
     # -- decorators ---------------------------------------------------------------------------------
     @staticmethod
-    def calculate(*paths: str) -> Callable[[F], F]:
-        """Declare the dependencies of a compute method (orm.md section 13)."""
+    def calculate(*paths: str, batch: bool = False) -> Callable[[F], F]:
+        """Declare the dependencies of a compute method (orm.md section 13).
+
+        ``batch=True``: the method is called once per batch with ``self`` holding every record
+        being computed (iterate over it), instead of once per record; for values one query
+        answers for a whole set (counts, totals over other models).
+        """
 
         def mark(fn: F) -> F:
             fn._calculate_deps = tuple(paths)  # type: ignore[attr-defined]
+            fn._calculate_batch = bool(batch)  # type: ignore[attr-defined]
             return fn
 
         return mark

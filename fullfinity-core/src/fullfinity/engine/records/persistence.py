@@ -20,6 +20,7 @@ from fullfinity.engine.database.filestore import store_file
 from fullfinity.engine.fields.relational import X2ManyField
 from fullfinity.engine.query.sql import ident
 from fullfinity.engine.records.computed import compute_local, mark_changed
+from fullfinity.engine.records.models import Model as _Model
 from fullfinity.engine.records.models import RecordGroup
 from fullfinity.engine.records.validation import (
     check_values,
@@ -51,6 +52,7 @@ RETURNED = ("id", "created_date", "updated_date", "create_uid", "write_uid")
 _MISSING = object()
 # Types that binary COPY cannot carry with Fullfinity's text codecs: those tables use INSERT ... unnest.
 _NO_COPY = {"jsonb"}
+_MODEL_SAVE = _Model.save
 
 
 def _slot(name: str) -> str:
@@ -104,8 +106,8 @@ async def _insert(rec: Model) -> None:
         check_field(env, cls, cls._fields[name], "write")
     await _run_setters(rec)
     given = {name: getattr(rec, _slot(name), None) for name in (rec._changes or {})}
-    defaults = await default_values(cls, env.context, rec)
-    values = {**{k: v for k, v in defaults.items() if k not in given}, **given}
+    defaults = await default_values(cls, env.context, rec, skip=given)
+    values = {**defaults, **given}
     converted, problems = await check_values(cls, values, record=rec, creating=True)
     raise_if_problems(cls, problems)
     for field in cls._stored:
@@ -370,6 +372,8 @@ async def bulk_create(cls: type[Model], rows: Sequence[Mapping[str, Any]]) -> Mo
         prepared.append(converted)
         records.append(rec)
     raise_if_problems(cls, problems)
+    if cls.save is not _MODEL_SAVE and not cls._transient:
+        return await _create_through_save(cls, rows)
     if env.registry.compute_info.stored_by_model(cls._name):
         for rec, values in zip(records, prepared, strict=True):
             for field in cls._stored:
@@ -422,6 +426,26 @@ async def bulk_create(cls: type[Model], rows: Sequence[Mapping[str, Any]]) -> Mo
     if cls._constraints:
         for rec in records:
             await run_constraints(rec, None)
+    return cls._make_set(records)
+
+
+async def _create_through_save(cls: type[Model], rows: Sequence[Mapping[str, Any]]) -> Model:
+    """A model (or an extension) overriding ``save``: each row goes through it, in input order
+    (orm.md 6.4), all or nothing; error paths start with the row's index, as on the fast path."""
+    env = current_env()
+    records = RecordGroup()
+    async with env.transaction():
+        for index, row in enumerate(rows):
+            try:
+                records.append(await cls.create(**row))
+            except ValidationError as exc:
+                exc.details = [
+                    {**d, "path": f"{index}.{d['path']}" if d.get("path") else str(index)} for d in exc.details
+                ]
+                raise
+    group = weakref.ref(records)
+    for rec in records:
+        rec._grp = group
     return cls._make_set(records)
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from fullfinity.engine.fields.base import Field, FieldValueError
@@ -148,11 +148,14 @@ def raise_if_problems(model: type[Model], problems: list[Problem]) -> None:
     raise ValidationError(summary, details=problems)
 
 
-async def default_values(model: type[Model], context: Mapping[str, Any], record: Model | None = None) -> dict[str, Any]:
-    """Field defaults (callables receive the new record; awaitables are awaited), then ``default_<field>``."""
+async def default_values(
+    model: type[Model], context: Mapping[str, Any], record: Model | None = None, skip: Collection[str] = ()
+) -> dict[str, Any]:
+    """Field defaults (callables receive the new record; awaitables are awaited), then ``default_<field>``;
+    fields in ``skip`` (given a value already) are left out, so their default callables never run."""
     out: dict[str, Any] = {}
     for name, field in model._fields.items():
-        if field.automatic or field.column is None:
+        if field.automatic or field.column is None or name in skip:
             continue
         default = field.default
         if default is None:
@@ -163,6 +166,6 @@ async def default_values(model: type[Model], context: Mapping[str, Any], record:
                 default = await default
         out[name] = default
     for key, value in context.items():
-        if key.startswith("default_") and key[8:] in model._fields:
+        if key.startswith("default_") and key[8:] in model._fields and key[8:] not in skip:
             out[key[8:]] = value
     return out

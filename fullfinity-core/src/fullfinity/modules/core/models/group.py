@@ -28,3 +28,17 @@ class Group(Model):
         )
         if cycle:
             raise ValidationError({"implied_groups": "group implications must not form a cycle"})
+
+    @Model.constrain("users", "exclusive", "category")
+    async def _check_exclusive_members(self) -> None:
+        """Members added from the group's side obey the same rule as User.groups."""
+        from fullfinity.modules.core.models.user import exclusive_problems
+
+        if not self.exclusive:
+            return
+        ids = [r["source_id"] for r in await self.env.fetch(
+            'SELECT source_id FROM "user__groups" WHERE target_id = $1', self.id
+        )]  # fmt: skip
+        problems = await exclusive_problems(self.env, ids) if ids else []
+        if problems:
+            raise ValidationError({"users": "; ".join(problems)})

@@ -2,7 +2,29 @@
 
 from __future__ import annotations
 
-from fullfinity.engine.base import Boolean, Char, ManyToMany, ManyToOne, Model
+from typing import TYPE_CHECKING
+
+from fullfinity.engine.base import Boolean, Char, ManyToMany, ManyToOne, Model, ValidationError
+
+if TYPE_CHECKING:
+    from fullfinity.engine.env import Environment
+
+#: The direct exclusive groups of the given users sharing a category with another one of them.
+EXCLUSIVE_CLASHES = """
+    SELECT g.category, array_agg(g.name ORDER BY g.name) AS names
+    FROM "user__groups" ug JOIN "group" g ON g.id = ug.target_id
+    WHERE ug.source_id = ANY($1::bigint[]) AND g.exclusive
+    GROUP BY ug.source_id, g.category HAVING count(*) > 1
+"""
+
+
+async def exclusive_problems(env: Environment, user_ids: list[int]) -> list[str]:
+    """One message per (user, category) holding two or more exclusive groups of that category."""
+    rows = await env.fetch(EXCLUSIVE_CLASHES, user_ids)
+    return [
+        f"one group of the exclusive category '{r['category'] or ''}' at most, got {', '.join(r['names'])}"
+        for r in rows
+    ]
 
 
 class User(Model):
@@ -16,3 +38,11 @@ class User(Model):
     lang = Char(max_length=16, default="en")
     tz = Char(max_length=64, default="UTC")
     contact = ManyToOne("Contact", related_name="users", on_delete="SET NULL")
+
+    @Model.constrain("groups")
+    async def _check_exclusive_groups(self) -> None:
+        """security.md 2: direct memberships hold at most one group of each exclusive category
+        (implied groups do not count, so "Manager implies User" works with both exclusive)."""
+        problems = await exclusive_problems(self.env, [self.id])
+        if problems:
+            raise ValidationError({"groups": "; ".join(problems)})
