@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """The two commands of the README, with nothing but Python 3.11+ installed.
 
-    python3 dev.py start [serve options]   install, create the `demo` tenant, run the server
-    python3 dev.py test [pytest options]   install, then ruff, mypy and every test suite
+    python3 dev.py start [serve options]   install, build the web client, create the `demo` tenant, run the server
+    python3 dev.py test [pytest options]   install, then ruff, mypy, every test suite and the web client's checks
     python3 dev.py docs                    regenerate the generated parts of docs/
 
 Everything goes into `.venv/` at the repository root: every distribution of the repository
 (each `*/pyproject.toml` at the top level) installed editable with all its extras. The install
 is skipped while the pyproject files are unchanged (a stamp in `.venv/` holds their hash).
 Data (the embedded PostgreSQL, filestore) lives in `.fullfinity/` unless FULLFINITY_DATA_DIR is set.
+The web client (`frontend/`) is installed with `npm ci` and built into the core package when its
+lockfile or sources changed (`frontend/scripts/bundle.py`, stamps beside the outputs).
 
 Standard library only: this file runs before anything is installed.
 """
@@ -16,6 +18,7 @@ Standard library only: this file runs before anything is installed.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import subprocess
 import sys
@@ -88,6 +91,25 @@ def install() -> None:
     STAMP.write_text(wanted + "\n")
 
 
+def frontend_bundle():  # noqa: ANN201 - the module of frontend/scripts/bundle.py
+    """``frontend/scripts/bundle.py``, loaded by path (standard library only, like this file)."""
+    spec = importlib.util.spec_from_file_location("fullfinity_frontend_bundle", ROOT / "frontend" / "scripts" / "bundle.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def build_web_client() -> None:
+    """Install the Node packages and build the web client unless both are up to date."""
+    bundle = frontend_bundle()
+    try:
+        if not bundle.ensure_bundle(say):
+            say("Web client up to date (frontend/ unchanged since the last build)")
+    except bundle.BundleError as exc:
+        sys.exit(str(exc))
+
+
 def tool(name: str) -> str:
     return str(BIN / name)
 
@@ -122,6 +144,7 @@ def demo_modules(env: dict[str, str]) -> list[str]:
 
 def start(serve_args: list[str]) -> None:
     install()
+    build_web_client()
     env = venv_env()
     env.setdefault("FULLFINITY_DATA_DIR", str(ROOT / ".fullfinity"))
     env.setdefault("FULLFINITY_DEFAULT_TENANT", "demo")
@@ -152,7 +175,10 @@ def start(serve_args: list[str]) -> None:
     )
     if password.returncode != 0:
         sys.exit(password.returncode)
-    say(f"Log in as {DEMO_ADMIN} / {DEMO_PASSWORD} (POST /auth/authenticate)")
+    port = next((serve_args[i + 1] for i, a in enumerate(serve_args[:-1]) if a == "--port"), "8000")
+    say(f"Open http://127.0.0.1:{port}/ in a browser and log in as {DEMO_ADMIN} / {DEMO_PASSWORD}")
+    say("   (internal user: user@demo.example.com / demo-user-password; portal user: "
+        "ada.brooks@northwind.example / demo-portal-password)")
     say(f"Starting the server (default tenant '{tenant}'); stop it with Ctrl-C")
     os.execve(tool("fullfinity"), [tool("fullfinity"), "serve", *serve_args], env)
 
@@ -169,9 +195,13 @@ def test(pytest_args: list[str]) -> int:
     install()
     env = venv_env()
     env.setdefault("PYTHONDONTWRITEBYTECODE", "1")
+    build_web_client()  # the packaging and serving tests look at the built bundle
+    npx = str(ROOT / "frontend" / "node_modules" / ".bin")
     steps: list[tuple[str, list[str], Path]] = [
         ("ruff check", [tool("ruff"), "check", "."], ROOT),
         ("ruff format", [tool("ruff"), "format", "--check", "."], ROOT),
+        ("web client: typecheck (tsc)", [f"{npx}/tsc", "-p", "."], ROOT / "frontend"),
+        ("web client: unit tests (vitest)", [f"{npx}/vitest", "run"], ROOT / "frontend"),
     ]
     for dist in distributions():
         if "mypy" in pyproject(dist).get("tool", {}):
@@ -184,6 +214,8 @@ def test(pytest_args: list[str]) -> int:
             continue
         target = ["tests"] if folder == ROOT else []
         steps.append((label, [tool("pytest"), *target, *pytest_args], folder))
+    # Last: the end-to-end suite in real Chromium against a real `fullfinity serve` (frontend/e2e).
+    steps.append(("web client: end to end (Playwright, Chromium)", [f"{npx}/playwright", "test"], ROOT / "frontend"))
 
     results: list[tuple[str, int, float]] = []
     for label, command, cwd in steps:

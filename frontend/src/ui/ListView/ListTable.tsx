@@ -1,0 +1,131 @@
+// The table of a List: sortable headers, selection, decorations, in-place editing of a row, and
+// virtualised rows for long pages (only the rows in view are in the DOM).
+import { Checkbox, Group, Table, Text, UnstyledButton } from "@mantine/core";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { ArrowDown, ArrowUp } from "lucide-react";
+import { useRef, type KeyboardEvent, type ReactNode } from "react";
+import type { Profile, RecordValues } from "../../core/api/shapes";
+import type { QBindings } from "../../core/q";
+import { renderWidget } from "../../core/registry/widgets";
+import { modifier } from "../../core/views/modifiers";
+import type { Column } from "./columns";
+
+export interface ListTableProps {
+  model: string;
+  columns: Column[];
+  rows: RecordValues[];
+  order: string[];
+  onSort?: (field: string, additive: boolean) => void;
+  selected: Set<number>;
+  onSelect?: (ids: number[], on: boolean) => void;
+  onOpen?: (row: RecordValues, index: number) => void;
+  profile: Profile | null;
+  bindings: QBindings;
+  decorations?: Record<string, unknown>;
+  /** In-place editing: the row being edited, its draft and errors. */
+  editing?: { id: number | "new"; values: RecordValues; errors: Record<string, string> } | null;
+  onEdit?: (field: string, value: unknown) => void;
+  onEditKey?: (event: KeyboardEvent, index: number) => void;
+  onStartEdit?: (row: RecordValues, index: number) => void;
+  caption: string;
+  height?: number;
+}
+
+const VIRTUAL_FROM = 120;
+const ROW = 37;
+
+function decorationOf(decorations: Record<string, unknown> | undefined, row: RecordValues, bindings: QBindings): string | undefined {
+  if (!decorations) return undefined;
+  for (const [name, q] of Object.entries(decorations)) if (modifier(q, row, bindings, false)) return name;
+  return undefined;
+}
+
+export function ListTable(p: ListTableProps): ReactNode {
+  const parent = useRef<HTMLDivElement>(null);
+  const virtual = p.rows.length >= VIRTUAL_FROM;
+  const virtualizer = useVirtualizer({ count: p.rows.length, getScrollElement: () => parent.current, estimateSize: () => ROW, overscan: 12, enabled: virtual });
+  const items = virtual ? virtualizer.getVirtualItems() : null;
+  const allSelected = p.rows.length > 0 && p.rows.every((r) => p.selected.has(Number(r.id)));
+  const someSelected = p.rows.some((r) => p.selected.has(Number(r.id)));
+  const direction = (name: string): "ASC" | "DESC" | null => {
+    const found = p.order.find((o) => o.split(" ")[0] === name);
+    return found ? ((found.split(" ")[1] ?? "ASC") as "ASC" | "DESC") : null;
+  };
+  const visibleRows = items ? items.map((i) => ({ row: p.rows[i.index]!, index: i.index })) : p.rows.map((row, index) => ({ row, index }));
+  const padTop = items && items.length ? items[0]!.start : 0;
+  const padBottom = items && items.length ? virtualizer.getTotalSize() - items[items.length - 1]!.end : 0;
+
+  const cell = (c: Column, row: RecordValues, index: number): ReactNode => {
+    const editing = p.editing && (p.editing.id === row.id || (p.editing.id === "new" && row.id === undefined));
+    const values = editing ? p.editing!.values : row;
+    if (!editing && c.node.properties?.visible !== undefined && !modifier(c.node.properties.visible, row, p.bindings, true)) return null;
+    const readonly = Boolean(c.field.readonly) || modifier(c.node.properties?.readonly, values, p.bindings, false);
+    return renderWidget(c.node.properties?.widget as string | undefined, {
+      mode: editing ? "formlist" : "list", name: c.name, value: values[c.name] ?? null, onChange: (v) => p.onEdit?.(c.name, v),
+      field: c.field, record: values, readonly, required: Boolean(c.field.required) || modifier(c.node.properties?.required, values, p.bindings, false),
+      error: editing ? p.editing!.errors[c.name] : undefined, properties: c.node.properties ?? {}, label: `${c.label} (row ${index + 1})`,
+      model: p.model, profile: p.profile,
+    });
+  };
+
+  return (
+    <div ref={parent} style={{ overflow: "auto", maxHeight: virtual ? (p.height ?? 640) : undefined }} data-testid="list-scroll">
+      <Table className="ff-table" striped={false} highlightOnHover={false} stickyHeader verticalSpacing={6} aria-label={p.caption} aria-rowcount={p.rows.length + 1}>
+        <Table.Thead>
+          <Table.Tr>
+            {p.onSelect && (
+              <Table.Th w={36}>
+                <Checkbox size="xs" aria-label="Select all records of the page" checked={allSelected} indeterminate={!allSelected && someSelected}
+                  onChange={(e) => p.onSelect!(p.rows.map((r) => Number(r.id)), e.currentTarget.checked)} />
+              </Table.Th>
+            )}
+            {p.columns.map((c) => {
+              const dir = direction(c.name);
+              const numeric = ["Integer", "Float", "Monetary", "Decimal"].includes(c.field.type);
+              const sortable = p.onSort && c.field.store !== false;
+              return (
+                <Table.Th key={c.name} ta={numeric ? "right" : undefined} aria-sort={dir === "ASC" ? "ascending" : dir === "DESC" ? "descending" : undefined}>
+                  {sortable ? (
+                    <UnstyledButton onClick={(e) => p.onSort!(c.name, e.shiftKey)} aria-label={`Sort by ${c.label}`} data-sort={c.name}>
+                      <Group gap={4} wrap="nowrap" justify={numeric ? "flex-end" : undefined}>
+                        <Text size="sm" fw={600}>{c.label}</Text>
+                        {dir === "ASC" && <ArrowUp size={12} aria-hidden />}
+                        {dir === "DESC" && <ArrowDown size={12} aria-hidden />}
+                      </Group>
+                    </UnstyledButton>
+                  ) : <Text size="sm" fw={600}>{c.label}</Text>}
+                </Table.Th>
+              );
+            })}
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {padTop > 0 && <tr style={{ height: padTop }} aria-hidden />}
+          {visibleRows.map(({ row, index }) => {
+            const id = Number(row.id);
+            const editing = p.editing && (p.editing.id === row.id || (p.editing.id === "new" && row.id === undefined));
+            return (
+              <Table.Tr key={row.id === undefined ? "new" : id} className="ff-row" data-selected={p.selected.has(id) || undefined} data-row={index}
+                data-decoration={decorationOf(p.decorations, row, p.bindings)} aria-rowindex={index + 2} tabIndex={editing ? undefined : 0}
+                onClick={() => (p.onStartEdit ? p.onStartEdit(row, index) : p.onOpen?.(row, index))}
+                onKeyDown={(e) => {
+                  if (editing) { p.onEditKey?.(e, index); return; }
+                  if (e.key === "Enter") { e.preventDefault(); if (p.onStartEdit) p.onStartEdit(row, index); else p.onOpen?.(row, index); }
+                  if (e.key === "ArrowDown") { e.preventDefault(); (e.currentTarget.nextElementSibling as HTMLElement | null)?.focus(); }
+                  if (e.key === "ArrowUp") { e.preventDefault(); (e.currentTarget.previousElementSibling as HTMLElement | null)?.focus(); }
+                }}>
+                {p.onSelect && (
+                  <Table.Td onClick={(e) => e.stopPropagation()}>
+                    {row.id !== undefined && <Checkbox size="xs" aria-label={`Select ${String(row.display_name ?? id)}`} checked={p.selected.has(id)} onChange={(e) => p.onSelect!([id], e.currentTarget.checked)} />}
+                  </Table.Td>
+                )}
+                {p.columns.map((c) => <Table.Td key={c.name} onClick={editing ? (e) => e.stopPropagation() : undefined}>{cell(c, row, index)}</Table.Td>)}
+              </Table.Tr>
+            );
+          })}
+          {padBottom > 0 && <tr style={{ height: padBottom }} aria-hidden />}
+        </Table.Tbody>
+      </Table>
+    </div>
+  );
+}
