@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from types import ModuleType
 
 if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs under whatever python3 the machine has
     sys.exit(f"dev.py needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
@@ -91,9 +92,11 @@ def install() -> None:
     STAMP.write_text(wanted + "\n")
 
 
-def frontend_bundle():  # noqa: ANN201 - the module of frontend/scripts/bundle.py
+def frontend_bundle() -> ModuleType:
     """``frontend/scripts/bundle.py``, loaded by path (standard library only, like this file)."""
-    spec = importlib.util.spec_from_file_location("fullfinity_frontend_bundle", ROOT / "frontend" / "scripts" / "bundle.py")
+    spec = importlib.util.spec_from_file_location(
+        "fullfinity_frontend_bundle", ROOT / "frontend" / "scripts" / "bundle.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -177,8 +180,10 @@ def start(serve_args: list[str]) -> None:
         sys.exit(password.returncode)
     port = next((serve_args[i + 1] for i, a in enumerate(serve_args[:-1]) if a == "--port"), "8000")
     say(f"Open http://127.0.0.1:{port}/ in a browser and log in as {DEMO_ADMIN} / {DEMO_PASSWORD}")
-    say("   (internal user: user@demo.example.com / demo-user-password; portal user: "
-        "ada.brooks@northwind.example / demo-portal-password)")
+    say(
+        "   (internal user: user@demo.example.com / demo-user-password; portal user: "
+        "ada.brooks@northwind.example / demo-portal-password)"
+    )
     say(f"Starting the server (default tenant '{tenant}'); stop it with Ctrl-C")
     os.execve(tool("fullfinity"), [tool("fullfinity"), "serve", *serve_args], env)
 

@@ -71,3 +71,13 @@ def test_the_wheel_installs_the_fullfinity_command_and_the_pytest_plugin(wheel):
 
 def test_the_wheel_marks_the_package_as_typed(wheel):
     assert "fullfinity/py.typed" in wheel.namelist()
+
+
+def test_the_wheel_ships_the_built_web_client(wheel):
+    names = wheel.namelist()
+
+    assert "fullfinity/web/static/index.html" in names
+    assets = [n for n in names if n.startswith("fullfinity/web/static/assets/")]
+    assert any(n.endswith(".js") for n in assets) and any(n.endswith(".css") for n in assets)
+    index = wheel.read("fullfinity/web/static/index.html").decode()
+    assert all(f"/{n.removeprefix('fullfinity/web/static/')}" in index for n in assets if n.endswith(".css"))

@@ -45,6 +45,34 @@ export type ExecuteBody = {
   context?: (Record<string, unknown> | null);
 };
 
+/** ExportBody */
+export type ExportBody = {
+  /** Field names or dotted relation paths; default: stored fields. */
+  fields?: (Array<string> | null);
+  /** A Q string or a Q JSON tree. */
+  q_filter?: (string | Record<string, unknown> | null);
+  /** Names of Search-view filters to apply (views.md 7.4), ANDed with q_filter. */
+  filters?: (Array<string> | null);
+  /** Identifier of the Search view; default: the user's. */
+  search_view?: (string | null);
+  /** "path ASC|DESC" items; default: the model order. */
+  order_by?: (Array<string> | string | null);
+  /** Page size (default 80). */
+  limit?: (number | null);
+  offset?: number;
+  /** Group keys, e.g. ["team", "created_date:month"]. */
+  group_by?: (Array<string> | null);
+  /** "field:func", func in count/sum/avg/min/max. */
+  aggregates?: Array<string>;
+  /** How `total` is counted: exactly up to 10000 (capped), always exactly, or not at all. */
+  total?: "capped" | "exact" | "none";
+  context?: (Record<string, unknown> | null);
+  /** csv (UTF-8 with a header row) or xlsx. */
+  format?: "csv" | "xlsx";
+  /** Column titles, one per field (default: the field paths). */
+  labels?: (Array<string> | null);
+};
+
 /** FetchBody */
 export type FetchBody = {
   fields?: (Array<string> | null);

@@ -7,10 +7,15 @@ ones, and writes, creates and deletes only their own.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from fullfinity.engine.base import JSON, Boolean, Char, ManyToOne, Model, env_ctx
+
+
+def _current_user(record: Any) -> int | None:
+    """The default owner: the user creating the search."""
+    env = env_ctx.get(None)
+    return env.real_uid if env is not None else None
 
 
 class SavedSearch(Model):
@@ -22,14 +27,6 @@ class SavedSearch(Model):
     action = Char(max_length=200, index=True, description="Identifier of the window action it was saved from.")
     facets = JSON(description="The search bar's facets: filters, field searches and their values.")
     group_by = JSON(description='Group-by keys in order, e.g. ["company", "created_date:month"].')
-    user = ManyToOne("User", related_name="saved_searches", required=True, on_delete="CASCADE")
+    user = ManyToOne("User", related_name="saved_searches", required=True, on_delete="CASCADE", default=_current_user)
     shared = Boolean(description="Shown to every user who may open the action.")
     is_default = Boolean(description="Applied when its owner opens the action.")
-
-    @classmethod
-    async def _default_get(cls, context: Mapping[str, Any]) -> dict[str, Any]:
-        values = await super()._default_get(context)
-        env = env_ctx.get(None)
-        if env is not None and env.real_uid is not None:
-            values.setdefault("user", env.real_uid)
-        return values
