@@ -5,7 +5,7 @@ import { addFieldSearch, defaultFacets, searchRequest, toggleFilter, toggleGroup
 const spec: SearchSpec = {
   fields: [
     { name: "name", label: "Name", lookup: "icontains" },
-    { name: "company", label: "Company", lookup: "display_name__icontains" },
+    { name: "company", label: "Company", lookup: "company__display_name__icontains" },
     { name: "email", label: "Email", q_filter: { path: "email", lookup: "istartswith", value: { $var: "value" } } },
   ],
   filters: [

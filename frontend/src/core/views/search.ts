@@ -33,7 +33,10 @@ function substituteNode(node: QNode, text: string): QNode {
 /** The Q of searching `field` (a field node of the Search view) for `text`. */
 export function fieldQuery(field: SearchSpec["fields"][number], text: string): QNode {
   if (field.q_filter) return substituteNode(field.q_filter, text);
-  const [path, part, lookup] = splitKey(`${field.name}__${field.lookup || "icontains"}`);
+  // The server sends the whole key (`company__display_name__icontains`); a bare lookup is accepted too.
+  const given = field.lookup || "icontains";
+  const key = given === field.name || given.startsWith(`${field.name}__`) ? given : `${field.name}__${given}`;
+  const [path, part, lookup] = splitKey(key);
   let value: QValue = text;
   if (["eq", "neq", "gt", "gte", "lt", "lte"].includes(lookup) && /^-?[0-9]+$/.test(text.trim())) value = Number(text.trim());
   const leaf: QLeaf = part ? { path, part, lookup, value } : { path, lookup, value };

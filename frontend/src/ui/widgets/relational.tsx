@@ -70,7 +70,7 @@ function DataCombo(p: WidgetProps): ReactNode {
 
   return (
     <Combobox store={combobox} onOptionSubmit={(key) => void onOption(key)} withinPortal>
-      <Combobox.Target>
+      <Combobox.Target withExpandedAttribute>
         <InputBase
           {...inputProps(p)}
           error={problem ?? p.error}
@@ -87,7 +87,6 @@ function DataCombo(p: WidgetProps): ReactNode {
           ) : options.isFetching ? <Loader size={12} /> : <Combobox.Chevron />}
           rightSectionWidth={value && p.mode === "form" ? 56 : undefined}
           rightSectionPointerEvents={value && p.mode === "form" ? "all" : "none"}
-          role="combobox"
         />
       </Combobox.Target>
       <Combobox.Dropdown>
