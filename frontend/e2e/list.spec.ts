@@ -22,10 +22,10 @@ test("the list pages through records with a total, and is accessible", async ({ 
 
 test("sorting by a header, then by a second one with shift", async ({ page }) => {
   const firstName = page.locator("tbody tr").first().locator("td").nth(1);
-  await expect(firstName).toHaveText("Ada Brooks");
+  await expect(firstName).toHaveText(/^A/);
   await page.getByRole("button", { name: "Sort by Name" }).click();
   await expect(page).toHaveURL(/order=name\+DESC|order=name%20DESC/);
-  await expect(firstName).toHaveText("Paging Contact 130");
+  await expect(firstName).toHaveText(/^Paging Contact 130$/);
   await page.getByRole("button", { name: "Sort by Email" }).click({ modifiers: ["Shift"] });
   await expect(page).toHaveURL(/email/);
   await expect(page.getByRole("columnheader", { name: /Name/ })).toHaveAttribute("aria-sort", "descending");
@@ -33,9 +33,9 @@ test("sorting by a header, then by a second one with shift", async ({ page }) =>
 
 test("search for a field value, add a filter, group by a field", async ({ page }) => {
   const search = page.getByRole("textbox", { name: "Search records" });
-  await search.fill("northwind");
-  await page.getByRole("option", { name: /Search Email for: northwind/ }).click();
-  await expect(page.locator("[data-facet=field]")).toContainText("northwind");
+  await search.fill("listco");
+  await page.getByRole("option", { name: /Search Email for: listco/ }).click();
+  await expect(page.locator("[data-facet=field]")).toContainText("listco");
   await expect(page.getByTestId("pager-text")).toHaveText("1-3 / 3");
   await page.getByRole("button", { name: "Filters and grouping" }).click();
   await page.locator("[data-filter=companies]").click();
@@ -57,7 +57,7 @@ test("select records and archive them in bulk, then find them under Archived", a
   await page.getByRole("checkbox", { name: "Select all records of the page" }).check();
   await expect(page.getByTestId("selection-bar")).toContainText("10 selected");
   await page.getByRole("button", { name: "Actions" }).click();
-  await page.getByRole("menuitem", { name: "Archive" }).click();
+  await page.getByRole("menuitem", { name: "Archive", exact: true }).click();
   await expect(page.getByText("Records archived.")).toBeVisible();
   await expect(page.getByTestId("empty-state")).toBeVisible();
   await page.getByRole("button", { name: "Filters and grouping" }).click();
@@ -66,8 +66,10 @@ test("select records and archive them in bulk, then find them under Archived", a
 });
 
 test("export the selected records as CSV", async ({ page }) => {
-  await page.getByRole("checkbox", { name: "Select Ada Brooks" }).check();
-  await page.getByRole("checkbox", { name: "Select Bastian Keller" }).check();
+  await page.getByRole("textbox", { name: "Search records" }).fill("Paging Contact 00");
+  await page.getByRole("option", { name: /Search Name for/ }).click();
+  await page.getByRole("checkbox", { name: "Select Paging Contact 001" }).check();
+  await page.getByRole("checkbox", { name: "Select Paging Contact 002" }).check();
   await page.getByRole("button", { name: "Actions" }).click();
   const download = page.waitForEvent("download");
   await page.getByRole("menuitem", { name: "Export CSV" }).click();
@@ -75,7 +77,7 @@ test("export the selected records as CSV", async ({ page }) => {
   const text = readFileSync(file, "utf-8").replace(/^\ufeff/, "");
   const lines = text.trim().split(/\r\n/);
   expect(lines[0]).toBe("Name,Email,Phone,Company,Country");
-  expect(lines.slice(1)).toEqual(["Ada Brooks,ada.brooks@northwind.example,+1 555 0101,,", "Bastian Keller,bastian.keller@northwind.example,,,"]);
+  expect(lines.slice(1)).toEqual(["Paging Contact 001,paging1@example.test,,,", "Paging Contact 002,paging2@example.test,,,"]);
 });
 
 test("save the current search and apply it again", async ({ page }) => {

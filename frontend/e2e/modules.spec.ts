@@ -7,7 +7,7 @@ test("install a module from the Modules screen; its menu appears", async ({ page
   await page.getByRole("button", { name: /Remove Filter: Installed/ }).click();
   await page.getByRole("cell", { name: "E2E Notes", exact: true }).click();
   await expect(page.getByRole("group", { name: "State" })).toContainText("Not installed");
-  await page.getByRole("button", { name: "Install" }).click();
+  await page.getByRole("button", { name: "Install", exact: true }).click();
   await expect(page.getByRole("button", { name: "Uninstall" })).toBeVisible({ timeout: 60_000 });
   const nav = page.getByRole("navigation", { name: "Main menu" });
   await expect(nav.getByRole("link", { name: "All notes" })).toBeVisible();

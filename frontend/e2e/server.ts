@@ -71,6 +71,12 @@ export async function startServer(): Promise<ChildProcess> {
   const admin = await token();
   const records = Array.from({ length: 130 }, (_, i) => ({ name: `Paging Contact ${String(i + 1).padStart(3, "0")}`, email: `paging${i + 1}@example.test` }));
   await api("/api/bulk-create/Contact", { records }, admin);
+  const listco = [
+    { name: "Listco Alpha", email: "alpha@listco.example", is_company: true },
+    { name: "Listco Beta Person", email: "beta@listco.example" },
+    { name: "Listco Gamma Person", email: "gamma@listco.example" },
+  ];
+  await api("/api/bulk-create/Contact", { records: listco }, admin);
   return child;
 }
 

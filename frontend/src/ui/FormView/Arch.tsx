@@ -131,7 +131,7 @@ export function Statusbar({ node, ctx }: { node: ArchNode; ctx: ArchContext }): 
     <div className="ff-statusbar" role="group" aria-label={field.label}>
       {options.filter((o) => !visibleStates || visibleStates.includes(o.value) || o.value === current).map((o) => (
         <Button key={o.value} size="xs" variant={o.value === current ? "filled" : "default"} aria-current={o.value === current ? "step" : undefined}
-          onClick={clickable ? () => ctx.onChange(name, o.raw) : undefined} style={{ cursor: clickable ? "pointer" : "default" }} tabIndex={clickable ? 0 : -1}>
+          {...(clickable ? { onClick: () => ctx.onChange(name, o.raw) } : { component: "div" as const, style: { cursor: "default" } })}>
           {o.label}
         </Button>
       ))}

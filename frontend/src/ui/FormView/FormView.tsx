@@ -127,10 +127,12 @@ export function FormView({ view, action, id, context = {}, initial, dialog }: Pr
     <Stack gap="sm" data-testid="form-view" data-dirty={form.dirty || undefined}>
       {!dialog && (
         <Group justify="space-between" wrap="wrap" gap="xs">
-          <Breadcrumbs separator="/" aria-label="Breadcrumbs">
-            {trail.map((c, i) => <Anchor key={i} component={Link} to={c.to} state={{ trail: trail.slice(0, i) }} size="sm">{c.label}</Anchor>)}
-            <Text size="sm" fw={600} aria-current="page">{title}</Text>
-          </Breadcrumbs>
+          <nav aria-label="Breadcrumbs">
+            <Breadcrumbs separator="/">
+              {trail.map((c, i) => <Anchor key={i} component={Link} to={c.to} state={{ trail: trail.slice(0, i) }} size="sm">{c.label}</Anchor>)}
+              <Text size="sm" fw={600} aria-current="page">{title}</Text>
+            </Breadcrumbs>
+          </nav>
           {browse.length > 1 && position >= 0 && (
             <Group gap={4}>
               <Text size="sm">{position + 1} / {browse.length}</Text>

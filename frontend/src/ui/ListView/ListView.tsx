@@ -8,7 +8,7 @@ import { useEffect, useMemo, useState, type KeyboardEvent, type ReactNode } from
 import { useLocation, useNavigate, useSearchParams } from "react-router";
 import { api } from "../../core/api/http";
 import { ApiError, errorMessage } from "../../core/api/errors";
-import type { ActionDef, QueryBody, RecordValues, ViewDef } from "../../core/api/shapes";
+import type { ActionDef, ModelMeta, QueryBody, RecordValues, ViewDef } from "../../core/api/shapes";
 import { parseQ, type QNode } from "../../core/q";
 import { queryKeys } from "../../core/query/keys";
 import type { ViewComponentProps } from "../../core/registry/views";
@@ -16,6 +16,7 @@ import { PAGE_SIZES, nextOrder, pagerText, readListState, trailOf, writeListStat
 import { bindingsOf } from "../../core/views/modifiers";
 import { defaultFacets, searchRequest, type SearchState } from "../../core/views/search";
 import { useAuth } from "../auth";
+import { useMeta } from "../hooks";
 import { runButton } from "../FormView/buttons";
 import { SearchBar } from "../SearchBar";
 import { columnsOf, hiddenColumns, listFields, setHiddenColumns } from "./columns";
@@ -52,14 +53,15 @@ export function ListView({ action, view, searchView }: ViewComponentProps): Reac
   const [selected, setSelected] = useState<Set<number>>(new Set());
   const [allMatching, setAllMatching] = useState(false);
   const [editing, setEditing] = useState<{ id: number | "new"; values: RecordValues; original: RecordValues; errors: Record<string, string> } | null>(null);
-  const [meta, setMeta] = useState<{ access: { create: boolean; write: boolean; delete: boolean } } | null>(null);
+  const meta: ModelMeta | null = useMeta(model).data ?? null;
 
-  useEffect(() => { void api.meta(model).then(setMeta).catch(() => setMeta(null)); }, [model]);
 
   const base = actionFilter(action);
   const request = searchRequest(searchView?.search, search, state.filter ? (base ? { and: [base, state.filter] } : state.filter) : base);
   const context = { ...(action.context ?? {}), ...state.context };
   const order = state.order.length ? state.order : action.order_by ?? [];
+  // What the rows are sorted by when nothing is asked: the action's order, else the model's.
+  const shownOrder = order.length ? order : (meta?.order ?? "").split(",").map((o) => o.trim()).filter(Boolean);
   const body: QueryBody = {
     fields: listFields(view, allColumns),
     q_filter: request.q_filter,
@@ -74,7 +76,7 @@ export function ListView({ action, view, searchView }: ViewComponentProps): Reac
   const rows = page.data?.data ?? [];
   const total = page.data?.total ?? null;
   const capped = Boolean(page.data?.total_capped);
-  const hasActive = "active" in fields;
+  const hasActive = Boolean(meta && "active" in meta.fields);
   const ids = [...selected];
 
   useEffect(() => { setSelected(new Set()); setAllMatching(false); }, [params.toString()]);
@@ -186,7 +188,7 @@ export function ListView({ action, view, searchView }: ViewComponentProps): Reac
   }
 
   const table = {
-    model, order, onSort: (f: string, add: boolean) => update({ order: nextOrder(order, f, add), offset: 0 }),
+    model, order: shownOrder, onSort: (f: string, add: boolean) => update({ order: nextOrder(shownOrder, f, add), offset: 0 }),
     selected, onSelect: (list: number[], on: boolean) => setSelected((s) => { const n = new Set(s); list.forEach((i) => (on ? n.add(i) : n.delete(i))); return n; }),
     onOpen: open, profile, bindings, decorations: block.decorations as Record<string, unknown> | undefined,
     ...(editableRows ? { editing, onEdit: (f: string, v: unknown) => setEditing((e) => (e ? { ...e, values: { ...e.values, [f]: v } } : e)), onEditKey, onStartEdit: startEdit } : {}),

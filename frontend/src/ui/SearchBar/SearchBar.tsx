@@ -59,7 +59,7 @@ export function SearchBar({ model, action, spec, fields, state, onChange }: Prop
               {state.facets.map((facet, index) => {
                 const { title, text: t } = facetLabel(facet, spec, fields);
                 return (
-                  <Pill key={index} withRemoveButton onRemove={() => onChange(removeFacet(state, index))} removeButtonProps={{ "aria-label": `Remove ${title}: ${t}` }} data-facet={facet.kind}>
+                  <Pill key={index} withRemoveButton onRemove={() => onChange(removeFacet(state, index))} removeButtonProps={{ "aria-label": `Remove ${title}: ${t}`, "aria-hidden": false, tabIndex: 0 }} data-facet={facet.kind}>
                     <Text span size="xs" fw={700}>{title}:</Text> {t}
                   </Pill>
                 );

@@ -138,7 +138,7 @@ function TagsInput(p: WidgetProps): ReactNode {
         <PillsInput label={p.mode === "form" && !p.properties.nolabel ? p.label : undefined} error={problem ?? p.error} onClick={() => interactive && combobox.openDropdown()}
           variant={interactive ? "default" : "unstyled"} size={p.mode === "form" ? "sm" : "xs"} data-field={p.name}>
           <Pill.Group>
-            {tags.map((t) => <Pill key={t.id} withRemoveButton={interactive} onRemove={() => p.onChange(tags.filter((x) => x.id !== t.id))} removeButtonProps={{ "aria-label": `Remove ${t.display_name}` }}>{t.display_name}</Pill>)}
+            {tags.map((t) => <Pill key={t.id} withRemoveButton={interactive} onRemove={() => p.onChange(tags.filter((x) => x.id !== t.id))} removeButtonProps={{ "aria-label": `Remove ${t.display_name}`, "aria-hidden": false, tabIndex: 0 }}>{t.display_name}</Pill>)}
             {interactive && (
               <Combobox.EventsTarget>
                 <PillsInput.Field value={search} placeholder={tags.length ? undefined : "Add..."} aria-label={p.label}
