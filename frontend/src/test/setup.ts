@@ -14,3 +14,8 @@ if (typeof window !== "undefined") {
   (window as unknown as { ResizeObserver: unknown }).ResizeObserver ??= ResizeObserverStub;
   Element.prototype.scrollIntoView ??= function scrollIntoView(): void {};
 }
+
+if (typeof document !== "undefined" && !("fonts" in document)) {
+  // Textarea autosize listens for web fonts loading.
+  Object.defineProperty(document, "fonts", { value: { addEventListener: () => {}, removeEventListener: () => {}, ready: Promise.resolve() } });
+}
