@@ -1,12 +1,15 @@
 import { Alert, Button, Group, SegmentedControl } from "@mantine/core";
-import type { ReactNode } from "react";
+import { loading } from "../../core/query/loading";
+import { lazy, Suspense, type ReactNode } from "react";
 import { useLocation, useParams, useSearchParams } from "react-router";
 import { ApiError } from "../../core/api/errors";
 import type { RecordValues } from "../../core/api/shapes";
 import { availableViews, getViewType } from "../../core/registry/views";
 import { readListState } from "../../core/url";
-import { FormView } from "../FormView";
 import { useAction, useView } from "../hooks";
+
+// The Form view (and its widgets) loads when the first record opens, not with the first list.
+const FormView = lazy(() => loading.track(import("../FormView/FormView").then((m) => ({ default: m.FormView }))));
 
 function NotAvailable({ error }: { error: unknown }): ReactNode {
   const message = error instanceof ApiError ? error.message : "This screen could not be opened.";
@@ -38,7 +41,11 @@ export function ActionScreen(): ReactNode {
     if (formView.error) return <NotAvailable error={formView.error} />;
     if (!formView.data) return null;
     const duplicate = (location.state as { duplicate?: RecordValues } | null)?.duplicate;
-    return <FormView key={`${String(recordId)}`} view={formView.data} action={action.data} id={recordId} context={context} {...(duplicate && recordId === null ? { initial: duplicate } : {})} />;
+    return (
+      <Suspense fallback={null}>
+        <FormView key={`${String(recordId)}`} view={formView.data} action={action.data} id={recordId} context={context} {...(duplicate && recordId === null ? { initial: duplicate } : {})} />
+      </Suspense>
+    );
   }
   if (!chosen) return <Alert color="yellow" title="No view to show">This action has no view type this client can draw yet.</Alert>;
   const entry = getViewType(chosen.type)!;
@@ -64,7 +71,7 @@ export function RecordScreen(): ReactNode {
   const formView = useView(model, "Form");
   if (formView.error) return <NotAvailable error={formView.error} />;
   if (!formView.data) return null;
-  return <FormView key={`${model}:${id}`} view={formView.data} id={id === "new" ? null : Number(id)} />;
+  return <Suspense fallback={null}><FormView key={`${model}:${id}`} view={formView.data} id={id === "new" ? null : Number(id)} /></Suspense>;
 }
 
 export { Button };

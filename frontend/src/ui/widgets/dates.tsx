@@ -1,8 +1,8 @@
 // Dates and datetimes. Dates are "YYYY-MM-DD"; datetimes travel in UTC and are shown and edited
 // as wall-clock time in the user's time zone (the profile's tz), converted with the Q module's
 // zone rules (the same ones modifiers use).
-import { DateInput as MDateInput, DateTimePicker } from "@mantine/dates";
-import type { ReactNode } from "react";
+import { lazy, Suspense, type ReactNode } from "react";
+import { loading } from "../../core/query/loading";
 import { formatDate, fromEpochDay, parseIso, toLocal, wallToInstant } from "../../core/q/dates";
 import { createWidget, registerWidget, type WidgetProps } from "../../core/registry/widgets";
 import { DisplayText, editable, inputProps } from "./text";
@@ -30,11 +30,19 @@ export function wallToUtc(value: string, tz: string): string | null {
   return new Date(Math.floor(us / 1000)).toISOString().replace(".000Z", "Z");
 }
 
+// The pickers (@mantine/dates and dayjs) load with the first editable date field, not with the first screen.
+const Editors = {
+  Date: lazy(() => loading.track(import("./dateEditors").then((m) => ({ default: m.DateEditor })))),
+  Datetime: lazy(() => loading.track(import("./dateEditors").then((m) => ({ default: m.DateTimeEditor })))),
+};
+
+export interface DateEditorProps { input: Record<string, unknown>; value: string | null; onChange: (v: string | null) => void; clearable: boolean; tz: string; form: boolean }
+
 registerWidget("DateInput", createWidget({
   name: "DateInput",
   fieldTypes: ["Date"],
   render: (p: WidgetProps): ReactNode => editable(p) && !p.readonly
-    ? <MDateInput {...inputProps(p)} value={(p.value as string) ?? null} onChange={(v) => p.onChange(v || null)} valueFormat="YYYY-MM-DD" clearable={!p.required} popoverProps={{ withinPortal: true }} />
+    ? <Suspense fallback={null}><Editors.Date input={inputProps(p)} value={(p.value as string) ?? null} onChange={(v) => p.onChange(v || null)} clearable={!p.required} tz={p.profile?.tz || "UTC"} form={p.mode === "form"} /></Suspense>
     : <DisplayText {...p} />,
 }));
 
@@ -46,9 +54,10 @@ registerWidget("DateTimeInput", createWidget({
     const tz = p.profile?.tz || "UTC";
     const wall = typeof p.value === "string" ? utcToWall(p.value, tz) : null;
     return (
-      <DateTimePicker {...inputProps(p)} value={wall} valueFormat="YYYY-MM-DD HH:mm" clearable={!p.required}
-        description={p.mode === "form" ? `Time zone: ${tz}` : undefined}
-        onChange={(v) => p.onChange(v ? wallToUtc(v.length === 16 ? `${v}:00` : v, tz) : null)} popoverProps={{ withinPortal: true }} />
+      <Suspense fallback={null}>
+        <Editors.Datetime input={inputProps(p)} value={wall} clearable={!p.required} tz={tz} form={p.mode === "form"}
+          onChange={(v) => p.onChange(v ? wallToUtc(v.length === 16 ? `${v}:00` : v, tz) : null)} />
+      </Suspense>
     );
   },
 }));
