@@ -1,6 +1,6 @@
 // The table of a List: sortable headers, selection, decorations, in-place editing of a row, and
 // virtualised rows for long pages (only the rows in view are in the DOM).
-import { Checkbox, Group, Table, Text, UnstyledButton } from "@mantine/core";
+import { Checkbox, Group, Paper, Stack, Table, Text, UnstyledButton } from "@mantine/core";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { ArrowDown, ArrowUp } from "lucide-react";
 import { useRef, type KeyboardEvent, type ReactNode } from "react";
@@ -29,6 +29,8 @@ export interface ListTableProps {
   onStartEdit?: (row: RecordValues, index: number) => void;
   caption: string;
   height?: number;
+  /** Phones: one card per record (columns with `mobile: false` are already left out). */
+  cards?: boolean;
 }
 
 const VIRTUAL_FROM = 120;
@@ -40,7 +42,43 @@ function decorationOf(decorations: Record<string, unknown> | undefined, row: Rec
   return undefined;
 }
 
+function Cards(p: ListTableProps): ReactNode {
+  const [first, ...rest] = p.columns;
+  return (
+    <Stack gap={6} aria-label={p.caption} role="list">
+      {p.rows.map((row, index) => (
+        <Paper key={String(row.id ?? "new")} withBorder p="sm" radius="md" role="listitem" tabIndex={0} className="ff-row" style={{ cursor: "pointer" }}
+          onClick={() => p.onOpen?.(row, index)} onKeyDown={(e) => { if (e.key === "Enter") p.onOpen?.(row, index); }}>
+          <Group justify="space-between" wrap="nowrap" gap="xs">
+            <Text fw={600} size="sm" truncate>{first ? String(row[first.name] && typeof row[first.name] === "object" ? (row[first.name] as { display_name?: string }).display_name : row[first.name] ?? row.display_name ?? "") : String(row.display_name ?? "")}</Text>
+            {p.onSelect && row.id !== undefined && (
+              <Checkbox size="xs" aria-label={`Select ${String(row.display_name ?? row.id)}`} checked={p.selected.has(Number(row.id))}
+                onClick={(e) => e.stopPropagation()} onChange={(e) => p.onSelect!([Number(row.id)], e.currentTarget.checked)} />
+            )}
+          </Group>
+          {rest.map((c) => (
+            <Group key={c.name} gap={6} wrap="nowrap">
+              <Text size="xs" c="dimmed" w={90} style={{ flexShrink: 0 }}>{c.label}</Text>
+              <div style={{ minWidth: 0, overflow: "hidden" }}>
+                {renderWidget(c.node.properties?.widget as string | undefined, {
+                  mode: "list", name: c.name, value: row[c.name] ?? null, onChange: () => {}, field: c.field, record: row, readonly: true, required: false,
+                  properties: { ...(c.node.properties ?? {}), size: "xs" }, label: c.label, model: p.model, profile: p.profile,
+                })}
+              </div>
+            </Group>
+          ))}
+        </Paper>
+      ))}
+    </Stack>
+  );
+}
+
 export function ListTable(p: ListTableProps): ReactNode {
+  if (p.cards && !p.editing) return <Cards {...p} />;
+  return <RowsTable {...p} />;
+}
+
+function RowsTable(p: ListTableProps): ReactNode {
   const parent = useRef<HTMLDivElement>(null);
   const virtual = p.rows.length >= VIRTUAL_FROM;
   const virtualizer = useVirtualizer({ count: p.rows.length, getScrollElement: () => parent.current, estimateSize: () => ROW, overscan: 12, enabled: virtual });
@@ -69,7 +107,7 @@ export function ListTable(p: ListTableProps): ReactNode {
   };
 
   return (
-    <div ref={parent} style={{ overflow: "auto", maxHeight: virtual ? (p.height ?? 640) : undefined }} data-testid="list-scroll">
+    <div ref={parent} style={{ overflowX: "auto", overflowY: virtual ? "auto" : undefined, maxHeight: virtual ? (p.height ?? 640) : undefined }} data-testid="list-scroll">
       <Table className="ff-table" striped={false} highlightOnHover={false} stickyHeader verticalSpacing={6} aria-label={p.caption} aria-rowcount={p.rows.length + 1}>
         <Table.Thead>
           <Table.Tr>

@@ -266,7 +266,7 @@ export function ListView({ action, view, searchView }: ViewComponentProps): Reac
           <Text c="dimmed">{action.help || "No records match this search."}</Text>
         </Paper>
       ) : (
-        <ListTable {...table} columns={columns} rows={shownRows} caption={action.name} />
+        <ListTable {...table} columns={columns} rows={shownRows} caption={action.name} cards={Boolean(phone)} />
       )}
     </Stack>
   );

@@ -1,4 +1,4 @@
-import { ActionIcon, AppShell, Avatar, Burger, Group, Menu, NavLink, ScrollArea, Text, UnstyledButton, useMantineColorScheme } from "@mantine/core";
+import { ActionIcon, AppShell, Avatar, Burger, Group, Menu, NavLink, ScrollArea, Text, UnstyledButton, useComputedColorScheme, useMantineColorScheme } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { useQuery } from "@tanstack/react-query";
 import { LogOut, Moon, Sun } from "lucide-react";
@@ -39,7 +39,9 @@ export function Shell(): ReactNode {
   const [opened, { toggle, close }] = useDisclosure(false);
   const { profile, logout } = useAuth();
   const navigate = useNavigate();
-  const { colorScheme, toggleColorScheme } = useMantineColorScheme();
+  const { setColorScheme } = useMantineColorScheme();
+  const colorScheme = useComputedColorScheme("light");
+  const toggleColorScheme = (): void => setColorScheme(colorScheme === "dark" ? "light" : "dark");
   const menus = useQuery({ queryKey: queryKeys.menus(), queryFn: () => api.menus(), gcTime: Infinity });
 
   return (
