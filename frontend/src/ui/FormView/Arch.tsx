@@ -3,7 +3,7 @@
 import { Accordion, Badge, Button, Divider, Fieldset, Grid, Group, Paper, Stack, Tabs, Text, Title, UnstyledButton } from "@mantine/core";
 import { useQuery } from "@tanstack/react-query";
 import { ChevronRight } from "lucide-react";
-import type { ReactNode } from "react";
+import { memo, type ReactNode } from "react";
 import { Link } from "react-router";
 import { api } from "../../core/api/http";
 import type { ArchNode, FieldMeta, Profile, RecordValues, ViewDef } from "../../core/api/shapes";
@@ -42,22 +42,42 @@ function nested(errors: Record<string, string>, name: string): Record<string, st
   return out;
 }
 
+// Field types whose widget reads other values of the record (the currency of an amount, the id
+// for downloads); every other field re-renders only when its own value, state or errors change,
+// so typing in one input does not redraw a 200-line embedded list.
+const READS_RECORD = new Set(["Monetary", "File", "Binary"]);
+
+interface FieldProps {
+  node: ArchNode; ctx: ArchContext; name: string; field: FieldMeta; value: unknown;
+  readonly: boolean; required: boolean; errors: Record<string, string>; nolabel: boolean;
+}
+
+const Field = memo(function Field({ node, ctx, name, field, value, readonly, required, errors, nolabel }: FieldProps): ReactNode {
+  const properties = { ...(node.properties ?? {}), ...(nolabel ? { nolabel: true } : {}) };
+  const onChange = ctx.onChange;
+  return (
+    <div data-field-wrapper={name}>
+      {renderWidget(node.properties?.widget as string | undefined, {
+        mode: "form", name, value, onChange: (v) => onChange(name, v), field, record: ctx.values,
+        readonly, required, error: errors[name], properties,
+        label: (node.properties?.label as string) ?? field.label ?? name, model: ctx.model, profile: ctx.profile,
+        node: node as unknown as { content?: unknown[] }, view: ctx.view, nestedErrors: nested(errors, name),
+      })}
+    </div>
+  );
+}, (a, b) => a.value === b.value && a.readonly === b.readonly && a.required === b.required && a.errors === b.errors
+  && a.node === b.node && a.nolabel === b.nolabel && a.ctx.onChange === b.ctx.onChange && a.ctx.profile === b.ctx.profile
+  && (!READS_RECORD.has(a.field.type) || a.ctx.values === b.ctx.values));
+
 export function FieldNode({ node, ctx, nolabel }: { node: ArchNode; ctx: ArchContext; nolabel?: boolean }): ReactNode {
   const name = node.name!;
   const field = ctx.fields[name];
   if (!field) return null;
   const state = nodeState(node.properties, ctx.values, ctx.bindings, field);
   if (!state.visible) return null;
-  const properties = { ...(node.properties ?? {}), ...(nolabel ? { nolabel: true } : {}) };
   return (
-    <div data-field-wrapper={name}>
-      {renderWidget(node.properties?.widget as string | undefined, {
-        mode: "form", name, value: ctx.values[name] ?? null, onChange: (v) => ctx.onChange(name, v), field, record: ctx.values,
-        readonly: ctx.readonly || state.readonly, required: state.required, error: ctx.errors[name], properties,
-        label: (node.properties?.label as string) ?? field.label ?? name, model: ctx.model, profile: ctx.profile,
-        node: node as unknown as { content?: unknown[] }, view: ctx.view, nestedErrors: nested(ctx.errors, name),
-      })}
-    </div>
+    <Field node={node} ctx={ctx} name={name} field={field} value={ctx.values[name] ?? null} readonly={ctx.readonly || state.readonly}
+      required={state.required} errors={ctx.errors} nolabel={Boolean(nolabel)} />
   );
 }
 

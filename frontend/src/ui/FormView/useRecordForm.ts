@@ -41,7 +41,10 @@ function toDraft(record: RecordValues, fields: Record<string, FieldMeta>): Recor
   return out;
 }
 
-export function useRecordForm(view: ViewDef, id: number | null, context: Record<string, unknown>, initial?: RecordValues): RecordForm {
+export function useRecordForm(view: ViewDef, id: number | null, givenContext: Record<string, unknown>, initial?: RecordValues): RecordForm {
+  // Callers build the context afresh on each render: keep one object while its content is the same.
+  const contextKey = JSON.stringify(givenContext);
+  const context = useMemo(() => givenContext, [contextKey]); // eslint-disable-line react-hooks/exhaustive-deps
   const model = view.model;
   const fields = useMemo(() => view.models[model] ?? {}, [view, model]);
   const client = useQueryClient();

@@ -3,7 +3,7 @@
 import { Checkbox, Group, Paper, Stack, Table, Text, UnstyledButton } from "@mantine/core";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { ArrowDown, ArrowUp } from "lucide-react";
-import { useRef, type KeyboardEvent, type ReactNode } from "react";
+import { memo, useRef, type KeyboardEvent, type ReactNode } from "react";
 import type { Profile, RecordValues } from "../../core/api/shapes";
 import type { QBindings } from "../../core/q";
 import { renderWidget } from "../../core/registry/widgets";
@@ -78,6 +78,45 @@ export function ListTable(p: ListTableProps): ReactNode {
   return <RowsTable {...p} />;
 }
 
+interface RowProps { p: ListTableProps; row: RecordValues; index: number; selected: boolean; editing: boolean; editValues: RecordValues | undefined }
+
+// One row, redrawn only when its record, selection or edit state changes: scrolling a long page
+// mounts the rows coming into view and leaves the others alone.
+const Row = memo(function Row({ p, row, index, selected, editing }: RowProps): ReactNode {
+  const id = Number(row.id);
+  const cell = (c: Column): ReactNode => {
+    const values = editing ? p.editing!.values : row;
+    if (!editing && c.node.properties?.visible !== undefined && !modifier(c.node.properties.visible, row, p.bindings, true)) return null;
+    const readonly = Boolean(c.field.readonly) || modifier(c.node.properties?.readonly, values, p.bindings, false);
+    return renderWidget(c.node.properties?.widget as string | undefined, {
+      mode: editing ? "formlist" : "list", name: c.name, value: values[c.name] ?? null, onChange: (v) => p.onEdit?.(c.name, v),
+      field: c.field, record: values, readonly, required: Boolean(c.field.required) || modifier(c.node.properties?.required, values, p.bindings, false),
+      error: editing ? p.editing!.errors[c.name] : undefined, properties: c.node.properties ?? {}, label: `${c.label} (row ${index + 1})`,
+      model: p.model, profile: p.profile,
+    });
+  };
+  return (
+    <Table.Tr className="ff-row" data-selected={selected || undefined} data-row={index}
+      data-decoration={decorationOf(p.decorations, row, p.bindings)} aria-rowindex={index + 2} tabIndex={editing ? undefined : 0}
+      onClick={() => (p.onStartEdit ? p.onStartEdit(row, index) : p.onOpen?.(row, index))}
+      onKeyDown={(e) => {
+        if (editing) { p.onEditKey?.(e, index); return; }
+        if (e.key === "Enter") { e.preventDefault(); if (p.onStartEdit) p.onStartEdit(row, index); else p.onOpen?.(row, index); }
+        if (e.key === "ArrowDown") { e.preventDefault(); (e.currentTarget.nextElementSibling as HTMLElement | null)?.focus(); }
+        if (e.key === "ArrowUp") { e.preventDefault(); (e.currentTarget.previousElementSibling as HTMLElement | null)?.focus(); }
+      }}>
+      {p.onSelect && (
+        <Table.Td onClick={(e) => e.stopPropagation()}>
+          {/* A native checkbox: thousands of rows mount and unmount while scrolling. */}
+          {row.id !== undefined && <input type="checkbox" className="ff-check" aria-label={`Select ${String(row.display_name ?? id)}`} checked={selected} onChange={(e) => p.onSelect!([id], e.currentTarget.checked)} />}
+        </Table.Td>
+      )}
+      {p.columns.map((c) => <Table.Td key={c.name} onClick={editing ? (e) => e.stopPropagation() : undefined}>{cell(c)}</Table.Td>)}
+    </Table.Tr>
+  );
+}, (a, b) => a.row === b.row && a.selected === b.selected && a.editing === b.editing && a.index === b.index
+  && (!a.editing || a.editValues === b.editValues) && a.p.columns === b.p.columns && a.p.profile === b.p.profile);
+
 function RowsTable(p: ListTableProps): ReactNode {
   const parent = useRef<HTMLDivElement>(null);
   const virtual = p.rows.length >= VIRTUAL_FROM;
@@ -92,19 +131,6 @@ function RowsTable(p: ListTableProps): ReactNode {
   const visibleRows = items ? items.map((i) => ({ row: p.rows[i.index]!, index: i.index })) : p.rows.map((row, index) => ({ row, index }));
   const padTop = items && items.length ? items[0]!.start : 0;
   const padBottom = items && items.length ? virtualizer.getTotalSize() - items[items.length - 1]!.end : 0;
-
-  const cell = (c: Column, row: RecordValues, index: number): ReactNode => {
-    const editing = p.editing && (p.editing.id === row.id || (p.editing.id === "new" && row.id === undefined));
-    const values = editing ? p.editing!.values : row;
-    if (!editing && c.node.properties?.visible !== undefined && !modifier(c.node.properties.visible, row, p.bindings, true)) return null;
-    const readonly = Boolean(c.field.readonly) || modifier(c.node.properties?.readonly, values, p.bindings, false);
-    return renderWidget(c.node.properties?.widget as string | undefined, {
-      mode: editing ? "formlist" : "list", name: c.name, value: values[c.name] ?? null, onChange: (v) => p.onEdit?.(c.name, v),
-      field: c.field, record: values, readonly, required: Boolean(c.field.required) || modifier(c.node.properties?.required, values, p.bindings, false),
-      error: editing ? p.editing!.errors[c.name] : undefined, properties: c.node.properties ?? {}, label: `${c.label} (row ${index + 1})`,
-      model: p.model, profile: p.profile,
-    });
-  };
 
   return (
     <div ref={parent} style={{ overflowX: "auto", overflowY: virtual ? "auto" : undefined, maxHeight: virtual ? (p.height ?? 640) : undefined }} data-testid="list-scroll">
@@ -139,28 +165,10 @@ function RowsTable(p: ListTableProps): ReactNode {
         </Table.Thead>
         <Table.Tbody>
           {padTop > 0 && <tr style={{ height: padTop }} aria-hidden />}
-          {visibleRows.map(({ row, index }) => {
-            const id = Number(row.id);
-            const editing = p.editing && (p.editing.id === row.id || (p.editing.id === "new" && row.id === undefined));
-            return (
-              <Table.Tr key={row.id === undefined ? "new" : id} className="ff-row" data-selected={p.selected.has(id) || undefined} data-row={index}
-                data-decoration={decorationOf(p.decorations, row, p.bindings)} aria-rowindex={index + 2} tabIndex={editing ? undefined : 0}
-                onClick={() => (p.onStartEdit ? p.onStartEdit(row, index) : p.onOpen?.(row, index))}
-                onKeyDown={(e) => {
-                  if (editing) { p.onEditKey?.(e, index); return; }
-                  if (e.key === "Enter") { e.preventDefault(); if (p.onStartEdit) p.onStartEdit(row, index); else p.onOpen?.(row, index); }
-                  if (e.key === "ArrowDown") { e.preventDefault(); (e.currentTarget.nextElementSibling as HTMLElement | null)?.focus(); }
-                  if (e.key === "ArrowUp") { e.preventDefault(); (e.currentTarget.previousElementSibling as HTMLElement | null)?.focus(); }
-                }}>
-                {p.onSelect && (
-                  <Table.Td onClick={(e) => e.stopPropagation()}>
-                    {row.id !== undefined && <Checkbox size="xs" aria-label={`Select ${String(row.display_name ?? id)}`} checked={p.selected.has(id)} onChange={(e) => p.onSelect!([id], e.currentTarget.checked)} />}
-                  </Table.Td>
-                )}
-                {p.columns.map((c) => <Table.Td key={c.name} onClick={editing ? (e) => e.stopPropagation() : undefined}>{cell(c, row, index)}</Table.Td>)}
-              </Table.Tr>
-            );
-          })}
+          {visibleRows.map(({ row, index }) => (
+            <Row key={row.id === undefined ? "new" : String(row.id)} p={p} row={row} index={index} selected={p.selected.has(Number(row.id))}
+              editing={Boolean(p.editing && (p.editing.id === row.id || (p.editing.id === "new" && row.id === undefined)))} editValues={p.editing?.values} />
+          ))}
           {padBottom > 0 && <tr style={{ height: padBottom }} aria-hidden />}
         </Table.Tbody>
       </Table>

@@ -47,7 +47,7 @@ export function ListView({ action, view, searchView }: ViewComponentProps): Reac
   const bindings = useMemo(() => bindingsOf(profile, { active_id: (state.context.active_id as number) ?? null }), [profile, state.context.active_id]);
   const [hidden, setHidden] = useState<string[]>(() => hiddenColumns(profile?.id, view.identifier ?? model));
   const allColumns = useMemo(() => columnsOf(view), [view]);
-  const columns = allColumns.filter((c) => !hidden.includes(c.name) && !(phone && c.node.properties?.mobile === false));
+  const columns = useMemo(() => allColumns.filter((c) => !hidden.includes(c.name) && !(phone && c.node.properties?.mobile === false)), [allColumns, hidden, phone]);
   const block = view.arch[0] ?? {};
   const editableRows = block.editable === "inline" || block.editable === "top" || block.editable === "bottom" || block.editable === true;
   const [selected, setSelected] = useState<Set<number>>(new Set());
