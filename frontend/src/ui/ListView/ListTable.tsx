@@ -5,7 +5,7 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { ArrowDown, ArrowUp } from "lucide-react";
 import { memo, useRef, type KeyboardEvent, type ReactNode } from "react";
 import type { Profile, RecordValues } from "../../core/api/shapes";
-import type { QBindings } from "../../core/q";
+import { parseQ, type QBindings } from "../../core/q";
 import { renderWidget } from "../../core/registry/widgets";
 import { modifier } from "../../core/views/modifiers";
 import type { Column } from "./columns";
@@ -38,7 +38,12 @@ const ROW = 37;
 
 function decorationOf(decorations: Record<string, unknown> | undefined, row: RecordValues, bindings: QBindings): string | undefined {
   if (!decorations) return undefined;
-  for (const [name, q] of Object.entries(decorations)) if (modifier(q, row, bindings, false)) return name;
+  for (const [name, q] of Object.entries(decorations)) {
+    // The server turns the Q strings it knows into trees; a decoration may still arrive as a string.
+    let tree: unknown = q;
+    if (typeof q === "string") { try { tree = parseQ(q); } catch { continue; } }
+    if (modifier(tree, row, bindings, false)) return name;
+  }
   return undefined;
 }
 
