@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import zipfile
@@ -80,4 +81,5 @@ def test_the_wheel_ships_the_built_web_client(wheel):
     assets = [n for n in names if n.startswith("fullfinity/web/static/assets/")]
     assert any(n.endswith(".js") for n in assets) and any(n.endswith(".css") for n in assets)
     index = wheel.read("fullfinity/web/static/index.html").decode()
-    assert all(f"/{n.removeprefix('fullfinity/web/static/')}" in index for n in assets if n.endswith(".css"))
+    referenced = re.findall(r'(?:src|href)="/(assets/[^"]+)"', index)
+    assert referenced and all(f"fullfinity/web/static/{path}" in names for path in referenced)
