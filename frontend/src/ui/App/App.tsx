@@ -2,19 +2,22 @@ import { ColorSchemeScript, localStorageColorSchemeManager, MantineProvider } fr
 import { ModalsProvider } from "@mantine/modals";
 import { Notifications } from "@mantine/notifications";
 import { QueryClientProvider } from "@tanstack/react-query";
-import type { ReactNode } from "react";
+import { lazy, Suspense, type ReactNode } from "react";
 import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation } from "react-router";
 import { queryClient } from "../../core/query/client";
 import { ActionScreen, RecordScreen } from "../ActionScreen";
 import { AuthProvider, useAuth } from "../auth";
-import { Home } from "../Home";
 import { Loading } from "../Loading";
-import { Login } from "../Login";
 import { Shell } from "../Shell";
 import { theme } from "../theme";
 import "../widgets";
 import "./views";
 import { RecordDialogs } from "./RecordDialogs";
+import { loading } from "../../core/query/loading";
+
+// Screens that are not the working screen of a logged-in user load on demand.
+const Login = lazy(() => loading.track(import("../Login/Login").then((m) => ({ default: m.Login }))));
+const Home = lazy(() => loading.track(import("../Home/Home").then((m) => ({ default: m.Home }))));
 
 const colorSchemeManager = localStorageColorSchemeManager({ key: "fullfinity.color-scheme" });
 
@@ -38,14 +41,14 @@ const router = createBrowserRouter([
   {
     element: <Root />,
     children: [
-      { path: "/login", element: <Login /> },
+      { path: "/login", element: <Suspense fallback={null}><Login /></Suspense> },
       {
         element: <RequireLogin />,
         children: [
           {
             element: <Shell />,
             children: [
-              { path: "/", element: <Home /> },
+              { path: "/", element: <Suspense fallback={null}><Home /></Suspense> },
               { path: "/action/:action", element: <ActionScreen /> },
               { path: "/action/:action/:id", element: <ActionScreen /> },
               { path: "/model/:model/:id", element: <RecordScreen /> },

@@ -1,9 +1,9 @@
 // The table of a List: sortable headers, selection, decorations, in-place editing of a row, and
 // virtualised rows for long pages (only the rows in view are in the DOM).
 import { Checkbox, Group, Paper, Stack, Table, Text, UnstyledButton } from "@mantine/core";
-import { useVirtualizer } from "@tanstack/react-virtual";
 import { ArrowDown, ArrowUp } from "lucide-react";
-import { memo, useRef, type KeyboardEvent, type ReactNode } from "react";
+import { lazy, memo, Suspense, useRef, type KeyboardEvent, type ReactNode, type RefObject } from "react";
+import { loading } from "../../core/query/loading";
 import type { Profile, RecordValues } from "../../core/api/shapes";
 import { parseQ, type QBindings } from "../../core/q";
 import { renderWidget } from "../../core/registry/widgets";
@@ -34,7 +34,7 @@ export interface ListTableProps {
 }
 
 const VIRTUAL_FROM = 120;
-const ROW = 37;
+export const ROW = 37;
 
 function decorationOf(decorations: Record<string, unknown> | undefined, row: RecordValues, bindings: QBindings): string | undefined {
   if (!decorations) return undefined;
@@ -100,8 +100,9 @@ const Row = memo(function Row({ p, row, index, selected, editing }: RowProps): R
       model: p.model, profile: p.profile,
     });
   };
+  // Plain <tr>/<td> (styled by .ff-table in global.css): rows are mounted by the hundred.
   return (
-    <Table.Tr className="ff-row" data-selected={selected || undefined} data-row={index}
+    <tr className="ff-row" data-selected={selected || undefined} data-row={index}
       data-decoration={decorationOf(p.decorations, row, p.bindings)} aria-rowindex={index + 2} tabIndex={editing ? undefined : 0}
       onClick={() => (p.onStartEdit ? p.onStartEdit(row, index) : p.onOpen?.(row, index))}
       onKeyDown={(e) => {
@@ -111,22 +112,32 @@ const Row = memo(function Row({ p, row, index, selected, editing }: RowProps): R
         if (e.key === "ArrowUp") { e.preventDefault(); (e.currentTarget.previousElementSibling as HTMLElement | null)?.focus(); }
       }}>
       {p.onSelect && (
-        <Table.Td onClick={(e) => e.stopPropagation()}>
+        <td onClick={(e) => e.stopPropagation()}>
           {/* A native checkbox: thousands of rows mount and unmount while scrolling. */}
           {row.id !== undefined && <input type="checkbox" className="ff-check" aria-label={`Select ${String(row.display_name ?? id)}`} checked={selected} onChange={(e) => p.onSelect!([id], e.currentTarget.checked)} />}
-        </Table.Td>
+        </td>
       )}
-      {p.columns.map((c) => <Table.Td key={c.name} onClick={editing ? (e) => e.stopPropagation() : undefined}>{cell(c)}</Table.Td>)}
-    </Table.Tr>
+      {p.columns.map((c) => <td key={c.name} onClick={editing ? (e) => e.stopPropagation() : undefined}>{cell(c)}</td>)}
+    </tr>
   );
 }, (a, b) => a.row === b.row && a.selected === b.selected && a.editing === b.editing && a.index === b.index
   && (!a.editing || a.editValues === b.editValues) && a.p.columns === b.p.columns && a.p.profile === b.p.profile);
 
+// Long pages are virtualised by VirtualTable.tsx, loaded with the first long page.
+const VirtualTable = lazy(() => loading.track(import("./VirtualTable").then((m) => ({ default: m.VirtualTable }))));
+
 function RowsTable(p: ListTableProps): ReactNode {
-  const parent = useRef<HTMLDivElement>(null);
-  const virtual = p.rows.length >= VIRTUAL_FROM;
-  const virtualizer = useVirtualizer({ count: p.rows.length, getScrollElement: () => parent.current, estimateSize: () => ROW, overscan: 12, enabled: virtual });
-  const items = virtual ? virtualizer.getVirtualItems() : null;
+  if (p.rows.length >= VIRTUAL_FROM) return <Suspense fallback={null}><VirtualTable p={p} /></Suspense>;
+  return <TableShell p={p} items={null} />;
+}
+
+export interface VirtualWindow { ref: RefObject<HTMLDivElement | null>; items: { index: number; start: number; end: number }[]; total: number }
+
+export function TableShell({ p, items: window }: { p: ListTableProps; items: VirtualWindow | null }): ReactNode {
+  const fallbackRef = useRef<HTMLDivElement>(null);
+  const parent = window?.ref ?? fallbackRef;
+  const virtual = window !== null;
+  const items = window?.items ?? null;
   const allSelected = p.rows.length > 0 && p.rows.every((r) => p.selected.has(Number(r.id)));
   const someSelected = p.rows.some((r) => p.selected.has(Number(r.id)));
   const direction = (name: string): "ASC" | "DESC" | null => {
@@ -135,7 +146,7 @@ function RowsTable(p: ListTableProps): ReactNode {
   };
   const visibleRows = items ? items.map((i) => ({ row: p.rows[i.index]!, index: i.index })) : p.rows.map((row, index) => ({ row, index }));
   const padTop = items && items.length ? items[0]!.start : 0;
-  const padBottom = items && items.length ? virtualizer.getTotalSize() - items[items.length - 1]!.end : 0;
+  const padBottom = items && items.length ? window!.total - items[items.length - 1]!.end : 0;
 
   return (
     <div ref={parent} style={{ overflowX: "auto", overflowY: virtual ? "auto" : undefined, maxHeight: virtual ? (p.height ?? 640) : undefined }} data-testid="list-scroll">

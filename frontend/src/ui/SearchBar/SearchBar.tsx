@@ -143,7 +143,10 @@ function SavedSearches({ model, action, state, onChange }: Omit<Props, "spec" | 
     queryFn: () => api.query("SavedSearch", { fields: ["name", "facets", "group_by", "shared", "is_default", "user"], q_filter: { and: [{ path: "model", lookup: "eq", value: model }, { path: "action", lookup: "eq", value: action }] } as never, limit: 200 }, { background: true }),
   });
   const create = useMutation({
-    mutationFn: () => api.create("SavedSearch", { name: name.trim(), model, action, facets: state.facets, group_by: [], shared, user: profile?.id }),
+    mutationFn: () => api.create("SavedSearch", {
+      name: name.trim(), model, action, facets: state.facets, shared, user: profile?.id,
+      group_by: state.facets.flatMap((f) => (f.kind === "groupBy" ? f.keys : [])),
+    }),
     onSuccess: () => { setName(""); setError(null); void client.invalidateQueries({ queryKey: key }); },
     onError: (e) => setError(errorMessage(e)),
   });
