@@ -1,4 +1,4 @@
-import { Alert, Button, Group, SegmentedControl } from "@mantine/core";
+import { Alert, Group, SegmentedControl } from "@mantine/core";
 import { loading } from "../../core/query/loading";
 import { lazy, Suspense, type ReactNode } from "react";
 import { useLocation, useParams, useSearchParams } from "react-router";
@@ -74,4 +74,3 @@ export function RecordScreen(): ReactNode {
   return <Suspense fallback={null}><FormView key={`${model}:${id}`} view={formView.data} id={id === "new" ? null : Number(id)} /></Suspense>;
 }
 
-export { Button };

@@ -7,7 +7,7 @@ import { memo, type ReactNode } from "react";
 import { Link } from "react-router";
 import { api } from "../../core/api/http";
 import type { ArchNode, FieldMeta, Profile, RecordValues, ViewDef } from "../../core/api/shapes";
-import type { QBindings, QNode, QValue } from "../../core/q";
+import type { QBindings, QNode } from "../../core/q";
 import { queryKeys } from "../../core/query/keys";
 import { renderWidget } from "../../core/registry/widgets";
 import { modifier, nodeState } from "../../core/views/modifiers";
@@ -270,4 +270,3 @@ export function NodeView({ node, ctx }: { node: ArchNode; ctx: ArchContext }): R
   }
 }
 
-export type { QValue };

@@ -9,7 +9,7 @@ import { loading } from "../../core/query/loading";
 import { useLocation, useNavigate, useSearchParams } from "react-router";
 import { api } from "../../core/api/http";
 import { ApiError, errorMessage } from "../../core/api/errors";
-import type { ActionDef, ModelMeta, QueryBody, RecordValues, ViewDef } from "../../core/api/shapes";
+import type { ActionDef, ModelMeta, QueryBody, RecordValues } from "../../core/api/shapes";
 import { parseQ, type QNode } from "../../core/q";
 import { queryKeys } from "../../core/query/keys";
 import type { ViewComponentProps } from "../../core/registry/views";
@@ -273,4 +273,3 @@ export function ListView({ action, view, searchView }: ViewComponentProps): Reac
   );
 }
 
-export type { ViewDef };
