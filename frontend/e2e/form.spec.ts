@@ -102,3 +102,29 @@ test("create a contact from the list with the New button", async ({ page }) => {
   await expect(page).toHaveURL(/\/action\/core_contact_action\/\d+$/);
   await expect(page.getByRole("navigation", { name: "Breadcrumbs" })).toContainText("Brand New Contact");
 });
+
+test("a many-to-one field opens the related form to create and edit a record", async ({ page }) => {
+  await openContact(page, "Dana Ortiz");
+  const company = page.getByRole("combobox", { name: "Company" });
+  await company.click();
+  await company.fill("Dialog Co");
+  await page.getByRole("option", { name: "Create and edit..." }).click();
+  const dialog = page.getByRole("dialog", { name: "Create Company" });
+  await expect(dialog.getByRole("textbox", { name: "Name" })).toHaveValue("Dialog Co");
+  await dialog.getByRole("textbox", { name: "Name" }).fill("Dialog Company Ltd");
+  await dialog.getByRole("button", { name: "Save" }).click();
+  await expect(dialog).toHaveCount(0);
+  await expect(company).toHaveValue("Dialog Company Ltd");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("Saved.")).toBeVisible();
+});
+
+test("an editable list saves a row edited in place with Enter", async ({ page }) => {
+  await openMenu(page, "Settings", "Access Rights");
+  const table = page.getByRole("table", { name: "Access Rights" });
+  await table.locator("tbody tr").first().click();
+  const name = table.getByRole("textbox", { name: /Name \(row 1\)/ });
+  await name.fill("Renamed in place");
+  await name.press("Enter");
+  await expect(table.getByRole("cell", { name: "Renamed in place" })).toBeVisible();
+});
