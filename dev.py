@@ -1,14 +1,16 @@
 #!/usr/bin/env python3
 """The two commands of the README, with nothing but Python 3.11+ installed.
 
-    python3 dev.py start [serve options]   install, create the `demo` tenant, run the server
-    python3 dev.py test [pytest options]   install, then ruff, mypy and every test suite
+    python3 dev.py start [serve options]   install, build the web client, create the `demo` tenant, run the server
+    python3 dev.py test [pytest options]   install, then ruff, mypy, every test suite and the web client's checks
     python3 dev.py docs                    regenerate the generated parts of docs/
 
 Everything goes into `.venv/` at the repository root: every distribution of the repository
 (each `*/pyproject.toml` at the top level) installed editable with all its extras. The install
 is skipped while the pyproject files are unchanged (a stamp in `.venv/` holds their hash).
 Data (the embedded PostgreSQL, filestore) lives in `.fullfinity/` unless FULLFINITY_DATA_DIR is set.
+The web client (`frontend/`) is installed with `npm ci` and built into the core package when its
+lockfile or sources changed (`frontend/scripts/bundle.py`, stamps beside the outputs).
 
 Standard library only: this file runs before anything is installed.
 """
@@ -16,11 +18,13 @@ Standard library only: this file runs before anything is installed.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import os
 import subprocess
 import sys
 import time
 from pathlib import Path
+from types import ModuleType
 
 if sys.version_info < (3, 11):  # noqa: UP036 - dev.py runs under whatever python3 the machine has
     sys.exit(f"dev.py needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
@@ -88,6 +92,43 @@ def install() -> None:
     STAMP.write_text(wanted + "\n")
 
 
+def frontend_bundle() -> ModuleType:
+    """``frontend/scripts/bundle.py``, loaded by path (standard library only, like this file)."""
+    spec = importlib.util.spec_from_file_location(
+        "fullfinity_frontend_bundle", ROOT / "frontend" / "scripts" / "bundle.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def build_web_client() -> None:
+    """Install the Node packages and build the web client unless both are up to date."""
+    bundle = frontend_bundle()
+    try:
+        if not bundle.ensure_bundle(say):
+            say("Web client up to date (frontend/ unchanged since the last build)")
+    except bundle.BundleError as exc:
+        sys.exit(str(exc))
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+
+
+def ensure_chromium() -> bool:
+    """Debian's Chromium for the end-to-end tests (never a downloaded browser): installed with
+    apt-get when missing and we may (root, as CI runs); False when it is not there."""
+    if CHROMIUM.exists():
+        return True
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and Path("/usr/bin/apt-get").exists():
+        say("Installing Debian's chromium for the web client's end-to-end tests (apt-get install -y chromium)")
+        apt_env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update", "-qq"], env=apt_env, stdin=subprocess.DEVNULL)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], env=apt_env, stdin=subprocess.DEVNULL)
+    return CHROMIUM.exists()
+
+
 def tool(name: str) -> str:
     return str(BIN / name)
 
@@ -122,6 +163,7 @@ def demo_modules(env: dict[str, str]) -> list[str]:
 
 def start(serve_args: list[str]) -> None:
     install()
+    build_web_client()
     env = venv_env()
     env.setdefault("FULLFINITY_DATA_DIR", str(ROOT / ".fullfinity"))
     env.setdefault("FULLFINITY_DEFAULT_TENANT", "demo")
@@ -152,7 +194,12 @@ def start(serve_args: list[str]) -> None:
     )
     if password.returncode != 0:
         sys.exit(password.returncode)
-    say(f"Log in as {DEMO_ADMIN} / {DEMO_PASSWORD} (POST /auth/authenticate)")
+    port = next((serve_args[i + 1] for i, a in enumerate(serve_args[:-1]) if a == "--port"), "8000")
+    say(f"Open http://127.0.0.1:{port}/ in a browser and log in as {DEMO_ADMIN} / {DEMO_PASSWORD}")
+    say(
+        "   (internal user: user@demo.example.com / demo-user-password; portal user: "
+        "ada.brooks@northwind.example / demo-portal-password)"
+    )
     say(f"Starting the server (default tenant '{tenant}'); stop it with Ctrl-C")
     os.execve(tool("fullfinity"), [tool("fullfinity"), "serve", *serve_args], env)
 
@@ -169,9 +216,14 @@ def test(pytest_args: list[str]) -> int:
     install()
     env = venv_env()
     env.setdefault("PYTHONDONTWRITEBYTECODE", "1")
+    env.setdefault("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1")
+    build_web_client()  # the packaging and serving tests look at the built bundle
+    npx = str(ROOT / "frontend" / "node_modules" / ".bin")
     steps: list[tuple[str, list[str], Path]] = [
         ("ruff check", [tool("ruff"), "check", "."], ROOT),
         ("ruff format", [tool("ruff"), "format", "--check", "."], ROOT),
+        ("web client: typecheck (tsc)", [f"{npx}/tsc", "-p", "."], ROOT / "frontend"),
+        ("web client: unit tests (vitest)", [f"{npx}/vitest", "run"], ROOT / "frontend"),
     ]
     for dist in distributions():
         if "mypy" in pyproject(dist).get("tool", {}):
@@ -184,6 +236,14 @@ def test(pytest_args: list[str]) -> int:
             continue
         target = ["tests"] if folder == ROOT else []
         steps.append((label, [tool("pytest"), *target, *pytest_args], folder))
+    # Last: the end-to-end suite in real Chromium against a real `fullfinity serve` (frontend/e2e).
+    if ensure_chromium():
+        steps.append(
+            ("web client: end to end (Playwright, Chromium)", [f"{npx}/playwright", "test"], ROOT / "frontend")
+        )
+    else:
+        missing = "web client: end to end (no /usr/bin/chromium: apt-get install chromium)"
+        steps.append((missing, [sys.executable, "-c", "raise SystemExit(1)"], ROOT))
 
     results: list[tuple[str, int, float]] = []
     for label, command, cwd in steps:

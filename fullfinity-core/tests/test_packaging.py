@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import zipfile
@@ -71,3 +72,14 @@ def test_the_wheel_installs_the_fullfinity_command_and_the_pytest_plugin(wheel):
 
 def test_the_wheel_marks_the_package_as_typed(wheel):
     assert "fullfinity/py.typed" in wheel.namelist()
+
+
+def test_the_wheel_ships_the_built_web_client(wheel):
+    names = wheel.namelist()
+
+    assert "fullfinity/web/static/index.html" in names
+    assets = [n for n in names if n.startswith("fullfinity/web/static/assets/")]
+    assert any(n.endswith(".js") for n in assets) and any(n.endswith(".css") for n in assets)
+    index = wheel.read("fullfinity/web/static/index.html").decode()
+    referenced = re.findall(r'(?:src|href)="/(assets/[^"]+)"', index)
+    assert referenced and all(f"fullfinity/web/static/{path}" in names for path in referenced)

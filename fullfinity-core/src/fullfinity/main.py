@@ -18,6 +18,7 @@ from fullfinity.exceptions import ServiceUnavailable
 from fullfinity.plugins import await_me_maybe
 from fullfinity.runtime import Runtime
 from fullfinity.settings import Settings, get_settings
+from fullfinity.web.client import WebClientMiddleware
 from fullfinity.web.controllers import ModuleRoutes
 from fullfinity.web.errors import install_error_handlers
 from fullfinity.web.tenancy import TenantMiddleware, TenantResolver
@@ -77,4 +78,6 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.router.routes.append(ModuleRoutes())
     app.state.tenant_resolver = resolver = TenantResolver(runtime.settings, runtime.catalog)
     app.add_middleware(TenantMiddleware, resolver=resolver)
+    # Outermost: the web client's files and page loads need no tenant (fullfinity.web.client).
+    app.add_middleware(WebClientMiddleware)
     return app

@@ -37,6 +37,7 @@ hookimpl = pluggy.HookimplMarker("fullfinity")
 DEFAULT_PLUGINS: tuple[str, ...] = (
     "fullfinity.web.health",
     "fullfinity.web.auth",
+    "fullfinity.web.profile",
     "fullfinity.views.plugin",
     "fullfinity.api.plugin",
     "fullfinity.cli.serve",

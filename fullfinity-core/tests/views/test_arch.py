@@ -148,3 +148,14 @@ def test_node_groups_must_be_known_groups(reg):
 def test_unknown_model_and_malformed_arch_are_reported(reg):
     assert check_view(ViewDef("v", "Form", "Nope", []), reg)[0][0] == "model"
     assert check_view(ViewDef("v", "Form", "VwTicket", {"content": []}), reg)[0][0] == "arch"
+
+
+def test_list_decorations_are_q_strings_over_the_rows_fields(reg):
+    def problems(decorations):
+        arch = [{"decorations": decorations, "content": [{"type": "field", "name": "name"}]}]
+        return check_view(form_view(type="List", arch=arch), reg)
+
+    assert problems({"danger": "Q(priority='urgent')", "muted": "Q(deadline__isnull=True)"}) == []
+    assert paths(problems({"loud": "Q(priority='urgent')"})) == {"arch.0.decorations.loud"}
+    assert paths(problems({"danger": "Q(priority=="})) == {"arch.0.decorations.danger"}
+    assert paths(problems({"danger": "Q(team__name='x')"})) == {"arch.0.decorations.danger"}

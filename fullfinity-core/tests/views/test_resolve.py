@@ -104,3 +104,12 @@ def test_default_views_show_the_name_and_search_by_it(reg):
     assert search["fetch"] == []
     form = resolve_view(reg, default_view(ticket, "Form"), [], viewer("core_internal"))
     assert {"tasks", "tags", "tasks.name"} <= set(form["fetch"])
+
+
+def test_list_decorations_become_json_trees_and_their_fields_are_fetched(reg):
+    arch = [{"decorations": {"danger": "Q(priority='urgent')"}, "content": [{"type": "field", "name": "name"}]}]
+
+    resolved = resolve_view(reg, form_view(type="List", arch=arch), [], viewer("core_internal"))
+
+    assert resolved["arch"][0]["decorations"] == {"danger": {"path": "priority", "lookup": "eq", "value": "urgent"}}
+    assert "priority" in resolved["fetch"]

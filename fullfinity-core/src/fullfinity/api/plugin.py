@@ -1,7 +1,8 @@
 """The REST API's hook implementations (registered in ``fullfinity.plugins.DEFAULT_PLUGINS``).
 
 - ``fullfinity_register_routers``: the ``/api`` data routes behind ``requires_user`` (internal
-  and portal users; security.md 8.2) and the per-tenant ``/openapi.json`` and ``/docs``.
+  and portal users; security.md 8.2), ``/api/export`` (CSV/XLSX files of a search) and the
+  per-tenant ``/openapi.json`` and ``/docs``.
 - ``fullfinity_register_commands``: ``fullfinity api typescript``.
 """
 
@@ -18,10 +19,11 @@ if TYPE_CHECKING:
 
 @hookimpl
 def fullfinity_register_routers() -> list[APIRouter]:
+    from fullfinity.api.export import build_export_router
     from fullfinity.api.openapi import docs_router
     from fullfinity.api.router import build_router
 
-    return [build_router("user"), docs_router()]
+    return [build_router("user"), build_export_router(), docs_router()]
 
 
 @hookimpl

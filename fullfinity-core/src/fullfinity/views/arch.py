@@ -65,7 +65,7 @@ NODE_TYPES: dict[str, frozenset[str]] = {
 }
 ROOT_KEYS: dict[str, frozenset[str]] = {
     "Form": frozenset({"content"}),
-    "List": frozenset({"content", "editable", "buttons"}),
+    "List": frozenset({"content", "editable", "buttons", "decorations"}),
     "Kanban": frozenset({"content", "drag_fields", "aggregates", "quick_create", "fold_field"}),
     "Calendar": frozenset({"content", "default_mode"}),
     "Search": frozenset({"content"}),
@@ -74,6 +74,8 @@ COMMON_ROOT_KEYS = frozenset({"data_method", "data_method_supports"})
 NODE_KEYS = frozenset({"type", "name", "title", "span", "anchor", "display_mode", "properties", "content"})
 CONTAINERS = frozenset({"row", "pageTabs", "tab", "accordion", "fieldset", "paper", "settingsPanel", "settingsRow"})
 MODIFIERS = ("visible", "readonly", "required")
+#: Row styles of a List's ``decorations`` root key: style -> Q string over the row (decision).
+DECORATIONS = ("danger", "warning", "success", "muted", "bf")
 AGGREGATES = ("sum", "avg", "min", "max", "count")
 NUMERIC = frozenset({"Integer", "Float", "Monetary"})
 DRAGGABLE = frozenset({"Selection", "ManyToOne", "Char", "Boolean", "Integer"})
@@ -312,6 +314,17 @@ class Checker:
             for index, node in enumerate(buttons if isinstance(buttons, list) else []):
                 if isinstance(node, dict) and node.get("type") != "actionButton":
                     self.add(f"{path}.buttons.{index}", "List buttons are actionButton nodes")
+        decorations = block.get("decorations")
+        if decorations is not None and not isinstance(decorations, dict):
+            self.add(
+                f"{path}.decorations", "decorations map a style (danger, warning, success, muted, bf) to a Q string"
+            )
+        for style, text in (decorations or {}).items() if isinstance(decorations, dict) else ():
+            if style not in DECORATIONS:
+                self.add(
+                    f"{path}.decorations.{style}", f"unknown decoration '{style}'; use one of {', '.join(DECORATIONS)}"
+                )
+            self.modifier(text, model, f"{path}.decorations.{style}")
         method = block.get("data_method")
         if method is not None and not (isinstance(method, str) and callable(getattr(model, method, None))):
             self.add(f"{path}.data_method", f"{model._name} has no method '{method}'")

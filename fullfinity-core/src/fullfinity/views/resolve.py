@@ -138,6 +138,14 @@ class _Resolution:
         out["content"] = self.nodes(out.get("content", []), model)
         if "buttons" in out:
             out["buttons"] = self.nodes(out["buttons"], model)
+        if isinstance(out.get("decorations"), dict):
+            trees: dict[str, Any] = {}
+            for style, text in out["decorations"].items():
+                q = Q.parse(text) if isinstance(text, str) else None
+                trees[style] = q.to_json() if q is not None else text
+                for leaf in q_leaves(q) if q is not None else ():
+                    self.use(model, leaf.path.split("__")[0], "")
+            out["decorations"] = trees
         for name in out.get("drag_fields") or []:
             self.use(model, name)
         for spec in out.get("aggregates") or []:

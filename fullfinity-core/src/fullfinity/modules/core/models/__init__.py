@@ -10,6 +10,7 @@ from . import (  # noqa: F401 - importing a file registers its models
     group,
     model_registry,
     module,
+    saved_search,
     ui,
     user,
 )

@@ -1,0 +1,103 @@
+// Browser half of bench/web_bench.py: drives Debian's Chromium with playwright-core and prints
+// one JSON object of measurements (milliseconds). Run by web_bench.py, which starts the server.
+import { chromium } from "../frontend/node_modules/playwright-core/index.mjs";
+
+const BASE = process.env.BENCH_BASE;
+const TOKENS = JSON.parse(process.env.BENCH_TOKENS);
+const PARENT = Number(process.env.BENCH_PARENT);
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"];
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const p90 = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * 0.9))]; };
+
+const browser = await chromium.launch({ executablePath: "/usr/bin/chromium", args: ARGS });
+
+async function context() {
+  const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  await ctx.addInitScript((tokens) => localStorage.setItem("fullfinity.tokens", JSON.stringify(tokens)), TOKENS);
+  return ctx;
+}
+
+async function rowsShown(page, count) {
+  await page.waitForFunction((n) => document.querySelectorAll("table[aria-label] tbody tr.ff-row").length >= n, count, { timeout: 30000, polling: "raf" });
+  return page.evaluate(() => performance.now());
+}
+
+// 1. Cold load to an interactive 80-row list: a new context each run (empty HTTP cache).
+const cold = [];
+for (let i = 0; i < RUNS; i++) {
+  const ctx = await context();
+  const page = await ctx.newPage();
+  await page.goto(`${BASE}/action/core_contact_action`, { waitUntil: "commit" });
+  const t = await rowsShown(page, 80);
+  const start = await page.evaluate(() => performance.timeOrigin && performance.getEntriesByType("navigation")[0].startTime);
+  cold.push(t - start);
+  await ctx.close();
+}
+
+// 2. Warm switch between two list actions (menu clicks), and 3. a 2,000-row page.
+const ctx = await context();
+const page = await ctx.newPage();
+await page.goto(`${BASE}/action/core_contact_action`);
+await rowsShown(page, 80);
+const nav = page.getByRole("navigation", { name: "Main menu" });
+const switches = [];
+for (let i = 0; i < RUNS * 2; i++) {
+  const [link, table, n] = i % 2 === 0 ? ["Users", "Users", 3] : ["Contacts", "Contacts", 80];
+  const t0 = await page.evaluate(() => performance.now());
+  await nav.getByRole("link", { name: link, exact: true }).click();
+  await page.waitForFunction(([name, count]) => document.querySelectorAll(`table[aria-label="${name}"] tbody tr.ff-row`).length >= count, [table, n], { polling: "raf" });
+  switches.push((await page.evaluate(() => performance.now())) - t0);
+}
+
+const big = [];
+const scrollFrames = [];
+for (let i = 0; i < Math.max(3, Math.floor(RUNS / 2)); i++) {
+  await page.goto(`${BASE}/action/core_contact_action?limit=80`);
+  await rowsShown(page, 80);
+  const t0 = await page.evaluate(() => performance.now());
+  await page.evaluate(() => { history.pushState({}, "", "/action/core_contact_action?limit=2000"); dispatchEvent(new PopStateEvent("popstate")); });
+  await page.waitForFunction(() => document.querySelector("[data-testid=pager-text]")?.textContent?.startsWith("1-2,000") || document.querySelector("[data-testid=pager-text]")?.textContent?.startsWith("1-2000"), null, { polling: "raf", timeout: 30000 });
+  await rowsShown(page, 20);
+  big.push((await page.evaluate(() => performance.now())) - t0);
+  // Scroll through the 2,000 rows as a fast wheel does (400 px a frame, 60 frames); count frames longer than 2 vsyncs.
+  scrollFrames.push(await page.evaluate(async () => {
+    const box = document.querySelector("[data-testid=list-scroll]");
+    const frames = [];
+    let last = performance.now();
+    for (let step = 1; step <= 60; step++) {
+      box.scrollTop = step * 400;
+      await new Promise((r) => requestAnimationFrame(r));
+      const now = performance.now();
+      frames.push(now - last);
+      last = now;
+    }
+    return { worst: Math.max(...frames), dropped: frames.filter((f) => f > 33.4).length, rows: document.querySelectorAll("tbody tr.ff-row").length };
+  }));
+}
+
+// 4. Typing in a form with 200 one-to-many lines: keydown to the next frame painted after the input.
+await page.goto(`${BASE}/action/core_contact_action/${PARENT}`);
+await page.waitForFunction(() => document.querySelectorAll('table[aria-label="Children"] tbody tr').length >= 200, null, { timeout: 30000 });
+const phone = page.getByRole("textbox", { name: "Phone" });
+await phone.click();
+await page.evaluate(() => {
+  window.__keys = [];
+  document.addEventListener("keydown", () => {
+    const t0 = performance.now();
+    requestAnimationFrame(() => setTimeout(() => window.__keys.push(performance.now() - t0), 0));
+  }, true);
+});
+await phone.pressSequentially("0123456789 0123456789", { delay: 60 });
+await page.waitForTimeout(300);
+const keys = await page.evaluate(() => window.__keys);
+await browser.close();
+
+console.log(JSON.stringify({
+  cold_p50: median(cold), cold_p90: p90(cold),
+  switch_p50: median(switches), switch_p90: p90(switches),
+  big_p50: median(big), big_p90: p90(big),
+  scroll_worst_frame: Math.max(...scrollFrames.map((s) => s.worst)), scroll_dropped: Math.max(...scrollFrames.map((s) => s.dropped)), rows_in_dom: scrollFrames[0]?.rows,
+  key_p50: median(keys), key_p90: p90(keys), keys: keys.length,
+}));

@@ -1,0 +1,1 @@
+export { ActionScreen, RecordScreen } from "./ActionScreen";

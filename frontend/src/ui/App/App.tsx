@@ -1,0 +1,78 @@
+import { ColorSchemeScript, localStorageColorSchemeManager, MantineProvider } from "@mantine/core";
+import { ModalsProvider } from "@mantine/modals";
+import { Notifications } from "@mantine/notifications";
+import { QueryClientProvider } from "@tanstack/react-query";
+import { lazy, Suspense, type ReactNode } from "react";
+import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation } from "react-router";
+import { queryClient } from "../../core/query/client";
+import { ActionScreen, RecordScreen } from "../ActionScreen";
+import { AuthProvider, useAuth } from "../auth";
+import { Loading } from "../Loading";
+import { Shell } from "../Shell";
+import { theme } from "../theme";
+import "../widgets";
+import "./views";
+import { RecordDialogs } from "./RecordDialogs";
+import { loading } from "../../core/query/loading";
+
+// Screens that are not the working screen of a logged-in user load on demand.
+const Login = lazy(() => loading.track(import("../Login/Login").then((m) => ({ default: m.Login }))));
+const Home = lazy(() => loading.track(import("../Home/Home").then((m) => ({ default: m.Home }))));
+
+const colorSchemeManager = localStorageColorSchemeManager({ key: "fullfinity.color-scheme" });
+
+function RequireLogin(): ReactNode {
+  const { loggedIn } = useAuth();
+  const location = useLocation();
+  if (!loggedIn) return <Navigate to={`/login?next=${encodeURIComponent(location.pathname + location.search)}`} replace />;
+  return <RecordDialogs><Outlet /></RecordDialogs>;
+}
+
+function Root(): ReactNode {
+  return (
+    <AuthProvider>
+      <Loading />
+      <Outlet />
+    </AuthProvider>
+  );
+}
+
+const router = createBrowserRouter([
+  {
+    element: <Root />,
+    children: [
+      { path: "/login", element: <Suspense fallback={null}><Login /></Suspense> },
+      {
+        element: <RequireLogin />,
+        children: [
+          {
+            element: <Shell />,
+            children: [
+              { path: "/", element: <Suspense fallback={null}><Home /></Suspense> },
+              { path: "/action/:action", element: <ActionScreen /> },
+              { path: "/action/:action/:id", element: <ActionScreen /> },
+              { path: "/model/:model/:id", element: <RecordScreen /> },
+              { path: "*", element: <Navigate to="/" replace /> },
+            ],
+          },
+        ],
+      },
+    ],
+  },
+]);
+
+export function App(): ReactNode {
+  return (
+    <>
+      <ColorSchemeScript defaultColorScheme="auto" />
+      <MantineProvider theme={theme} defaultColorScheme="auto" colorSchemeManager={colorSchemeManager}>
+        <QueryClientProvider client={queryClient}>
+          <ModalsProvider>
+            <Notifications position="top-right" />
+            <RouterProvider router={router} />
+          </ModalsProvider>
+        </QueryClientProvider>
+      </MantineProvider>
+    </>
+  );
+}

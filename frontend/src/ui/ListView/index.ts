@@ -1,0 +1,1 @@
+export { ListView, actionFilter } from "./ListView";

@@ -1,0 +1,1 @@
+export { useAction, useMeta, useView } from "./useViews";

@@ -1,0 +1,105 @@
+// Text-like widgets: Text (read-only, any type), TextInput, Textarea, RichText, Link, ColorInput, JsonInput.
+import { Anchor, ColorInput, ColorSwatch, Group, JsonInput, Text as MText, Textarea, TextInput } from "@mantine/core";
+import type { ReactNode } from "react";
+import { formatValue } from "../../core/format";
+import { createWidget, registerWidget, type WidgetProps } from "../../core/registry/widgets";
+
+export function ctx(p: WidgetProps): { tz: string; lang: string } {
+  return { tz: p.profile?.tz || "UTC", lang: p.profile?.lang?.replace("_", "-") || "en" };
+}
+
+/** Mantine style props a view may pass through (views.md 5). */
+export function styleProps(p: WidgetProps): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key of ["fw", "size", "c", "ta", "fs", "tt"]) if (p.properties[key] !== undefined) out[key] = p.properties[key];
+  return out;
+}
+
+export function display(p: WidgetProps): string {
+  return formatValue(p.value, p.field, ctx(p), p.record);
+}
+
+export function DisplayText(p: WidgetProps): ReactNode {
+  return <MText span size={(p.properties.size as string) ?? "sm"} {...styleProps(p)}>{display(p)}</MText>;
+}
+
+function inputProps(p: WidgetProps): Record<string, unknown> {
+  return {
+    label: p.mode === "form" && !p.properties.nolabel ? p.label : undefined,
+    "aria-label": p.label,
+    required: p.required,
+    readOnly: p.readonly,
+    variant: p.readonly ? "unstyled" : "default",
+    error: p.error,
+    placeholder: (p.properties.placeholder as string) ?? undefined,
+    size: p.mode === "formlist" || p.mode === "list" ? "xs" : "sm",
+    "data-field": p.name,
+  };
+}
+
+const editable = (p: WidgetProps): boolean => p.mode === "form" || p.mode === "formlist";
+
+registerWidget("Text", createWidget({ name: "Text", render: DisplayText }));
+registerWidget("Unsupported", createWidget({ name: "Unsupported", render: (p) => <MText c="dimmed" size="xs">Unsupported widget for {p.name}</MText> }));
+
+registerWidget("TextInput", createWidget({
+  name: "TextInput",
+  fieldTypes: ["Char"],
+  render: (p) => editable(p)
+    ? <TextInput {...inputProps(p)} value={(p.value as string) ?? ""} maxLength={p.field.max_length} onChange={(e) => p.onChange(e.currentTarget.value || null)} {...styleProps(p)} />
+    : <DisplayText {...p} />,
+}));
+
+const area = (p: WidgetProps): ReactNode => editable(p)
+  ? <Textarea {...inputProps(p)} autosize minRows={2} maxRows={12} value={(p.value as string) ?? ""} onChange={(e) => p.onChange(e.currentTarget.value || null)} />
+  : <MText size="sm" style={{ whiteSpace: p.mode === "form" || p.mode === "display" ? "pre-wrap" : undefined }}>{display(p)}</MText>;
+registerWidget("Textarea", createWidget({ name: "Textarea", fieldTypes: ["Text"], render: area }));
+// Rich text is stored as text and shown as plain text: no HTML from records reaches the page unsanitised.
+registerWidget("RichText", createWidget({ name: "RichText", fieldTypes: ["Text"], render: area }));
+
+function href(value: string): string | null {
+  if (/^https?:\/\//i.test(value)) return value;
+  if (/^[^@\s]+@[^@\s]+$/.test(value)) return `mailto:${value}`;
+  if (/^\+?[0-9 ().-]{5,}$/.test(value)) return `tel:${value.replace(/[^0-9+]/g, "")}`;
+  return null;
+}
+
+registerWidget("Link", createWidget({
+  name: "Link",
+  fieldTypes: ["Char"],
+  render: (p) => {
+    if (editable(p) && !p.readonly) return getText(p);
+    const value = (p.value as string) ?? "";
+    const target = value ? href(value) : null;
+    return target
+      ? <Anchor href={target} size={(p.properties.size as string) ?? "sm"} onClick={(e) => e.stopPropagation()} target={target.startsWith("http") ? "_blank" : undefined} rel="noreferrer">{value}</Anchor>
+      : <MText span size="sm">{value}</MText>;
+  },
+}));
+
+function getText(p: WidgetProps): ReactNode {
+  return <TextInput {...inputProps(p)} value={(p.value as string) ?? ""} onChange={(e) => p.onChange(e.currentTarget.value || null)} />;
+}
+
+registerWidget("ColorInput", createWidget({
+  name: "ColorInput",
+  fieldTypes: ["Char"],
+  render: (p) => editable(p) && !p.readonly
+    ? <ColorInput {...inputProps(p)} value={(p.value as string) ?? ""} onChange={(v) => p.onChange(v || null)} />
+    : <Group gap={6}>{typeof p.value === "string" && <ColorSwatch color={p.value} size={14} />}<MText span size="sm">{display(p)}</MText></Group>,
+}));
+
+registerWidget("JsonInput", createWidget({
+  name: "JsonInput",
+  fieldTypes: ["JSON"],
+  render: (p) => {
+    if (!editable(p) || p.readonly) return <MText span size="sm" ff="monospace">{p.value === null || p.value === undefined ? "" : JSON.stringify(p.value)}</MText>;
+    const text = p.value === null || p.value === undefined ? "" : typeof p.value === "string" ? p.value : JSON.stringify(p.value, null, 2);
+    return (
+      <JsonInput {...inputProps(p)} autosize minRows={3} formatOnBlur validationError="Not valid JSON" defaultValue={text}
+        onBlur={(e) => { try { p.onChange(e.currentTarget.value.trim() ? JSON.parse(e.currentTarget.value) : null); } catch { /* shown by JsonInput */ } }} />
+    );
+  },
+}));
+
+export { inputProps, editable };
