@@ -5,7 +5,7 @@ from __future__ import annotations
 from fullfinity.engine.fields_base import Field, FieldValueError
 from fullfinity.engine.fields_binary import JSON, Binary, File
 from fullfinity.engine.fields_relational import ManyToMany, ManyToOne, OneToMany, OneToOne
-from fullfinity.engine.fields_scalar import Boolean, Char, Float, Integer, Monetary, Selection, Text
+from fullfinity.engine.fields_scalar import Boolean, Char, Float, Integer, Monetary, Numeric, Selection, Text
 from fullfinity.engine.fields_temporal import Date, Datetime
 
 __all__ = [
@@ -23,6 +23,7 @@ __all__ = [
     "ManyToMany",
     "ManyToOne",
     "Monetary",
+    "Numeric",
     "OneToMany",
     "OneToOne",
     "Selection",
