@@ -1,0 +1,241 @@
+"""Invoices, bills and credit notes (business.md 2): business documents whose posting books an entry."""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any, Self
+
+from fullfinity.engine.base import (
+    JSON,
+    Char,
+    Date,
+    ManyToOne,
+    Model,
+    Monetary,
+    Numeric,
+    OneToMany,
+    Selection,
+    Text,
+    UserError,
+    env_ctx,
+)
+
+MOVE_TYPES = [
+    ("out_invoice", "Customer invoice"),
+    ("out_refund", "Customer credit note"),
+    ("in_invoice", "Vendor bill"),
+    ("in_refund", "Vendor credit note"),
+]
+STATES = [("draft", "Draft"), ("posted", "Posted"), ("cancelled", "Cancelled")]
+PAYMENT_STATES = [("not_paid", "Not paid"), ("partial", "Partially paid"), ("paid", "Paid"), ("reversed", "Reversed")]
+DRAFT_LABELS = {
+    "out_invoice": "Draft invoice",
+    "out_refund": "Draft credit note",
+    "in_invoice": "Draft bill",
+    "in_refund": "Draft vendor credit note",
+}
+#: Fields whose change alters the amounts (the lines' own fields are watched by InvoiceLine).
+AMOUNT_FIELDS = frozenset({"currency", "move_type", "lines", "invoice_date", "payment_term"})
+
+#: Invoice ids whose amounts are due once the outermost write finishes (lines written inside an
+#: invoice's save are summed once, not once per line).
+PENDING: contextvars.ContextVar[set[int] | None] = contextvars.ContextVar("invoicing_pending_amounts", default=None)
+
+
+async def schedule_amounts(env: Any, invoice_ids: Sequence[int]) -> None:
+    """Recompute the amounts of ``invoice_ids`` now, or when the enclosing invoice write ends."""
+    pending = PENDING.get()
+    if pending is not None:
+        pending.update(i for i in invoice_ids if i is not None)
+        return
+    from fullfinity_invoicing.models._amounts import refresh_amounts
+
+    await refresh_amounts(env, [i for i in invoice_ids if i is not None])
+
+
+class Invoice(Model):
+    _order = "invoice_date DESC NULLS FIRST, name DESC, id DESC"
+    _rec_name = "name"
+    _search_fields = ["name", "reference"]
+    _unique_together = [("journal", "number")]
+
+    name = Char(max_length=64, readonly=True, clone=False, description="Number")
+    move_type = Selection(choices=MOVE_TYPES, required=True, default="out_invoice", description="Type", index=True)
+    number = Char(max_length=64, readonly=True, clone=False, index=True, hint="Assigned when the document is posted")
+    partner = ManyToOne("Contact", on_delete="RESTRICT", index=True)
+    invoice_date = Date(index=True, clone=False, hint="Empty: the posting date")
+    due_date = Date(index=True, clone=False, hint="From the payment term; without one, the invoice date")
+    payment_term = ManyToOne("PaymentTerm", on_delete="RESTRICT")
+    journal = ManyToOne("Journal", required=True, on_delete="RESTRICT")
+    currency = ManyToOne("Currency", required=True, on_delete="RESTRICT")
+    lines = OneToMany("InvoiceLine", related_name="invoice")
+    reference = Char(max_length=200, hint="Customer order reference, or the vendor's bill number")
+    narration = Text(description="Terms and notes")
+    amount_untaxed = Monetary(readonly=True, default=Decimal(0), clone=False, description="Untaxed amount")
+    amount_tax = Monetary(readonly=True, default=Decimal(0), clone=False, description="Tax")
+    amount_total = Monetary(readonly=True, default=Decimal(0), clone=False, description="Total")
+    amount_residual = Monetary(readonly=True, default=Decimal(0), clone=False, description="Amount due")
+    tax_totals = JSON(readonly=True, clone=False, hint="Per tax group: name, base and amount")
+    tax_details = JSON(readonly=True, clone=False, hint="Per tax and account: base and amount (what posting books)")
+    currency_rate = Numeric(digits=(20, 10), readonly=True, clone=False, hint="Rate used at posting")
+    state = Selection(choices=STATES, required=True, default="draft", readonly=True, clone=False, index=True)
+    payment_state = Selection(
+        choices=PAYMENT_STATES, required=True, default="not_paid", readonly=True, clone=False, index=True
+    )
+    entry = ManyToOne("JournalEntry", on_delete="RESTRICT", readonly=True, clone=False, description="Journal entry")
+    reversed_invoice = ManyToOne(
+        "Invoice", related_name="credit_notes", on_delete="RESTRICT", readonly=True, clone=False,
+        hint="The invoice this credit note reverses",
+    )  # fmt: skip
+
+    # -- writing ------------------------------------------------------------------------------
+    async def save(self, *, check_concurrency: bool = False) -> None:
+        from fullfinity_invoicing.models._defaults import fill_invoice_defaults
+        from fullfinity_invoicing.models._guards import refuse_posted_changes
+
+        await refuse_posted_changes(self, "invoice")
+        for rec in self:
+            await fill_invoice_defaults(rec)
+        touched = [rec for rec in self if rec.id is None or AMOUNT_FIELDS & set(rec._changes or {})]
+        token = PENDING.set(set()) if PENDING.get() is None else None
+        try:
+            await super().save(check_concurrency=check_concurrency)
+            pending = PENDING.get() or set()
+        finally:
+            if token is not None:
+                PENDING.reset(token)
+        pending |= {rec.id for rec in touched}
+        await schedule_amounts(self.env, sorted(pending))
+        if touched and token is not None:
+            await _reload_amounts(self)
+
+    async def delete(self) -> None:
+        from fullfinity_invoicing.models._guards import refuse_posted_delete
+
+        await refuse_posted_delete(self, "invoice")
+        await super().delete()
+
+    @classmethod
+    async def bulk_create(cls, rows: Sequence[Mapping[str, Any]]) -> Self:
+        """Create many invoices; their ``lines`` (``N`` commands) are created in bulk too and the
+        amounts of every invoice computed once, in a few statements whatever the count."""
+        from fullfinity_invoicing.models._defaults import fill_invoice_rows
+
+        headers: list[dict[str, Any]] = []
+        nested: list[list[Mapping[str, Any]]] = []
+        for row in rows:
+            values = dict(row) if isinstance(row, Mapping) else row
+            lines = values.pop("lines", None) if isinstance(values, dict) else None
+            new_lines: list[Mapping[str, Any]] = []
+            if lines is not None:
+                if isinstance(lines, list) and all(isinstance(c, list | tuple) and c and c[0] == "N" for c in lines):
+                    new_lines = [c[1] for c in lines]
+                else:
+                    values["lines"] = lines  # other commands: the generic path, record by record
+            headers.append(values)
+            nested.append(new_lines)
+        await fill_invoice_rows(env_ctx.get(), headers)
+        token = PENDING.set(set())
+        try:
+            created = await super().bulk_create(headers)
+            line_rows = [
+                {**line, "invoice": inv.id} for inv, lines in zip(created, nested, strict=True) for line in lines
+            ]
+            if line_rows:
+                await env_ctx.get().get_model("InvoiceLine").bulk_create(line_rows)
+        finally:
+            PENDING.reset(token)
+        from fullfinity_invoicing.models._amounts import refresh_amounts
+
+        await refresh_amounts(env_ctx.get(), created.ids)
+        await _reload_amounts(created)
+        return created
+
+    # -- workflow -----------------------------------------------------------------------------
+    @Model.expose
+    async def action_post(self) -> dict[str, Any]:
+        """Post draft documents: validate, number, book their entries (one set operation for all)."""
+        from fullfinity_invoicing.models._posting import post_invoices
+
+        await post_invoices(self.env, self.ids)
+        await self.refresh()
+        return {"type": "reload"}
+
+    @Model.expose
+    async def action_cancel(self) -> dict[str, Any]:
+        """Cancel drafts (nothing was booked; the document keeps no number)."""
+        await _require_state(self, "draft", "cancelled")
+        await self.env.execute(
+            "UPDATE invoice SET state = 'cancelled', write_uid = $2, updated_date = clock_timestamp() "
+            "WHERE id = ANY($1::bigint[])",
+            self.ids,
+            self.env.uid,
+        )
+        self.env.written.add("Invoice")
+        await self.refresh()
+        return {"type": "reload"}
+
+    @Model.expose
+    async def action_reset_to_draft(self) -> dict[str, Any]:
+        """Bring cancelled documents back to draft (they were never booked)."""
+        await _require_state(self, "cancelled", "reset to draft")
+        await self.env.execute(
+            "UPDATE invoice SET state = 'draft', write_uid = $2, updated_date = clock_timestamp() "
+            "WHERE id = ANY($1::bigint[])",
+            self.ids,
+            self.env.uid,
+        )
+        self.env.written.add("Invoice")
+        await self.refresh()
+        return {"type": "reload"}
+
+    @Model.expose
+    async def action_reverse(self, date: Any = None, reason: str | None = None) -> dict[str, Any]:
+        """Credit notes mirroring these posted invoices (or bills), posted and reconciled with them:
+        the origins become ``reversed``. Refused while an origin is (partly) paid."""
+        from fullfinity_invoicing.models._reversal import reverse_invoices
+
+        notes = await reverse_invoices(self.env, self.ids, date=date, reason=reason)
+        await self.refresh()
+        if len(notes) == 1:
+            return {"type": "action", "action": {"model": "Invoice", "view_types": ["Form"], "res_id": notes[0]}}
+        return {"type": "action", "action": {"model": "Invoice", "view_types": ["List", "Form"],
+                                             "q_filter": f"Q(id__in={sorted(notes)!r})"}}  # fmt: skip
+
+    @Model.expose
+    async def action_register_payment(self) -> dict[str, Any]:
+        """Open the payment wizard for these posted, unpaid documents."""
+        await _require_state(self, "posted", "paid")
+        return {
+            "type": "action",
+            "action": {
+                "model": "PaymentRegister",
+                "view_types": ["Form"],
+                "target": "new",
+                "context": {"active_model": "Invoice", "active_ids": self.ids},
+            },
+        }
+
+
+async def _require_state(records: Any, state: str, verb: str) -> None:
+    if not records.ids:
+        raise UserError(f"Select the documents to be {verb}.")
+    rows = await records.env.fetch(
+        "SELECT id, state, coalesce(number, name) AS label FROM invoice WHERE id = ANY($1::bigint[]) FOR UPDATE",
+        records.ids,
+    )
+    wrong = [r for r in rows if r["state"] != state]
+    if wrong:
+        r = wrong[0]
+        raise UserError(
+            f"{r['label'] or r['id']} is {r['state']}: only {state} documents can be {verb}"
+            f"{f' ({len(wrong)} of the selection are not)' if len(wrong) > 1 else ''}."
+        )
+
+
+async def _reload_amounts(records: Any) -> None:
+    """Read back what the amounts computation wrote (amounts, due date, name) onto these records."""
+    if any(rec.id is not None for rec in records):
+        await records.refresh()
