@@ -108,6 +108,15 @@ class Selection(Field[str]):
     def values(self) -> list[str]:
         return [value for value, _ in self.choices]
 
+    def _allowed(self) -> frozenset[str]:
+        """The choice values as a set, rebuilt only when ``choices`` changed (writes check it per value)."""
+        choices = self.choices
+        cached = self.__dict__.get("_allowed_cache")
+        if cached is None or cached[0] is not choices or cached[1] != len(choices):
+            cached = (choices, len(choices), frozenset(value for value, _ in choices))
+            self.__dict__["_allowed_cache"] = cached
+        return cached[2]
+
     def copy(self) -> Selection:
         clone = super().copy()
         clone.choices = list(self.choices)
@@ -118,7 +127,7 @@ class Selection(Field[str]):
             return None
         if not isinstance(value, str):
             raise FieldValueError(f"must be one of {self.values}, got {_type_name(value)} {value!r}")
-        if value not in self.values:
+        if value not in self._allowed():
             raise FieldValueError(f"must be one of {self.values}, got {value!r}")
         return value
 

@@ -63,15 +63,18 @@ class Uom(Model):
             raise ValidationError({"ratio": f"a unit smaller than the reference has a ratio below 1, got {ratio}"})
 
     @Model.expose
-    async def convert(self, quantity: Any, to_uom: Any, *, round: bool = True) -> Decimal:  # noqa: A002
+    async def convert(self, quantity: Any, to_uom: Any, *, round: bool = True) -> Decimal:
         """``quantity`` of this unit expressed in ``to_uom`` (a record or an id), exactly, rounded
         half-up to ``to_uom``'s rounding unless ``round=False``. Units of different categories are a
         ``UserError`` naming both."""
         source = self.ensure_one()
         target_id = to_uom if isinstance(to_uom, int) else to_uom.id
-        units = {u.id: u for u in await type(self).with_fields("name", "category", "ratio", "rounding").filter(
-            id__in=[source.id, target_id]
-        )}
+        units = {
+            u.id: u
+            for u in await type(self)
+            .with_fields("name", "category", "ratio", "rounding")
+            .filter(id__in=[source.id, target_id])
+        }
         if source.id not in units or target_id not in units:
             missing = [i for i in (source.id, target_id) if i not in units]
             raise UserError(f"Unit(s) of measure {missing} do not exist or are not visible to you.")
