@@ -73,9 +73,7 @@ class Books:
         return invoice
 
     async def items(self, invoice: Any) -> list[Any]:
-        return list(
-            await self.env["JournalItem"].filter(entry=invoice.entry.id).order_by("id")
-        )
+        return list(await self.env["JournalItem"].filter(entry=invoice.entry.id).order_by("id"))
 
 
 @pytest_asyncio.fixture(loop_scope="session")

@@ -225,3 +225,77 @@ async def refresh_drafts_using_taxes(env: Any, tax_ids: Sequence[int]) -> None:
 async def refresh_all_drafts(env: Any) -> None:
     rows = await env.fetch("SELECT id FROM invoice WHERE state = 'draft'")
     await refresh_amounts(env, [r["id"] for r in rows])
+
+
+def _tax_ids(value: Any) -> list[int] | None:
+    """The tax ids of a new line's ``taxes`` value (ids, records, or an S/L command list); None if unusual."""
+    if value is None:
+        return []
+    if isinstance(value, list) and all(isinstance(v, int) for v in value):
+        return list(value)
+    if isinstance(value, list) and all(isinstance(c, list | tuple) and c and c[0] in ("S", "L") for c in value):
+        out: list[int] = []
+        for c in value:
+            out.extend(c[1] if c[0] == "S" else [c[1]])
+        return out
+    return None
+
+
+async def precompute_rows(env: Any, headers: Sequence[dict[str, Any]], lines: Sequence[tuple[int, dict[str, Any]]],
+                          facts: dict[int, Any]) -> bool:  # fmt: skip
+    """Amounts of invoices about to be created, written into their rows (``lines`` holds (header index,
+    line row)). Returns False (nothing written) when a row holds values this shortcut does not read."""
+    from fullfinity_invoicing.models.invoice import DRAFT_LABELS
+
+    taxes_of: list[list[int]] = []
+    for _, row in lines:
+        ids = _tax_ids(row.get("taxes"))
+        if ids is None:
+            return False
+        taxes_of.append(ids)
+    specs, children = await tax_specs(env, {t for ids in taxes_of for t in ids})
+    terms = await _terms(env, {t for h in headers if isinstance(t := h.get("payment_term"), int)})
+    mode = (await settings(env)).tax_rounding
+    per_header: dict[int, list[tuple[dict[str, Any], LineInput]]] = {}
+    flat_cache: dict[tuple[int, ...], Any] = {}
+    for (index, row), ids in zip(lines, taxes_of, strict=True):
+        if row.get("display_type", "product") != "product":
+            row.setdefault("price_subtotal", Decimal(0))
+            row.setdefault("price_total", Decimal(0))
+            continue
+        key = tuple(ids)
+        flat = flat_cache.get(key)
+        if flat is None:
+            flat = flat_cache[key] = flatten_taxes(key, specs, children)
+        try:
+            quantity = Decimal(row.get("quantity", 1) if row.get("quantity") is not None else 0)
+            price = Decimal(row.get("price_unit") or 0)
+            discount = Decimal(row.get("discount") or 0)
+        except (ArithmeticError, TypeError, ValueError):
+            return False  # the ORM reports the bad value with its path
+        per_header.setdefault(index, []).append((row, LineInput(quantity, price, discount, flat)))
+    group_rows = await env.fetch("SELECT id, name, sequence FROM tax_group")
+    groups = {r["id"]: (r["name"], r["sequence"]) for r in group_rows}
+    for index, header in enumerate(headers):
+        fact = facts.get(-1 - index)
+        if fact is None:
+            return False
+        entries = per_header.get(index, [])
+        amounts = compute_document([e[1] for e in entries], fact.places, mode, refund=fact.move_type in REFUNDS)
+        for (row, _), line in zip(entries, amounts.lines, strict=True):
+            row["price_subtotal"] = line.subtotal
+            row["price_total"] = line.total
+        header.update(
+            amount_untaxed=amounts.untaxed, amount_tax=amounts.tax, amount_total=amounts.total,
+            amount_residual=amounts.total, tax_totals=tax_totals(amounts, groups), tax_details=tax_details(amounts),
+            name=DRAFT_LABELS.get(fact.move_type, "Draft"),
+        )  # fmt: skip
+        date = header.get("invoice_date")
+        if date is not None:
+            term = header.get("payment_term")
+            if isinstance(term, int):
+                header["due_date"] = max(d for d, _ in installments(terms.get(term, []), amounts.total, date,
+                                                                     fact.places))  # fmt: skip
+            elif header.get("due_date") is None:
+                header["due_date"] = date
+    return True

@@ -222,14 +222,45 @@ async def _rates(env: Any, invoices: dict[int, _InvoiceFacts]) -> dict[int, Deci
     return out
 
 
-async def fill_line_rows(env: Any, rows: list[Any]) -> list[Any]:
-    """Bulk creation of lines: each row gets the defaults of its product for the keys it lacks."""
+@dataclass(frozen=True)
+class InvoiceFacts:
+    """What line defaults need of their invoice (public name of ``_InvoiceFacts`` for callers)."""
+
+    move_type: str
+    currency: int
+    places: int
+    date: dt.date | None
+
+
+async def facts_of_rows(env: Any, rows: Sequence[dict[str, Any]]) -> dict[int, _InvoiceFacts]:
+    """Facts of invoices not created yet, keyed by the negative key ``-1 - index`` of their row."""
+    places = {
+        r["id"]: r["places"]
+        for r in await env.fetch(
+            "SELECT id, coalesce(decimal_places, 2) AS places FROM currency WHERE id = ANY($1::bigint[])",
+            sorted({_ref(r.get("currency")) for r in rows if _ref(r.get("currency")) is not None}),
+        )
+    }
+    out = {}
+    for index, row in enumerate(rows):
+        currency = _ref(row.get("currency"))
+        if currency is None:
+            continue
+        move_type = row.get("move_type") or env.context.get("default_move_type") or "out_invoice"
+        out[-1 - index] = _InvoiceFacts(move_type, currency, places.get(currency, 2), row.get("invoice_date"))
+    return out
+
+
+async def fill_line_rows(env: Any, rows: list[Any], known: dict[int, Any] | None = None) -> list[Any]:
+    """Bulk creation of lines: each row gets the defaults of its product for the keys it lacks.
+    ``known``: facts of invoices by (negative) key, for lines of invoices being created."""
     dicts = [r for r in rows if isinstance(r, dict)]
     for row in dicts:
         row["invoice"] = _ref(row.get("invoice"))
         if "product" in row:
             row["product"] = _ref(row["product"])
-    invoices = await _invoices(env, [r["invoice"] for r in dicts if r.get("invoice")])
+    invoices = await _invoices(env, [r["invoice"] for r in dicts if r.get("invoice") and r["invoice"] > 0])
+    invoices.update(known or {})
     products = await _products(env, [r["product"] for r in dicts if r.get("product")])
     config = await settings(env)
     rates = await _rates(env, invoices)
@@ -237,14 +268,11 @@ async def fill_line_rows(env: Any, rows: list[Any]) -> list[Any]:
         invoice = invoices.get(row.get("invoice") or -1)
         if invoice is None:
             continue
-        row["currency"] = invoice.currency
         if row.get("display_type", "product") != "product":
             continue
         product = products.get(row.get("product") or -1)
         for key, value in _values_for(product, invoice, config, rates[row["invoice"]]).items():
             row.setdefault(key, value)
-        if product is not None:
-            row["defaults_from"] = row["product"]
     return rows
 
 
@@ -268,7 +296,6 @@ async def fill_line_defaults(lines: Any) -> None:
         if rec.invoice is None or rec.invoice.id not in invoices:
             continue
         invoice = invoices[rec.invoice.id]
-        rec.currency = invoice.currency
         changes = set(rec._changes or {})
         new = rec.id is None
         if (rec.display_type or "product") != "product":
@@ -281,4 +308,3 @@ async def fill_line_defaults(lines: Any) -> None:
         for key, value in _values_for(product, invoice, config, rates[rec.invoice.id]).items():
             if key not in changes:
                 setattr(rec, key, value)
-        rec.defaults_from = rec.product.id if rec.product is not None else None

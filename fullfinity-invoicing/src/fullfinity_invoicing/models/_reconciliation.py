@@ -203,14 +203,20 @@ async def refresh_invoice_residuals(env: Any, invoice_ids: set[int]) -> None:
              WHERE e.invoice_id = ANY($1::bigint[]) AND i.account_type IN ('asset_receivable', 'liability_payable')
              GROUP BY e.invoice_id
         ),
-        rev AS (
-            SELECT e.invoice_id, bool_and(oe.invoice_id IS NOT NULL AND oi.reversed_invoice_id = e.invoice_id) AS only_notes
-              FROM journal_item i JOIN journal_entry e ON e.id = i.entry_id
-              JOIN partial_reconcile p ON p.debit_item_id = i.id OR p.credit_item_id = i.id
-              JOIN journal_item o ON o.id = CASE WHEN p.debit_item_id = i.id THEN p.credit_item_id ELSE p.debit_item_id END
-              JOIN journal_entry oe ON oe.id = o.entry_id LEFT JOIN invoice oi ON oi.id = oe.invoice_id
+        pairs AS (
+            SELECT e.invoice_id, p.credit_item_id AS other FROM journal_item i JOIN journal_entry e ON e.id = i.entry_id
+              JOIN partial_reconcile p ON p.debit_item_id = i.id
              WHERE e.invoice_id = ANY($1::bigint[]) AND i.account_type IN ('asset_receivable', 'liability_payable')
-             GROUP BY e.invoice_id
+            UNION ALL
+            SELECT e.invoice_id, p.debit_item_id FROM journal_item i JOIN journal_entry e ON e.id = i.entry_id
+              JOIN partial_reconcile p ON p.credit_item_id = i.id
+             WHERE e.invoice_id = ANY($1::bigint[]) AND i.account_type IN ('asset_receivable', 'liability_payable')
+        ),
+        rev AS (
+            SELECT pairs.invoice_id, bool_and(oi.reversed_invoice_id IS NOT DISTINCT FROM pairs.invoice_id) AS only_notes
+              FROM pairs JOIN journal_item o ON o.id = pairs.other JOIN journal_entry oe ON oe.id = o.entry_id
+              LEFT JOIN invoice oi ON oi.id = oe.invoice_id
+             GROUP BY pairs.invoice_id
         )
         UPDATE invoice inv SET amount_residual = abs(r.res),
                payment_state = CASE WHEN r.res = 0 AND coalesce(rev.only_notes, false) THEN 'reversed'

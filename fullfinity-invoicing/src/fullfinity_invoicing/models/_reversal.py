@@ -198,14 +198,14 @@ async def _copy_as_credit_notes(env: Any, origins: Sequence[Any], when: dt.date,
     )
     new_line_ids = await reserve_ids(env, "invoice_line", len(lines))
     line_columns = ("id", "invoice_id", "sequence", "display_type", "product_id", "name", "account_id", "quantity",
-                    "uom_id", "price_unit", "discount", "price_subtotal", "price_total", "currency_id",
-                    "defaults_from_id", "create_uid", "write_uid")  # fmt: skip
+                    "uom_id", "price_unit", "discount", "price_subtotal", "price_total", "create_uid",
+                    "write_uid")  # fmt: skip
     await env.copy_records(
         "invoice_line",
         line_columns,
         [(n, mapping[ln["invoice_id"]], ln["sequence"], ln["display_type"], ln["product_id"], ln["name"],
           ln["account_id"], ln["quantity"], ln["uom_id"], ln["price_unit"], ln["discount"], ln["price_subtotal"],
-          ln["price_total"], ln["currency_id"], ln["product_id"], env.uid, env.uid)
+          ln["price_total"], env.uid, env.uid)
          for n, ln in zip(new_line_ids, lines, strict=True)],
     )  # fmt: skip
     table, this_col, other_col = env["InvoiceLine"]._fields["taxes"].relation

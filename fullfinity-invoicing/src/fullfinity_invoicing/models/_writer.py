@@ -113,10 +113,7 @@ async def post_entries(env: Any, entry_ids: Sequence[int]) -> None:
     if not entry_ids:
         return
     ids = list(entry_ids)
-    await env.execute(
-        "UPDATE journal_item SET parent_state = 'posted' WHERE entry_id = ANY($1::bigint[]) AND parent_state <> 'posted'",
-        ids,
-    )
+    # the database's trigger posts the items with their entry (database.py)
     await env.execute(
         "UPDATE journal_entry SET state = 'posted', updated_date = clock_timestamp(), write_uid = $2 "
         "WHERE id = ANY($1::bigint[]) AND state = 'draft'",

@@ -125,9 +125,10 @@ class JournalItem(Model):
     invoice_line = ManyToOne("InvoiceLine", on_delete="SET NULL", readonly=True)
     amount_residual = Monetary(readonly=True, hint="Open amount (company currency), receivables and payables")
     amount_residual_currency = Monetary(readonly=True, hint="Open amount in the item's currency")
-    reconciled = Boolean(readonly=True, index=True)
-    parent_state = Selection(choices=ENTRY_STATES, default="draft", readonly=True, index=True)
-    account_type = Char(max_length=32, readonly=True, index=True)
+    # Not indexed on purpose: reconciliation and posting update them in place (HOT updates, see database.py).
+    reconciled = Boolean(readonly=True)
+    parent_state = Selection(choices=ENTRY_STATES, default="draft", readonly=True)
+    account_type = Char(max_length=32, readonly=True)
     matched_debits = OneToMany("PartialReconcile", related_name="credit_item")
     matched_credits = OneToMany("PartialReconcile", related_name="debit_item")
 

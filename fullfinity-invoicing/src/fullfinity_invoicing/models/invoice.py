@@ -42,6 +42,8 @@ AMOUNT_FIELDS = frozenset({"currency", "move_type", "lines", "invoice_date", "pa
 #: Invoice ids whose amounts are due once the outermost write finishes (lines written inside an
 #: invoice's save are summed once, not once per line).
 PENDING: contextvars.ContextVar[set[int] | None] = contextvars.ContextVar("invoicing_pending_amounts", default=None)
+#: True while ``Invoice.bulk_create`` writes lines whose defaults and amounts it already filled in.
+PREPARED: contextvars.ContextVar[bool] = contextvars.ContextVar("invoicing_prepared_lines", default=False)
 
 
 async def schedule_amounts(env: Any, invoice_ids: Sequence[int]) -> None:
@@ -119,38 +121,49 @@ class Invoice(Model):
 
     @classmethod
     async def bulk_create(cls, rows: Sequence[Mapping[str, Any]]) -> Self:
-        """Create many invoices; their ``lines`` (``N`` commands) are created in bulk too and the
-        amounts of every invoice computed once, in a few statements whatever the count."""
-        from fullfinity_invoicing.models._defaults import fill_invoice_rows
+        """Create many invoices; their ``lines`` (``N`` commands) are created in bulk too, and the
+        amounts of every invoice computed once, before the rows are written (few statements, any count)."""
+        from fullfinity_invoicing.models._amounts import precompute_rows, refresh_amounts
+        from fullfinity_invoicing.models._defaults import facts_of_rows, fill_invoice_rows, fill_line_rows
 
-        headers: list[dict[str, Any]] = []
-        nested: list[list[Mapping[str, Any]]] = []
-        for row in rows:
+        env = env_ctx.get()
+        headers: list[Any] = []
+        lines: list[tuple[int, dict[str, Any]]] = []
+        for index, row in enumerate(rows):
             values = dict(row) if isinstance(row, Mapping) else row
-            lines = values.pop("lines", None) if isinstance(values, dict) else None
-            new_lines: list[Mapping[str, Any]] = []
-            if lines is not None:
-                if isinstance(lines, list) and all(isinstance(c, list | tuple) and c and c[0] == "N" for c in lines):
-                    new_lines = [c[1] for c in lines]
+            commands = values.pop("lines", None) if isinstance(values, dict) else None
+            if commands is not None:
+                if isinstance(commands, list) and all(
+                    isinstance(c, list | tuple) and len(c) == 2 and c[0] == "N" and isinstance(c[1], Mapping)
+                    for c in commands
+                ):
+                    lines.extend((index, dict(c[1])) for c in commands)
                 else:
-                    values["lines"] = lines  # other commands: the generic path, record by record
+                    values["lines"] = commands  # other commands: the generic path, record by record
             headers.append(values)
-            nested.append(new_lines)
-        await fill_invoice_rows(env_ctx.get(), headers)
+        dicts = [h for h in headers if isinstance(h, dict)]
+        if len(dicts) != len(headers):
+            return await super().bulk_create(headers)  # the ORM reports the bad rows
+        await fill_invoice_rows(env, dicts)
+        facts = await facts_of_rows(env, dicts)
+        for index, line in lines:
+            line["invoice"] = -1 - index
+        await fill_line_rows(env, [line for _, line in lines], facts)
+        ready = await precompute_rows(env, dicts, lines, facts)
         token = PENDING.set(set())
+        prepared = PREPARED.set(ready)
         try:
-            created = await super().bulk_create(headers)
-            line_rows = [
-                {**line, "invoice": inv.id} for inv, lines in zip(created, nested, strict=True) for line in lines
-            ]
-            if line_rows:
-                await env_ctx.get().get_model("InvoiceLine").bulk_create(line_rows)
+            created = await super().bulk_create(dicts)
+            for index, line in lines:
+                line["invoice"] = created[index].id
+            if lines:
+                await env.get_model("InvoiceLine").bulk_create([line for _, line in lines])
         finally:
             PENDING.reset(token)
-        from fullfinity_invoicing.models._amounts import refresh_amounts
-
-        await refresh_amounts(env_ctx.get(), created.ids)
-        await _reload_amounts(created)
+            PREPARED.reset(prepared)
+        if not ready:
+            await refresh_amounts(env, created.ids)
+            await _reload_amounts(created)
         return created
 
     # -- workflow -----------------------------------------------------------------------------

@@ -39,14 +39,15 @@ class InvoiceLine(Model):
     account = ManyToOne("Account", on_delete="RESTRICT", hint="Default: the product's, its category's, the settings'")
     quantity = Numeric(digits=(16, 4), default=Decimal(1))
     uom = ManyToOne("Uom", on_delete="RESTRICT", description="Unit")
-    price_unit = Monetary(default=Decimal(0), description="Unit price", hint="Default: the product's price")
+    price_unit = Monetary(
+        default=Decimal(0), currency_field="invoice__currency", description="Unit price",
+        hint="Default: the product's price",
+    )  # fmt: skip
     discount = Numeric(digits=(7, 4), default=Decimal(0), description="Discount (%)")
     taxes = ManyToMany("Tax", hint="Default: the product's taxes")
-    price_subtotal = Monetary(readonly=True, default=Decimal(0), description="Subtotal")
-    price_total = Monetary(readonly=True, default=Decimal(0), description="Total")
-    currency = ManyToOne("Currency", on_delete="RESTRICT", readonly=True)
-    #: The product the defaults were last taken from (a later change of product takes them again).
-    defaults_from = ManyToOne("Product", on_delete="SET NULL", readonly=True, clone=False)
+    price_subtotal = Monetary(readonly=True, default=Decimal(0), currency_field="invoice__currency",
+                              description="Subtotal")  # fmt: skip
+    price_total = Monetary(readonly=True, default=Decimal(0), currency_field="invoice__currency", description="Total")
 
     @Model.constrain("display_type", "product", "quantity")
     async def _check_product_line(self) -> None:
@@ -86,7 +87,11 @@ class InvoiceLine(Model):
         from fullfinity_invoicing.models._defaults import fill_line_rows
         from fullfinity_invoicing.models.invoice import schedule_amounts
 
+        from fullfinity_invoicing.models.invoice import PREPARED
+
         env = env_ctx.get()
+        if PREPARED.get():  # Invoice.bulk_create filled defaults and amounts already
+            return await super().bulk_create(rows)
         prepared = await fill_line_rows(env, [dict(r) if isinstance(r, Mapping) else r for r in rows])
         created = await super().bulk_create(prepared)
         await schedule_amounts(
