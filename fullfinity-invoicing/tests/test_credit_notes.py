@@ -3,9 +3,9 @@
 import datetime as dt
 
 import pytest
+from fullfinity_invoicing.models._payments import register_payments
 
 from fullfinity.engine.base import UserError
-from fullfinity_invoicing.models._payments import register_payments
 
 
 async def test_a_credit_note_mirrors_the_items_of_its_origin(books, env):

@@ -4,9 +4,9 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from fullfinity_invoicing.models._payments import register_payments
 
 from fullfinity.engine.base import UserError
-from fullfinity_invoicing.models._payments import register_payments
 
 DAY = dt.date(2026, 4, 1)
 

@@ -3,7 +3,6 @@
 from decimal import Decimal as D
 
 import pytest
-
 from fullfinity_invoicing.taxes import LineInput, TaxSpec, compute_document, compute_line, flatten_taxes
 
 VAT20 = TaxSpec(1, "percent", D("20"), tax_group=1)

@@ -9,9 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from fullfinity.engine.base import UserError
+from fullfinity.engine.base import AccessError, UserError
 
-__all__ = ["refuse_item_changes", "refuse_posted_changes", "refuse_posted_delete"]
+__all__ = ["refuse_item_changes", "refuse_posted_changes", "refuse_posted_delete", "require_group"]
+
+
+def require_group(env: Any, group: str, what: str) -> None:
+    """Workflow steps write with set-based SQL, past the ORM's access checks: they check the
+    caller's group themselves (the API checks it too, through ``@Model.expose(groups=...)``)."""
+    if env.is_elevated or env.access is None:
+        return
+    if group not in env.access.group_names:
+        raise AccessError(f"{what} is reserved to the group {group}: you are not in it.")
 
 _FINAL = {"posted", "cancelled"}
 

@@ -48,7 +48,7 @@ class Account(Model):
         if self.account_type in RECONCILABLE_TYPES and not self.reconcile:
             raise ValidationError({"reconcile": "receivable and payable accounts must allow reconciliation"})
 
-    @Model.expose
+    @Model.expose(groups=["invoicing_user"])
     async def trial_balance(cls, date_from: Any = None, date_to: Any = None) -> dict[str, Any]:
         """Per account: initial balance before ``date_from``, debit, credit and balance at ``date_to``
         (posted entries only; income and expense accounts start each calendar year at zero)."""
@@ -56,7 +56,7 @@ class Account(Model):
 
         return await trial_balance(_date(date_from), _date(date_to))
 
-    @Model.expose
+    @Model.expose(groups=["invoicing_user"])
     async def general_ledger(
         cls, account_ids: list[int] | None = None, date_from: Any = None, date_to: Any = None
     ) -> dict[str, Any]:

@@ -31,7 +31,7 @@ class Contact(Model):
         )
         self.total_due = value
 
-    @Model.expose
+    @Model.expose(groups=["invoicing_user"])
     async def aged_balance(cls, kind: str = "receivable", at_date: Any = None) -> dict[str, Any]:
         """Open amounts per contact at ``at_date`` (default today) by days past due: current (not
         due yet), 1-30, 31-60, 61-90 and over 90; ``kind`` is ``receivable`` or ``payable``."""

@@ -75,11 +75,13 @@ class JournalEntry(Model):
             await _check_manual_journal(rec)
         return created
 
-    @Model.expose
+    @Model.expose(groups=["invoicing_manager"])
     async def action_post(self) -> dict[str, Any]:
         """Post manual entries (general journals): balanced, dated after the lock date, numbered."""
+        from fullfinity_invoicing.models._guards import require_group
         from fullfinity_invoicing.models._posting import post_manual_entries
 
+        require_group(self.env, "invoicing_manager", "Posting manual entries")
         await post_manual_entries(self.env, self.ids)
         await self.refresh()
         return {"type": "reload"}
@@ -148,11 +150,13 @@ class JournalItem(Model):
         await refuse_item_changes(self, deleting=True)
         await super().delete()
 
-    @Model.expose
+    @Model.expose(groups=["invoicing_manager"])
     async def action_unreconcile(self) -> dict[str, Any]:
         """Undo every reconciliation of these items (exchange difference entries are reversed)."""
+        from fullfinity_invoicing.models._guards import require_group
         from fullfinity_invoicing.models._reconciliation import unreconcile
 
+        require_group(self.env, "invoicing_manager", "Unreconciling items")
         if not self.ids:
             raise UserError("Select the journal items to unreconcile.")
         await unreconcile(self.env, self.ids)

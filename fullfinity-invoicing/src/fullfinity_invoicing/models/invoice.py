@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Self
 
+from fullfinity_invoicing.models._guards import require_group
 from fullfinity.engine.base import (
     JSON,
     Char,
@@ -167,18 +168,20 @@ class Invoice(Model):
         return created
 
     # -- workflow -----------------------------------------------------------------------------
-    @Model.expose
+    @Model.expose(groups=["invoicing_user"])
     async def action_post(self) -> dict[str, Any]:
         """Post draft documents: validate, number, book their entries (one set operation for all)."""
         from fullfinity_invoicing.models._posting import post_invoices
 
+        require_group(self.env, "invoicing_user", "Posting invoices")
         await post_invoices(self.env, self.ids)
         await self.refresh()
         return {"type": "reload"}
 
-    @Model.expose
+    @Model.expose(groups=["invoicing_user"])
     async def action_cancel(self) -> dict[str, Any]:
         """Cancel drafts (nothing was booked; the document keeps no number)."""
+        require_group(self.env, "invoicing_user", "Cancelling invoices")
         await _require_state(self, "draft", "cancelled")
         await self.env.execute(
             "UPDATE invoice SET state = 'cancelled', write_uid = $2, updated_date = clock_timestamp() "
@@ -190,9 +193,10 @@ class Invoice(Model):
         await self.refresh()
         return {"type": "reload"}
 
-    @Model.expose
+    @Model.expose(groups=["invoicing_user"])
     async def action_reset_to_draft(self) -> dict[str, Any]:
         """Bring cancelled documents back to draft (they were never booked)."""
+        require_group(self.env, "invoicing_user", "Resetting invoices")
         await _require_state(self, "cancelled", "reset to draft")
         await self.env.execute(
             "UPDATE invoice SET state = 'draft', write_uid = $2, updated_date = clock_timestamp() "
@@ -204,12 +208,13 @@ class Invoice(Model):
         await self.refresh()
         return {"type": "reload"}
 
-    @Model.expose
+    @Model.expose(groups=["invoicing_user"])
     async def action_reverse(self, date: Any = None, reason: str | None = None) -> dict[str, Any]:
         """Credit notes mirroring these posted invoices (or bills), posted and reconciled with them:
         the origins become ``reversed``. Refused while an origin is (partly) paid."""
         from fullfinity_invoicing.models._reversal import reverse_invoices
 
+        require_group(self.env, "invoicing_user", "Crediting invoices")
         notes = await reverse_invoices(self.env, self.ids, date=date, reason=reason)
         await self.refresh()
         if len(notes) == 1:
@@ -217,7 +222,7 @@ class Invoice(Model):
         return {"type": "action", "action": {"model": "Invoice", "view_types": ["List", "Form"],
                                              "q_filter": f"Q(id__in={sorted(notes)!r})"}}  # fmt: skip
 
-    @Model.expose
+    @Model.expose(groups=["invoicing_user"])
     async def action_register_payment(self) -> dict[str, Any]:
         """Open the payment wizard for these posted, unpaid documents."""
         await _require_state(self, "posted", "paid")

@@ -85,9 +85,7 @@ class InvoiceLine(Model):
     async def bulk_create(cls, rows: Sequence[Mapping[str, Any]]) -> Self:
         from fullfinity.engine.base import env_ctx
         from fullfinity_invoicing.models._defaults import fill_line_rows
-        from fullfinity_invoicing.models.invoice import schedule_amounts
-
-        from fullfinity_invoicing.models.invoice import PREPARED
+        from fullfinity_invoicing.models.invoice import PREPARED, schedule_amounts
 
         env = env_ctx.get()
         if PREPARED.get():  # Invoice.bulk_create filled defaults and amounts already

@@ -50,20 +50,24 @@ class Payment(Model):
         await refuse_posted_delete(self, "payment")
         await super().delete()
 
-    @Model.expose
+    @Model.expose(groups=["invoicing_user"])
     async def action_post(self) -> dict[str, Any]:
         """Post draft payments (numbers, entries) and reconcile each with the documents it pays."""
+        from fullfinity_invoicing.models._guards import require_group
         from fullfinity_invoicing.models._payments import post_payments
 
+        require_group(self.env, "invoicing_user", "Posting payments")
         await post_payments(self.env, self.ids)
         await self.refresh()
         return {"type": "reload"}
 
-    @Model.expose
+    @Model.expose(groups=["invoicing_user"])
     async def action_cancel(self) -> dict[str, Any]:
         """Cancel payments: a draft is just cancelled; a posted one is unreconciled and its entry reversed."""
+        from fullfinity_invoicing.models._guards import require_group
         from fullfinity_invoicing.models._payments import cancel_payments
 
+        require_group(self.env, "invoicing_user", "Cancelling payments")
         if not self.ids:
             raise UserError("Select the payments to cancel.")
         await cancel_payments(self.env, self.ids)

@@ -40,11 +40,13 @@ class PaymentRegister(Model):
                 values.setdefault("amount", sum((r.amount_residual for r in rows), Decimal(0)))
         return values
 
-    @Model.expose
+    @Model.expose(groups=["invoicing_user"])
     async def action_create_payments(self) -> dict[str, Any]:
         """Create and post the payments, reconciled with the documents; returns a client action."""
+        from fullfinity_invoicing.models._guards import require_group
         from fullfinity_invoicing.models._payments import register_payments
 
+        require_group(self.env, "invoicing_user", "Registering payments")
         wizard = self.ensure_one()
         invoice_ids = _ids(wizard.invoices)
         if not invoice_ids:
