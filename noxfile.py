@@ -60,10 +60,12 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typecheck(session: nox.Session) -> None:
-    """mypy (strict) on every distribution that configures it."""
-    install(session, "typecheck", "test", dists=[CORE])  # test: pytest/httpx types for fullfinity.testing
-    with session.chdir(CORE):
-        session.run("mypy", *session.posargs)
+    """mypy (strict) on every distribution that configures it (``[tool.mypy]`` in its pyproject.toml)."""
+    install(session, "typecheck", "test")  # test: pytest/httpx types for fullfinity.testing
+    for dist in distributions():
+        if "[tool.mypy]" in (dist / "pyproject.toml").read_text():
+            with session.chdir(dist):
+                session.run("mypy", *session.posargs)
 
 
 @nox.session

@@ -4,7 +4,8 @@ Run from the harness folder, with fullfinity-core and fullfinity-invoicing insta
 
     VENV/bin/pip install -e /path/to/repo/fullfinity-core -e /path/to/repo/fullfinity-invoicing
     VENV/bin/python run_all.py --adapter-file /path/to/repo/bench/business_adapter.py \
-        --adapters raw_asyncpg,tryton --only b1_create_invoices,b2_post_invoices,b3_big_invoice,b4_pay_invoices,b5_receivable
+        --adapters raw_asyncpg,tryton \
+        --only b1_create_invoices,b2_post_invoices,b3_big_invoice,b4_pay_invoices,b5_receivable
 
 The adapter uses the public API only: a tenant created on the harness's PostgreSQL server with the
 invoicing module installed (``create_tenant``), one ``tenant_env`` transaction per workload, and the
@@ -85,7 +86,7 @@ class Adapter(BaseAdapter):
                     type_tax_use="sale",
                     tax_group=group.id,
                     account=tax_account.id,
-                )  # fmt: skip
+                )
             ).id
             self.receivable = receivable.id
             self.cash = (await env["Journal"].filter(code="CSH").get()).id
@@ -94,9 +95,11 @@ class Adapter(BaseAdapter):
             self.customer_ids = customers.ids
             self.code_of = {cid: c["code"] for cid, c in zip(customers.ids, common.gen_customers(), strict=True)}
             products = await env["Product"].bulk_create(
-                [{"name": p["name"], "code": p["code"], "sale_price": p["list_price"], "sale_taxes": [self.tax]}
-                 for p in common.gen_sale_products()]
-            )  # fmt: skip
+                [
+                    {"name": p["name"], "code": p["code"], "sale_price": p["list_price"], "sale_taxes": [self.tax]}
+                    for p in common.gen_sale_products()
+                ]
+            )
             self.product_ids = products.ids
         self.draft_ids: list[int] = []
 
@@ -142,7 +145,7 @@ class Adapter(BaseAdapter):
                         },
                     ]
                     for ln in inv["lines"]
-                ],  # fmt: skip
+                ],
             }
             for inv in invoices
         ]
@@ -168,8 +171,9 @@ class Adapter(BaseAdapter):
     async def b4_pay_invoices(self, payments: list[dict[str, Any]]) -> int:
         ids = [self.draft_ids[p["invoice"]] for p in payments]
         async with self.env() as env:
-            wizard = env["PaymentRegister"](invoices=ids, journal=self.cash, date=payments[0]["date"],
-                                            group_payments=False)  # fmt: skip
+            wizard = env["PaymentRegister"](
+                invoices=ids, journal=self.cash, date=payments[0]["date"], group_payments=False
+            )
             await wizard.save()
             await wizard.action_create_payments()
         return len(ids)

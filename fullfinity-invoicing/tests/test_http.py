@@ -13,7 +13,7 @@ from fullfinity.testing.auth import PASSWORD, add_user, login, on
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def world(ff_runtime, tenant):
     token = uuid.uuid4().hex[:6]
-    billing = await add_user(ff_runtime, tenant.name, f"bill-{token}@example.test", PASSWORD, ["invoicing_user"])
+    await add_user(ff_runtime, tenant.name, f"bill-{token}@example.test", PASSWORD, ["invoicing_user"])
     portal = await add_user(ff_runtime, tenant.name, f"portal-{token}@example.test", PASSWORD, ["core_portal"])
     async with tenant_env(tenant.name, runtime=ff_runtime) as env:
         company = await env["Contact"].create(name=f"Portal Co {token}", is_company=True)
@@ -22,8 +22,11 @@ async def world(ff_runtime, tenant):
         user = await env["User"].get(portal)
         user.contact = person.id
         await user.save()
-        rows = [{"partner": p, "invoice_date": dt.date(2026, 2, 1), "lines": [["N", {"name": "Work", "price_unit": 50}]]}
-                for p in (company.id, person.id, other.id, company.id)]  # fmt: skip
+        line = {"name": "Work", "price_unit": 50}
+        rows = [
+            {"partner": p, "invoice_date": dt.date(2026, 2, 1), "lines": [["N", line]]}
+            for p in (company.id, person.id, other.id, company.id)
+        ]
         invoices = await env["Invoice"].bulk_create(rows)
         await invoices[:3].action_post()  # the fourth stays a draft
     return {"billing": f"bill-{token}@example.test", "portal": f"portal-{token}@example.test",
@@ -38,9 +41,15 @@ async def _headers(client, tenant, email):
 async def test_a_billing_user_creates_posts_credits_and_pays_over_the_api(ff_client, tenant, world):
     h = await _headers(ff_client, tenant, world["billing"])
     partner = (await ff_client.post("/api/create/Contact", json={"name": "API customer"}, headers=h)).json()["id"]
-    created = await ff_client.post("/api/create/Invoice", headers=h, json={
-        "partner": partner, "invoice_date": "2026-02-10",
-        "lines": [["N", {"name": "Consulting", "quantity": "3", "price_unit": "80.00"}]]})
+    created = await ff_client.post(
+        "/api/create/Invoice",
+        headers=h,
+        json={
+            "partner": partner,
+            "invoice_date": "2026-02-10",
+            "lines": [["N", {"name": "Consulting", "quantity": "3", "price_unit": "80.00"}]],
+        },
+    )
     assert created.status_code == 200, created.text
     invoice = created.json()["id"]
 
@@ -49,8 +58,11 @@ async def test_a_billing_user_creates_posts_credits_and_pays_over_the_api(ff_cli
     read = (await ff_client.post(f"/api/fetch/Invoice/{invoice}", json={}, headers=h)).json()
     assert read["state"] == "posted" and read["amount_total"] == 288.0 and read["number"].startswith("INV/")
 
-    wizard = await ff_client.post("/api/execute/PaymentRegister/action_create_payments", headers=h, json={
-        "values": {"invoices": [invoice], "amount": "100.00", "date": "2026-02-20"}})
+    wizard = await ff_client.post(
+        "/api/execute/PaymentRegister/action_create_payments",
+        headers=h,
+        json={"values": {"invoices": [invoice], "amount": "100.00", "date": "2026-02-20"}},
+    )
     assert wizard.status_code == 200, wizard.text
     read = (await ff_client.post(f"/api/fetch/Invoice/{invoice}", json={}, headers=h)).json()
     assert (read["payment_state"], read["amount_residual"]) == ("partial", 188.0)
@@ -102,8 +114,8 @@ async def test_a_portal_user_reads_only_the_lines_of_their_invoices(ff_client, t
 async def test_a_portal_user_cannot_group_or_filter_their_way_to_other_invoices(ff_client, tenant, world):
     h = await _headers(ff_client, tenant, world["portal"])
 
-    grouped = await ff_client.post("/api/query/Invoice", json={"group_by": ["state"], "aggregates": ["amount_total:sum"]},
-                                   headers=h)  # fmt: skip
+    body = {"group_by": ["state"], "aggregates": ["amount_total:sum"]}
+    grouped = await ff_client.post("/api/query/Invoice", json=body, headers=h)
     filtered = await ff_client.post("/api/query/Invoice", json={"q_filter": f"Q(id={world['other']})"}, headers=h)
 
     assert [g["__count"] for g in grouped.json()["data"]] == [2]

@@ -13,8 +13,16 @@ amounts = st.decimals(min_value=Decimal("0.00"), max_value=Decimal("5000.00"), p
 quantities = st.decimals(min_value=Decimal("0.0001"), max_value=Decimal("500"), places=4)
 discounts = st.one_of(st.just(Decimal(0)), st.decimals(min_value=Decimal(0), max_value=Decimal(100), places=2))
 TAX_SETS = [
-    (), ("VAT 20%",), ("VAT 10%",), ("VAT 20% (included in price)",), ("VAT 20% + eco fee",), ("VAT 0% (exempt)",),
-    ("P incl 7.7",), ("P division 8",), ("P fixed 0.30",), ("P fixed 0.30", "VAT 10%"),
+    (),
+    ("VAT 20%",),
+    ("VAT 10%",),
+    ("VAT 20% (included in price)",),
+    ("VAT 20% + eco fee",),
+    ("VAT 0% (exempt)",),
+    ("P incl 7.7",),
+    ("P division 8",),
+    ("P fixed 0.30",),
+    ("P fixed 0.30", "VAT 10%"),
 ]
 lines_st = st.lists(st.tuples(quantities, amounts, discounts, st.sampled_from(TAX_SETS)), min_size=1, max_size=6)
 

@@ -58,12 +58,16 @@ def _frozen(env: Any, model: str) -> str:
     frozen = ", ".join(f"'{s}'" for s in states)
     extra = ""
     if model == "Payment":  # posted -> cancelled is the one state change (Payment.action_cancel)
-        extra = " OR (OLD.state = 'posted' AND NEW.state NOT IN ('posted', 'cancelled')) OR (OLD.state = 'cancelled' AND NEW.state <> 'cancelled')"
+        extra = (
+            " OR (OLD.state = 'posted' AND NEW.state NOT IN ('posted', 'cancelled'))"
+            " OR (OLD.state = 'cancelled' AND NEW.state <> 'cancelled')"
+        )
     return f"""
 CREATE OR REPLACE FUNCTION invoicing_{table}_frozen() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'DELETE' THEN
-        {_RAISE} format('{label} %s is %s: it cannot be deleted. Posted documents stay in the books.', OLD.id, OLD.state);
+        {_RAISE} format('{label} %s is %s: it cannot be deleted. Posted documents stay in the books.',
+                        OLD.id, OLD.state);
     END IF;
     {_RAISE} format('{label} %s is %s: it cannot be changed. Corrections are new documents (credit notes, reversals).',
                     OLD.id, OLD.state);
@@ -110,7 +114,8 @@ BEGIN
     SELECT e.id, e.number INTO bad FROM journal_entry e
      WHERE e.id IN (SELECT entry_id FROM new_rows) AND e.state = 'posted' LIMIT 1;
     IF FOUND THEN
-        {_RAISE} format('Journal entry %s (id %s) is posted: no item can be added to it.', coalesce(bad.number, '-'), bad.id);
+        {_RAISE} format('Journal entry %s (id %s) is posted: no item can be added to it.',
+                        coalesce(bad.number, '-'), bad.id);
     END IF;
     IF EXISTS (SELECT 1 FROM new_rows WHERE parent_state = 'posted') THEN
         {_RAISE} 'Journal items are created in draft entries; posting the entry posts them.';
@@ -143,7 +148,8 @@ BEGIN
      WHERE e.id = ANY(posted)
      GROUP BY e.id HAVING coalesce(sum(i.debit), 0) <> coalesce(sum(i.credit), 0) LIMIT 1;
     IF FOUND THEN
-        {_RAISE} format('Journal entry %s (id %s) does not balance: debits %s, credits %s. A posted entry must balance.',
+        {_RAISE} format('Journal entry %s (id %s) does not balance: debits %s, credits %s. '
+                        'A posted entry must balance.',
                         coalesce(bad.number, '-'), bad.id, bad.debit, bad.credit);
     END IF;
     SELECT max(invoicing_lock_date) INTO lock_date FROM configuration;

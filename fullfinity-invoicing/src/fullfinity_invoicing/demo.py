@@ -50,18 +50,19 @@ async def create_demo(env: Any) -> None:
     def day(offset: int) -> dt.date:
         return today + dt.timedelta(days=offset)
 
+    def line(product: int | None, quantity: str, **values: Any) -> list[Any]:
+        return ["N", {"product": product, "quantity": Decimal(quantity), "taxes": [vat], **values}]
+
     rows = [
         {"partner": northwind, "invoice_date": day(-60), "payment_term": term30,
-         "lines": [["N", {"product": desk, "quantity": Decimal(4), "taxes": [vat]}], ["N", {"product": chair, "quantity": Decimal(4), "taxes": [vat]}]]},
+         "lines": [line(desk, "4"), line(chair, "4")]},
         {"partner": globex, "invoice_date": day(-45),
-         "lines": [["N", {"product": consulting, "quantity": Decimal("12.5"), "taxes": [vat]}],
-                   ["N", {"display_type": "note", "name": "Workshop on site, two sessions."}]]},
-        {"partner": dana, "invoice_date": day(-40), "lines": [["N", {"product": paper, "quantity": Decimal(10), "taxes": [vat]}]]},
+         "lines": [line(consulting, "12.5"), ["N", {"display_type": "note", "name": "Workshop on site."}]]},
+        {"partner": dana, "invoice_date": day(-40), "lines": [line(paper, "10")]},
         {"partner": northwind, "invoice_date": day(-20), "payment_term": term30,
-         "lines": [["N", {"product": install, "quantity": Decimal(2), "taxes": [vat]}],
-                   ["N", {"product": chair, "quantity": Decimal(2), "discount": Decimal(10), "taxes": [vat]}]]},
-        {"partner": globex, "invoice_date": day(-5), "lines": [["N", {"product": consulting, "quantity": Decimal(8), "taxes": [vat]}]]},
-        {"partner": dana, "invoice_date": day(-2), "lines": [["N", {"product": desk, "quantity": Decimal(1), "taxes": [vat]}]]},
+         "lines": [line(install, "2"), line(chair, "2", discount=Decimal(10))]},
+        {"partner": globex, "invoice_date": day(-5), "lines": [line(consulting, "8")]},
+        {"partner": dana, "invoice_date": day(-2), "lines": [line(desk, "1")]},
     ]  # fmt: skip
     invoices = await Invoice.bulk_create(rows)
     draft = await Invoice.bulk_create(

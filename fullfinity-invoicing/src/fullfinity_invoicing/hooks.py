@@ -57,8 +57,8 @@ async def _currencies(env: Any) -> None:
     await env.execute(
         "INSERT INTO currency_rate (currency_id, date, rate) SELECT cur.id, DATE '2026-01-01', v.r::numeric "
         "FROM unnest($1::text[], $2::text[]) AS v(c, r) JOIN currency cur ON cur.code = v.c "
-        "WHERE (SELECT cur2.code FROM company co JOIN currency cur2 ON cur2.id = co.currency_id ORDER BY co.id LIMIT 1) "
-        "IS NOT DISTINCT FROM 'EUR' ON CONFLICT DO NOTHING",
+        "WHERE (SELECT cur2.code FROM company co JOIN currency cur2 ON cur2.id = co.currency_id "
+        "ORDER BY co.id LIMIT 1) IS NOT DISTINCT FROM 'EUR' ON CONFLICT DO NOTHING",
         [c[0] for c in rated],
         [c[4] for c in rated],
     )

@@ -98,7 +98,7 @@ async def compute_invoices(env: Any, invoice_ids: Sequence[int], *, lock: bool =
                 amounts,
                 terms.get(inv["payment_term_id"], []),
                 info,
-            )  # fmt: skip
+            )
         )
     return out
 

@@ -161,7 +161,7 @@ async def _products(env: Any, ids: Sequence[int]) -> dict[int, _ProductDefaults]
             r["expense_account"],
             list(r["sale_taxes"]),
             list(r["purchase_taxes"]),
-        )  # fmt: skip
+        )
         for r in rows
     }
 
@@ -234,13 +234,11 @@ class InvoiceFacts:
 
 async def facts_of_rows(env: Any, rows: Sequence[dict[str, Any]]) -> dict[int, _InvoiceFacts]:
     """Facts of invoices not created yet, keyed by the negative key ``-1 - index`` of their row."""
-    places = {
-        r["id"]: r["places"]
-        for r in await env.fetch(
-            "SELECT id, coalesce(decimal_places, 2) AS places FROM currency WHERE id = ANY($1::bigint[])",
-            sorted({_ref(r.get("currency")) for r in rows if _ref(r.get("currency")) is not None}),
-        )
-    }
+    currencies = sorted({c for c in (_ref(r.get("currency")) for r in rows) if c is not None})
+    found = await env.fetch(
+        "SELECT id, coalesce(decimal_places, 2) AS places FROM currency WHERE id = ANY($1::bigint[])", currencies
+    )
+    places = {r["id"]: r["places"] for r in found}
     out = {}
     for index, row in enumerate(rows):
         currency = _ref(row.get("currency"))

@@ -22,6 +22,7 @@ def require_group(env: Any, group: str, what: str) -> None:
     if group not in env.access.group_names:
         raise AccessError(f"{what} is reserved to the group {group}: you are not in it.")
 
+
 _FINAL = {"posted", "cancelled"}
 
 

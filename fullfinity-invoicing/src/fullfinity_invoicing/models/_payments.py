@@ -60,7 +60,7 @@ async def post_payments(env: Any, payment_ids: Sequence[int]) -> None:
         a["id"]: a["account_type"]
         for a in await env.fetch(
             "SELECT id, account_type FROM account WHERE id = ANY($1::bigint[])", sorted(set(counterpart.values()))
-        )  # fmt: skip
+        )
     }
     rates = await rates_at(env, {(r["currency_id"], r["date"]) for r in rows}, company)
     numbers = await take_numbers(

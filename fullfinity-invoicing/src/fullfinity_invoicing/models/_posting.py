@@ -199,8 +199,19 @@ def _entry(
         balance = convert(amount, rate, company_places)
         total_balance += balance
         assert account is not None
-        items.append(ItemDraft(account, accounts[account][0], balance, amount, c.currency, partner, name,
-                               taxes=taxes, invoice_line=line_id))  # fmt: skip
+        items.append(
+            ItemDraft(
+                account,
+                accounts[account][0],
+                balance,
+                amount,
+                c.currency,
+                partner,
+                name,
+                taxes=taxes,
+                invoice_line=line_id,
+            )
+        )
     for t in c.amounts.tax_lines:
         if t.amount == 0:
             continue
@@ -269,7 +280,8 @@ async def post_manual_entries(env: Any, entry_ids: Sequence[int]) -> None:
         "amount_residual_currency = CASE WHEN a.reconcile THEN coalesce(i.amount_currency, i.balance) ELSE 0 END, "
         "amount_currency = coalesce(i.amount_currency, i.balance), date_maturity = coalesce(i.date_maturity, e.date), "
         "reconciled = a.reconcile AND i.balance = 0, currency_id = coalesce(i.currency_id, $2) "
-        "FROM journal_entry e, account a WHERE e.id = i.entry_id AND a.id = i.account_id AND i.entry_id = ANY($1::bigint[])",
+        "FROM journal_entry e, account a WHERE e.id = i.entry_id AND a.id = i.account_id "
+        "AND i.entry_id = ANY($1::bigint[])",
         ids,
         (await company_currency(env))[0],
     )

@@ -49,9 +49,10 @@ def _share(residual: Decimal, part: Decimal, whole: Decimal, places: int) -> Dec
 
 async def _load(env: Any, ids: Sequence[int]) -> dict[int, _Item]:
     rows = await env.fetch(
-        "SELECT i.id, i.account_id, i.account_type, i.partner_id, i.currency_id, coalesce(c.decimal_places, 2) AS places, "
-        "i.amount_residual, i.amount_residual_currency, i.date, i.date_maturity, i.parent_state, a.reconcile, "
-        "e.invoice_id FROM journal_item i JOIN account a ON a.id = i.account_id JOIN journal_entry e ON e.id = i.entry_id "
+        "SELECT i.id, i.account_id, i.account_type, i.partner_id, i.currency_id, "
+        "coalesce(c.decimal_places, 2) AS places, i.amount_residual, i.amount_residual_currency, i.date, "
+        "i.date_maturity, i.parent_state, a.reconcile, e.invoice_id FROM journal_item i "
+        "JOIN account a ON a.id = i.account_id JOIN journal_entry e ON e.id = i.entry_id "
         "LEFT JOIN currency c ON c.id = i.currency_id WHERE i.id = ANY($1::bigint[]) ORDER BY i.id FOR UPDATE OF i",
         sorted(set(ids)),
     )
@@ -127,7 +128,8 @@ async def reconcile(env: Any, groups: Sequence[Sequence[int]]) -> None:
     await env.execute(
         "UPDATE journal_item i SET amount_residual = v.r, amount_residual_currency = v.rc, reconciled = (v.r = 0 AND "
         "v.rc = 0) FROM unnest($1::bigint[], $2::numeric[], $3::numeric[]) AS v(id, r, rc) WHERE i.id = v.id "
-        "AND (i.amount_residual <> v.r OR i.amount_residual_currency <> v.rc OR i.reconciled <> (v.r = 0 AND v.rc = 0))",
+        "AND (i.amount_residual <> v.r OR i.amount_residual_currency <> v.rc "
+        "OR i.reconciled <> (v.r = 0 AND v.rc = 0))",
         [m.id for m in changed],
         [m.residual for m in changed],
         [m.residual_currency for m in changed],
@@ -162,8 +164,9 @@ async def _exchange_differences(
     from fullfinity_invoicing.models._numbering import Numbered, take_numbers
 
     codes = {r["id"]: r["code"] for r in await env.fetch("SELECT id, code FROM journal WHERE id = $1", journal)}
-    numbers = await take_numbers(env, [Numbered(i, f"Exchange difference {i}", journal, codes[journal], d.date)
-                                       for i, d in enumerate(drafts)])  # fmt: skip
+    numbers = await take_numbers(
+        env, [Numbered(i, f"Exchange difference {i}", journal, codes[journal], d.date) for i, d in enumerate(drafts)]
+    )
     for i, d in enumerate(drafts):
         d.number = numbers[i]
     entry_ids = await write_entries(env, drafts)
@@ -213,7 +216,8 @@ async def refresh_invoice_residuals(env: Any, invoice_ids: set[int]) -> None:
              WHERE e.invoice_id = ANY($1::bigint[]) AND i.account_type IN ('asset_receivable', 'liability_payable')
         ),
         rev AS (
-            SELECT pairs.invoice_id, bool_and(oi.reversed_invoice_id IS NOT DISTINCT FROM pairs.invoice_id) AS only_notes
+            SELECT pairs.invoice_id,
+                   bool_and(oi.reversed_invoice_id IS NOT DISTINCT FROM pairs.invoice_id) AS only_notes
               FROM pairs JOIN journal_item o ON o.id = pairs.other JOIN journal_entry oe ON oe.id = o.entry_id
               LEFT JOIN invoice oi ON oi.id = oe.invoice_id
              GROUP BY pairs.invoice_id

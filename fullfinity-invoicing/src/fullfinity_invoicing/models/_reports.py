@@ -42,9 +42,19 @@ async def trial_balance(date_from: dt.date | None, date_to: dt.date | None) -> d
         if r["initial"] == 0 and r["debit"] == 0 and r["credit"] == 0:
             continue
         balance = r["initial"] + r["debit"] - r["credit"]
-        data.append({"id": r["id"], "display_name": f"{r['code']} {r['name']}", "code": r["code"], "name": r["name"],
-                     "account_type": r["account_type"], "initial": r["initial"], "debit": r["debit"],
-                     "credit": r["credit"], "balance": balance})  # fmt: skip
+        data.append(
+            {
+                "id": r["id"],
+                "display_name": f"{r['code']} {r['name']}",
+                "code": r["code"],
+                "name": r["name"],
+                "account_type": r["account_type"],
+                "initial": r["initial"],
+                "debit": r["debit"],
+                "credit": r["credit"],
+                "balance": balance,
+            }
+        )
         for key, value in (
             ("initial", r["initial"]),
             ("debit", r["debit"]),
@@ -117,9 +127,11 @@ async def aged_balance(kind: str, at_date: dt.date) -> dict[str, Any]:
         WITH open_items AS (
             SELECT i.partner_id, i.date_maturity,
                    i.balance
-                   - coalesce((SELECT sum(p.amount) FROM partial_reconcile p JOIN journal_item o ON o.id = p.credit_item_id
+                   - coalesce((SELECT sum(p.amount) FROM partial_reconcile p
+                                 JOIN journal_item o ON o.id = p.credit_item_id
                                 WHERE p.debit_item_id = i.id AND o.date <= $2), 0)
-                   + coalesce((SELECT sum(p.amount) FROM partial_reconcile p JOIN journal_item o ON o.id = p.debit_item_id
+                   + coalesce((SELECT sum(p.amount) FROM partial_reconcile p
+                                 JOIN journal_item o ON o.id = p.debit_item_id
                                 WHERE p.credit_item_id = i.id AND o.date <= $2), 0) AS open
               FROM journal_item i
              WHERE i.account_type = $1 AND i.parent_state = 'posted' AND i.date <= $2

@@ -53,7 +53,7 @@ async def _mirrored_items(env: Any, entry_ids: Sequence[int]) -> dict[int, list[
                 taxes=tuple(r["taxes"]),
                 invoice_line=None,
                 reconcilable=bool(r["reconcile"]),
-            )  # fmt: skip
+            )
         )
     return out
 
@@ -93,9 +93,12 @@ async def reverse_entries(env: Any, entry_ids: Sequence[int], *, reconcile_with_
         drafts.append(EntryDraft(r["journal_id"], when, r["currency_id"], ref=f"Reversal of {r['number']}",
                                  payment=r["payment_id"], reversed_entry=r["id"], items=items[r["id"]]))  # fmt: skip
     numbers = await take_numbers(
-        env, [Numbered(i, f"Reversal of {r['number']}", r["journal_id"], r["code"], d.date)
-              for i, (r, d) in enumerate(zip(rows, drafts, strict=True))]
-    )  # fmt: skip
+        env,
+        [
+            Numbered(i, f"Reversal of {r['number']}", r["journal_id"], r["code"], d.date)
+            for i, (r, d) in enumerate(zip(rows, drafts, strict=True))
+        ],
+    )
     for i, d in enumerate(drafts):
         d.number = numbers[i]
     new_ids = await write_entries(env, drafts)
@@ -151,7 +154,8 @@ async def reverse_invoices(
     await post_entries(env, entry_ids)
     await env.execute(
         "UPDATE invoice i SET state = 'posted', number = v.num, name = v.num, entry_id = v.e, due_date = $4, "
-        "invoice_date = $4, amount_residual = i.amount_total, payment_state = 'not_paid', currency_rate = o.currency_rate, "
+        "invoice_date = $4, amount_residual = i.amount_total, payment_state = 'not_paid', "
+        "currency_rate = o.currency_rate, "
         "updated_date = clock_timestamp(), write_uid = $5 FROM unnest($1::bigint[], $2::text[], $3::bigint[]) "
         "AS v(id, num, e), invoice o WHERE i.id = v.id AND o.id = i.reversed_invoice_id",
         ids,

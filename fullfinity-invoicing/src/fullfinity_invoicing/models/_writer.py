@@ -82,9 +82,22 @@ async def write_entries(env: Any, entries: Sequence[EntryDraft]) -> list[int]:
     for entry, entry_id in zip(entries, entry_ids, strict=True):
         entry.id = entry_id
         entry_rows.append(
-            (entry_id, entry.number or "Draft entry", entry.number, entry.journal, entry.date, entry.ref, "draft",
-             entry.invoice, entry.payment, entry.reversed_entry, entry.currency, uid, uid)
-        )  # fmt: skip
+            (
+                entry_id,
+                entry.number or "Draft entry",
+                entry.number,
+                entry.journal,
+                entry.date,
+                entry.ref,
+                "draft",
+                entry.invoice,
+                entry.payment,
+                entry.reversed_entry,
+                entry.currency,
+                uid,
+                uid,
+            )
+        )
         for item in entry.items:
             item_id = next(it)
             debit = item.balance if item.balance > 0 else ZERO

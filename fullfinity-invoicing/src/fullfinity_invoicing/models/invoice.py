@@ -7,7 +7,6 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Self
 
-from fullfinity_invoicing.models._guards import require_group
 from fullfinity.engine.base import (
     JSON,
     Char,
@@ -22,6 +21,7 @@ from fullfinity.engine.base import (
     UserError,
     env_ctx,
 )
+from fullfinity_invoicing.models._guards import require_group
 
 MOVE_TYPES = [
     ("out_invoice", "Customer invoice"),

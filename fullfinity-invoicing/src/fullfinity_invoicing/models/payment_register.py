@@ -22,6 +22,7 @@ class PaymentRegister(Model):
     memo = Char(max_length=200)
     group_payments = Boolean(default=True, hint="One payment per partner (otherwise one per document)")
 
+    @classmethod
     async def _default_get(cls, context: Mapping[str, Any]) -> dict[str, Any]:
         values = await super()._default_get(context)
         from fullfinity.engine.base import env_ctx

@@ -22,7 +22,10 @@ class TrialBalanceLine(Model):
 
     async def ui_rows(cls, params: dict[str, Any]) -> dict[str, Any]:
         context = (params or {}).get("context") or {}
-        return await cls.env_model("Account").trial_balance(context.get("date_from"), context.get("date_to"))
+        report: dict[str, Any] = await cls.env_model("Account").trial_balance(
+            context.get("date_from"), context.get("date_to")
+        )
+        return report
 
     @staticmethod
     def env_model(name: str) -> Any:
