@@ -52,3 +52,14 @@ async def test_the_demo_entries_balance(ff_runtime, demo_tenant):
         )
 
     assert len(rows) >= 8 and all(r["d"] == r["c"] for r in rows)
+
+
+async def test_administrators_and_the_demo_user_can_open_invoicing(ff_runtime, demo_tenant):
+    async with tenant_env(demo_tenant.name, runtime=ff_runtime) as env:
+        rows = await env.fetch(
+            'SELECT u.email, g.name FROM "user" u JOIN user__groups ug ON ug.source_id = u.id '
+            "JOIN \"group\" g ON g.id = ug.target_id WHERE g.category = 'Invoicing'"
+        )
+
+    assert ("admin@example.com", "Accountant") in {(r["email"], r["name"]) for r in rows}
+    assert ("user@demo.example.com", "Billing") in {(r["email"], r["name"]) for r in rows}

@@ -1,8 +1,9 @@
 """Module lifecycle hooks of invoicing (registered automatically; called in tenants holding it).
 
 - after any install or upgrade in the tenant: the database invariants are (re)created;
-- after installing invoicing: the settings get their defaults (journals, accounts, taxes of the
-  shipped chart, found by their codes) and the company a currency (EUR when it has none); in a demo
+- after installing invoicing: administrators get the Accountant group, the settings get their
+  defaults (journals, accounts, taxes of the shipped chart, found by their codes) and the company a
+  currency (EUR when it has none); in a demo
   tenant, the demo invoices, bills, payments and credit note are created (dates relative to today);
 - after uninstalling invoicing: the database invariants are dropped.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from fullfinity.engine.base import Q
 from fullfinity.plugins import hookimpl
 from fullfinity_invoicing.database import drop_invariants, install_invariants
 
@@ -84,6 +86,24 @@ async def _defaults(env: Any) -> None:
     )
 
 
+async def _administrators_are_accountants(env: Any) -> None:
+    """The tenant's administrators get the Accountant group (they could not open Invoicing otherwise);
+    in a demo tenant, the demo internal user gets Billing."""
+    groups = {
+        r["name"]: r["id"] for r in await env.fetch("SELECT id, name FROM \"group\" WHERE category = 'Invoicing'")
+    }
+    admin = await env.fetchval("SELECT id FROM \"group\" WHERE name = 'Administrator' AND category = 'Administration'")
+    users = env["User"]
+    if admin is not None and "Accountant" in groups:
+        for user in await users.filter(groups__id=admin).filter(groups__none=Q(category="Invoicing")):
+            user.groups = [["L", groups["Accountant"]]]
+            await user.save()
+    if "Billing" in groups:
+        for user in await users.filter(email="user@demo.example.com").filter(groups__none=Q(category="Invoicing")):
+            user.groups = [["L", groups["Billing"]]]
+            await user.save()
+
+
 @hookimpl
 async def fullfinity_post_install(env: Any, module: str) -> None:
     await install_invariants(env)
@@ -91,6 +111,7 @@ async def fullfinity_post_install(env: Any, module: str) -> None:
         await _currencies(env)
         await _defaults(env)
         await _currencies(env)  # the rates, once the company currency is known
+        await _administrators_are_accountants(env)
         from fullfinity_invoicing.demo import create_demo
 
         await create_demo(env)
