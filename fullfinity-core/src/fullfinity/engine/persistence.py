@@ -354,7 +354,7 @@ async def bulk_create(cls: type[Model], rows: Sequence[Mapping[str, Any]]) -> Mo
     prepared: list[dict[str, Any]] = []
     records = RecordGroup()
     for index, row in enumerate(rows):
-        if not isinstance(row, Mapping):  # API callers may send anything
+        if type(row) is not dict and not isinstance(row, Mapping):  # API callers may send anything
             problems.append(
                 {"path": str(index), "message": f"must be a mapping of field values, got {type(row).__name__}"}
             )
