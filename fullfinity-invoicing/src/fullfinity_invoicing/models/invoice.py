@@ -135,7 +135,7 @@ class Invoice(Model):
             commands = values.pop("lines", None) if isinstance(values, dict) else None
             if commands is not None:
                 if isinstance(commands, list) and all(
-                    isinstance(c, list | tuple) and len(c) == 2 and c[0] == "N" and isinstance(c[1], Mapping)
+                    isinstance(c, list | tuple) and len(c) == 2 and c[0] == "N" and isinstance(c[1], dict)
                     for c in commands
                 ):
                     lines.extend((index, dict(c[1])) for c in commands)
