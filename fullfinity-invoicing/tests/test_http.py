@@ -138,3 +138,17 @@ async def test_a_billing_user_cannot_post_manual_entries(ff_client, tenant, worl
     answer = await ff_client.post("/api/create/JournalEntry", json={"journal": 1, "date": "2026-02-01"}, headers=h)
 
     assert answer.status_code == 403, answer.text
+
+
+async def test_the_form_gets_live_totals_while_lines_are_edited(ff_client, tenant, world):
+    h = await _headers(ff_client, tenant, world["billing"])
+    vat = (await ff_client.post("/api/query/Tax", json={"q_filter": "Q(name='VAT 20%')"}, headers=h)).json()["data"][0]
+
+    answer = await ff_client.post("/api/onchange/Invoice", headers=h, json={
+        "values": {"lines": [["N", {"name": "a", "quantity": "2", "price_unit": "10.00", "taxes": [vat["id"]]}],
+                             ["N", {"name": "b", "quantity": "1", "price_unit": "5.55", "taxes": [vat["id"]]}]]},
+        "changed": ["lines"]})  # fmt: skip
+
+    assert answer.status_code == 200, answer.text
+    totals = answer.json()["values"]["tax_totals"]
+    assert (totals["amount_untaxed"], totals["amount_tax"], totals["amount_total"]) == ("25.55", "5.11", "30.66")

@@ -151,15 +151,8 @@ async def refresh_amounts(env: Any, invoice_ids: Sequence[int]) -> list[Computed
 async def write_amounts(env: Any, computed: Sequence[Computed]) -> None:
     from fullfinity_invoicing.models.invoice import DRAFT_LABELS
 
-    groups = {
-        r["id"]: (r["name"], r["sequence"])
-        for r in await env.fetch(
-            "SELECT id, name, sequence FROM tax_group WHERE id = ANY($1::bigint[])",
-            sorted({g for c in computed for g in c.amounts.groups if g is not None}),
-        )
-    }
     line_ids, subtotals, totals = [], [], []
-    inv_ids, untaxed, tax, total, dues, totals_json, details_json, names = [], [], [], [], [], [], [], []
+    inv_ids, untaxed, tax, total, dues, details_json, names = [], [], [], [], [], [], []
     for c in computed:
         for line_id, line in zip(c.line_ids, c.amounts.lines, strict=True):
             line_ids.append(line_id)
@@ -173,7 +166,6 @@ async def write_amounts(env: Any, computed: Sequence[Computed]) -> None:
         if c.invoice_date is not None:
             due = max(d for d, _ in c.installments(c.invoice_date)) if c.payment_term else c.invoice_date
         dues.append(due)
-        totals_json.append(json.dumps(tax_totals(c.amounts, groups)))
         details_json.append(json.dumps(tax_details(c.amounts)))
         names.append(DRAFT_LABELS.get(c.move_type, "Draft"))
     if line_ids:
@@ -188,13 +180,13 @@ async def write_amounts(env: Any, computed: Sequence[Computed]) -> None:
         env.written.add("InvoiceLine")
     await env.execute(
         "UPDATE invoice i SET amount_untaxed = v.u, amount_tax = v.t, amount_total = v.s, amount_residual = v.s, "
-        "due_date = coalesce(v.due, i.due_date), tax_totals = v.tt::jsonb, tax_details = v.td::jsonb, "
+        "due_date = coalesce(v.due, i.due_date), tax_details = v.td::jsonb, "
         "name = CASE WHEN i.state = 'draft' THEN v.name ELSE i.name END "
         "FROM unnest($1::bigint[], $2::numeric[], $3::numeric[], $4::numeric[], $5::date[], $6::text[], "
-        "$7::text[], $8::text[]) AS v(id, u, t, s, due, tt, td, name) "
+        "$7::text[]) AS v(id, u, t, s, due, td, name) "
         "WHERE i.id = v.id AND i.state = 'draft' AND (i.amount_untaxed IS DISTINCT FROM v.u OR "
         "i.amount_tax IS DISTINCT FROM v.t OR i.amount_total IS DISTINCT FROM v.s OR "
-        "i.amount_residual IS DISTINCT FROM v.s OR i.tax_totals IS DISTINCT FROM v.tt::jsonb OR "
+        "i.amount_residual IS DISTINCT FROM v.s OR "
         "i.tax_details IS DISTINCT FROM v.td::jsonb OR i.name IS DISTINCT FROM v.name OR "
         "(v.due IS NOT NULL AND i.due_date IS DISTINCT FROM v.due))",
         inv_ids,
@@ -202,7 +194,6 @@ async def write_amounts(env: Any, computed: Sequence[Computed]) -> None:
         tax,
         total,
         dues,
-        totals_json,
         details_json,
         names,
     )
@@ -274,8 +265,6 @@ async def precompute_rows(env: Any, headers: Sequence[dict[str, Any]], lines: Se
         except (ArithmeticError, TypeError, ValueError):
             return False  # the ORM reports the bad value with its path
         per_header.setdefault(index, []).append((row, LineInput(quantity, price, discount, flat)))
-    group_rows = await env.fetch("SELECT id, name, sequence FROM tax_group")
-    groups = {r["id"]: (r["name"], r["sequence"]) for r in group_rows}
     for index, header in enumerate(headers):
         fact = facts.get(-1 - index)
         if fact is None:
@@ -287,7 +276,7 @@ async def precompute_rows(env: Any, headers: Sequence[dict[str, Any]], lines: Se
             row["price_total"] = line.total
         header.update(
             amount_untaxed=amounts.untaxed, amount_tax=amounts.tax, amount_total=amounts.total,
-            amount_residual=amounts.total, tax_totals=tax_totals(amounts, groups), tax_details=tax_details(amounts),
+            amount_residual=amounts.total, tax_details=tax_details(amounts),
             name=DRAFT_LABELS.get(fact.move_type, "Draft"),
         )  # fmt: skip
         date = header.get("invoice_date")
@@ -299,3 +288,32 @@ async def precompute_rows(env: Any, headers: Sequence[dict[str, Any]], lines: Se
             elif header.get("due_date") is None:
                 header["due_date"] = date
     return True
+
+
+async def live_totals(invoice: Any) -> dict[str, Any]:
+    """``tax_totals`` of one invoice from its lines as loaded (stored lines or a draft's lines)."""
+    env = invoice.env
+    await invoice.fetch_related("lines")
+    inputs: list[tuple[Any, list[int]]] = []
+    for line in invoice.lines:
+        if (line.display_type or "product") != "product":
+            continue
+        taxes = line.taxes
+        inputs.append((line, [t.id for t in taxes] if taxes is not None else []))
+    specs, children = await tax_specs(env, {t for _, ids in inputs for t in ids})
+    places = 2
+    if invoice.currency is not None:
+        places = int(await env.fetchval("SELECT coalesce(decimal_places, 2) FROM currency WHERE id = $1",
+                                        invoice.currency.id) or 2)  # fmt: skip
+    mode = (await settings(env)).tax_rounding
+    lines = [
+        LineInput(line.quantity or Decimal(0), line.price_unit or Decimal(0), line.discount or Decimal(0),
+                  flatten_taxes(ids, specs, children))
+        for line, ids in inputs
+    ]  # fmt: skip
+    amounts = compute_document(lines, places, mode, refund=invoice.move_type in REFUNDS)
+    rows = await env.fetch(
+        "SELECT id, name, sequence FROM tax_group WHERE id = ANY($1::bigint[])",
+        sorted(g for g in amounts.groups if g is not None),
+    )
+    return tax_totals(amounts, {r["id"]: (r["name"], r["sequence"]) for r in rows})

@@ -177,22 +177,20 @@ async def _copy_as_credit_notes(env: Any, origins: Sequence[Any], when: dt.date,
     ids = await reserve_ids(env, "invoice", len(origins))
     columns = ("id", "name", "move_type", "partner_id", "invoice_date", "due_date", "payment_term_id", "journal_id",
                "currency_id", "reference", "narration", "amount_untaxed", "amount_tax", "amount_total",
-               "amount_residual", "tax_totals", "tax_details", "state", "payment_state", "reversed_invoice_id",
+               "amount_residual", "tax_details", "state", "payment_state", "reversed_invoice_id",
                "create_uid", "write_uid")  # fmt: skip
     rows = []
     for new, o in zip(ids, origins, strict=True):
         rows.append((new, "Draft credit note", REFUND_OF[o["move_type"]], o["partner_id"], when, when, None,
                      o["journal_id"], o["currency_id"], reason or o["number"], o["narration"], o["amount_untaxed"],
                      o["amount_tax"], o["amount_total"], o["amount_total"],
-                     json.dumps(o["tax_totals"]) if o["tax_totals"] is not None else None,
                      json.dumps(o["tax_details"]) if o["tax_details"] is not None else None,
                      "draft", "not_paid", o["id"], env.uid, env.uid))  # fmt: skip
     await env.execute(
         f"INSERT INTO invoice ({', '.join(columns)}) SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], "
         "$4::bigint[], $5::date[], $6::date[], $7::bigint[], $8::bigint[], $9::bigint[], $10::text[], $11::text[], "
-        "$12::numeric[], $13::numeric[], $14::numeric[], $15::numeric[], $16::text[]::jsonb[], $17::text[]::jsonb[], "
-        "$18::text[], "
-        "$19::text[], $20::bigint[], $21::bigint[], $22::bigint[])",
+        "$12::numeric[], $13::numeric[], $14::numeric[], $15::numeric[], $16::text[]::jsonb[], "
+        "$17::text[], $18::text[], $19::bigint[], $20::bigint[], $21::bigint[])",
         *[[row[i] for row in rows] for i in range(len(columns))],
     )
     mapping = dict(zip([o["id"] for o in origins], ids, strict=True))

@@ -80,7 +80,11 @@ class Invoice(Model):
     amount_tax = Monetary(readonly=True, default=Decimal(0), clone=False, description="Tax")
     amount_total = Monetary(readonly=True, default=Decimal(0), clone=False, description="Total")
     amount_residual = Monetary(readonly=True, default=Decimal(0), clone=False, description="Amount due")
-    tax_totals = JSON(readonly=True, clone=False, hint="Per tax group: name, base and amount")
+    tax_totals = JSON(
+        calculate="_compute_tax_totals",
+        store=False,
+        hint="Untaxed, tax and total, and per tax group the base and amount: live on a form being edited",
+    )
     tax_details = JSON(readonly=True, clone=False, hint="Per tax and account: base and amount (what posting books)")
     currency_rate = Numeric(digits=(20, 10), readonly=True, clone=False, hint="Rate used at posting")
     state = Selection(choices=STATES, required=True, default="draft", readonly=True, clone=False, index=True)
@@ -92,6 +96,17 @@ class Invoice(Model):
         "Invoice", related_name="credit_notes", on_delete="RESTRICT", readonly=True, clone=False,
         hint="The invoice this credit note reverses",
     )  # fmt: skip
+
+    @Model.calculate(
+        "lines", "lines__quantity", "lines__price_unit", "lines__discount", "lines__display_type", "lines__taxes",
+        "currency", "move_type",
+    )  # fmt: skip
+    async def _compute_tax_totals(self) -> None:
+        """The totals of the document as it stands (also an unsaved draft: the form's live totals),
+        with the same engine and rounding mode posting uses."""
+        from fullfinity_invoicing.models._amounts import live_totals
+
+        self.tax_totals = await live_totals(self)
 
     # -- writing ------------------------------------------------------------------------------
     async def save(self, *, check_concurrency: bool = False) -> None:
