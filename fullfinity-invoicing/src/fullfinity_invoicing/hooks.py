@@ -5,7 +5,8 @@
   defaults (journals, accounts, taxes of the shipped chart, found by their codes) and the company a
   currency (EUR when it has none); in a demo
   tenant, the demo invoices, bills, payments and credit note are created (dates relative to today);
-- after uninstalling invoicing: the database invariants are dropped.
+- around any uninstall: the database invariants are dropped first and rebuilt afterwards from the
+  remaining models (not when invoicing itself goes).
 """
 
 from __future__ import annotations
@@ -123,6 +124,13 @@ async def fullfinity_post_upgrade(env: Any, module: str, from_version: str, to_v
 
 
 @hookimpl
+async def fullfinity_pre_uninstall(env: Any, module: str) -> None:
+    # The row guards name every column of the guarded tables: dropped first, so that a module's
+    # columns can go with it (drop_data), and rebuilt afterwards for the models that remain.
+    await drop_invariants(env)
+
+
+@hookimpl
 async def fullfinity_post_uninstall(env: Any, module: str) -> None:
-    if module == "invoicing":
-        await drop_invariants(env)
+    if module != "invoicing" and "Invoice" in env.registry:
+        await install_invariants(env)
