@@ -65,7 +65,7 @@ async def create_demo(env: Any) -> None:
         {"partner": dana, "invoice_date": day(-2), "lines": [line(desk, "1")]},
     ]  # fmt: skip
     invoices = await Invoice.bulk_create(rows)
-    draft = await Invoice.bulk_create(
+    await Invoice.bulk_create(  # stays a draft
         [{"partner": globex, "lines": [["N", {"product": install, "quantity": Decimal(1)}]]}]
     )
     posted = invoices[:5]
@@ -88,4 +88,3 @@ async def create_demo(env: Any) -> None:
     await register_payments(env, [bills[0].id], journal=None, date=day(-3), amount=None, currency=None,
                             memo=None, group=True)  # fmt: skip
     await posted[2].action_reverse(date=day(-35), reason="Paper returned (wrong format)")
-    _ = draft

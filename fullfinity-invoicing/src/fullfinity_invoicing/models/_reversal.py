@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 from fullfinity.engine.base import UserError
@@ -220,6 +219,3 @@ async def _copy_as_credit_notes(env: Any, origins: Sequence[Any], when: dt.date,
         await env.copy_records(table, (this_col, other_col), [(old_to_new[r["line"]], r["tax"]) for r in links])
     env.written.update({"Invoice", "InvoiceLine"})
     return ids
-
-
-_ = Decimal  # amounts stay Decimals from the database

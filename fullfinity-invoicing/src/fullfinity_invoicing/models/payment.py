@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from fullfinity.engine.base import Char, Date, ManyToMany, ManyToOne, Model, Monetary, Selection, UserError
@@ -73,6 +72,3 @@ class Payment(Model):
         await cancel_payments(self.env, self.ids)
         await self.refresh()
         return {"type": "reload"}
-
-
-_ = Decimal
