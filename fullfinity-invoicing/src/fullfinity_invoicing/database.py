@@ -117,9 +117,6 @@ BEGIN
         {_RAISE} format('Journal entry %s (id %s) is posted: no item can be added to it.',
                         coalesce(bad.number, '-'), bad.id);
     END IF;
-    IF EXISTS (SELECT 1 FROM new_rows WHERE parent_state = 'posted') THEN
-        {_RAISE} 'Journal items are created in draft entries; posting the entry posts them.';
-    END IF;
     RETURN NULL;
 END $$;
 DROP TRIGGER IF EXISTS invoicing_items_inserted ON journal_item;
@@ -130,7 +127,7 @@ CREATE TRIGGER invoicing_items_inserted AFTER INSERT ON journal_item
 
 _ENTRIES = f"""
 CREATE OR REPLACE FUNCTION invoicing_entries_checked() RETURNS trigger LANGUAGE plpgsql AS $$
-DECLARE bad record; lock_date date; posted bigint[];
+DECLARE bad record; lock_date date; posted bigint[]; unflagged bigint;
 BEGIN
     IF TG_OP = 'INSERT' THEN
         posted := ARRAY(SELECT id FROM new_rows WHERE state = 'posted');
@@ -141,17 +138,20 @@ BEGIN
     IF cardinality(posted) = 0 THEN
         RETURN NULL;
     END IF;
-    -- the items of an entry are posted with it (and frozen from then on)
-    UPDATE journal_item SET parent_state = 'posted' WHERE entry_id = ANY(posted) AND parent_state <> 'posted';
-    SELECT e.id, e.number, coalesce(sum(i.debit), 0) AS debit, coalesce(sum(i.credit), 0) AS credit INTO bad
+    SELECT e.id, e.number, coalesce(sum(i.debit), 0) AS debit, coalesce(sum(i.credit), 0) AS credit,
+           coalesce(bool_and(i.parent_state = 'posted'), true) AS flagged INTO bad
       FROM journal_entry e LEFT JOIN journal_item i ON i.entry_id = e.id
      WHERE e.id = ANY(posted)
-     GROUP BY e.id HAVING coalesce(sum(i.debit), 0) <> coalesce(sum(i.credit), 0) LIMIT 1;
-    IF FOUND THEN
+     GROUP BY e.id
+    HAVING coalesce(sum(i.debit), 0) <> coalesce(sum(i.credit), 0)
+        OR NOT coalesce(bool_and(i.parent_state = 'posted'), true)
+     LIMIT 1;
+    IF FOUND AND bad.debit <> bad.credit THEN
         {_RAISE} format('Journal entry %s (id %s) does not balance: debits %s, credits %s. '
                         'A posted entry must balance.',
                         coalesce(bad.number, '-'), bad.id, bad.debit, bad.credit);
     END IF;
+    unflagged := CASE WHEN FOUND THEN bad.id END;
     SELECT max(invoicing_lock_date) INTO lock_date FROM configuration;
     IF lock_date IS NOT NULL THEN
         SELECT e.id, e.date INTO bad FROM journal_entry e WHERE e.id = ANY(posted) AND e.date <= lock_date LIMIT 1;
@@ -159,6 +159,10 @@ BEGIN
             {_RAISE} format('Journal entry %s is dated %s, on or before the lock date %s: nothing can be posted there.',
                             bad.id, bad.date, lock_date);
         END IF;
+    END IF;
+    IF unflagged IS NOT NULL THEN
+        {_RAISE} format('Journal entry %s: its items are not marked posted (parent_state); mark them in the same '
+                        'transaction, before posting the entry.', unflagged);
     END IF;
     RETURN NULL;
 END $$;

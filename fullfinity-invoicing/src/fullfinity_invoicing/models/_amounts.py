@@ -40,6 +40,8 @@ class Computed:
     terms: list[TermLine] = field(default_factory=list)
     #: per product line (same order as ``line_ids``): (account, label, tax ids)
     line_info: list[tuple[int | None, str | None, tuple[int, ...]]] = field(default_factory=list)
+    #: whether the stored amounts differ from these (then posting writes them first)
+    stale: bool = True
 
     def installments(self, date: dt.date) -> list[tuple[dt.date, Decimal]]:
         return installments(self.terms, self.amounts.total, date, self.places)
@@ -52,7 +54,8 @@ async def compute_invoices(env: Any, invoice_ids: Sequence[int], *, lock: bool =
         return []
     invoices = await env.fetch(
         "SELECT i.id, i.move_type, i.state, i.currency_id, coalesce(c.decimal_places, 2) AS places, "
-        "i.invoice_date, i.payment_term_id FROM invoice i LEFT JOIN currency c ON c.id = i.currency_id "
+        "i.invoice_date, i.payment_term_id, i.amount_untaxed, i.amount_tax, i.amount_total, i.tax_details "
+        "FROM invoice i LEFT JOIN currency c ON c.id = i.currency_id "
         "WHERE i.id = ANY($1::bigint[]) ORDER BY i.id" + (" FOR UPDATE OF i" if lock else ""),
         ids,
     )
@@ -60,6 +63,7 @@ async def compute_invoices(env: Any, invoice_ids: Sequence[int], *, lock: bool =
     table, this_col, other_col = relation
     lines = await env.fetch(
         f"SELECT l.id, l.invoice_id, l.display_type, l.quantity, l.price_unit, l.discount, l.account_id, l.name, "
+        f"l.price_subtotal, l.price_total, "
         f'ARRAY(SELECT t."{other_col}" FROM "{table}" t WHERE t."{this_col}" = l.id) AS taxes '
         f"FROM invoice_line l WHERE l.invoice_id = ANY($1::bigint[]) ORDER BY l.invoice_id, l.sequence, l.id",
         ids,
@@ -74,7 +78,7 @@ async def compute_invoices(env: Any, invoice_ids: Sequence[int], *, lock: bool =
     flat_cache: dict[tuple[int, ...], Any] = {}
     out = []
     for inv in invoices:
-        inputs, line_ids, info = [], [], []
+        inputs, line_ids, info, stored = [], [], [], []
         for ln in by_invoice.get(inv["id"], ()):
             key = tuple(ln["taxes"])
             flat = flat_cache.get(key)
@@ -84,6 +88,7 @@ async def compute_invoices(env: Any, invoice_ids: Sequence[int], *, lock: bool =
                                     ln["discount"] or Decimal(0), flat))  # fmt: skip
             line_ids.append(ln["id"])
             info.append((ln["account_id"], ln["name"], key))
+            stored.append((ln["price_subtotal"], ln["price_total"]))
         amounts = compute_document(inputs, inv["places"], mode, refund=inv["move_type"] in REFUNDS)
         out.append(
             Computed(
@@ -99,6 +104,12 @@ async def compute_invoices(env: Any, invoice_ids: Sequence[int], *, lock: bool =
                 terms.get(inv["payment_term_id"], []),
                 info,
             )
+        )
+        out[-1].stale = (
+            (inv["amount_untaxed"], inv["amount_tax"], inv["amount_total"])
+            != (amounts.untaxed, amounts.tax, amounts.total)
+            or inv["tax_details"] != tax_details(amounts)
+            or stored != [(ln.subtotal, ln.total) for ln in amounts.lines]
         )
     return out
 

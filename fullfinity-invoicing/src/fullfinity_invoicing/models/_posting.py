@@ -70,7 +70,9 @@ async def post_invoices(env: Any, invoice_ids: Sequence[int]) -> list[int]:
     accounts = await _account_types(env, _used_accounts(computed, heads, config))
     for c in computed:
         _validate(c, heads[c.id], config, accounts, today)
-    await write_amounts(env, computed)  # what is booked is what the document shows
+    stale = [c for c in computed if c.stale]
+    if stale:  # what is booked is what the document shows
+        await write_amounts(env, stale)
     rates = await rates_at(env, {(c.currency, c.invoice_date or today) for c in computed}, company)
     numbers = await take_numbers(
         env,
@@ -279,7 +281,8 @@ async def post_manual_entries(env: Any, entry_ids: Sequence[int]) -> None:
         "amount_residual = CASE WHEN a.reconcile THEN i.balance ELSE 0 END, "
         "amount_residual_currency = CASE WHEN a.reconcile THEN coalesce(i.amount_currency, i.balance) ELSE 0 END, "
         "amount_currency = coalesce(i.amount_currency, i.balance), date_maturity = coalesce(i.date_maturity, e.date), "
-        "reconciled = a.reconcile AND i.balance = 0, currency_id = coalesce(i.currency_id, $2) "
+        "reconciled = a.reconcile AND i.balance = 0, currency_id = coalesce(i.currency_id, $2), "
+        "parent_state = 'posted' "
         "FROM journal_entry e, account a WHERE e.id = i.entry_id AND a.id = i.account_id "
         "AND i.entry_id = ANY($1::bigint[])",
         ids,

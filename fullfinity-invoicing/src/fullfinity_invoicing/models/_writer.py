@@ -1,8 +1,9 @@
 """Writing journal entries and their items for many documents at once (COPY, ids reserved ahead).
 
-Entries are inserted as drafts with their items, then posted by one UPDATE: the database checks the
-balance of every entry that becomes posted in that statement (``database``), and nothing can be added
-to a posted entry afterwards.
+Entries are inserted as drafts with their items (already marked ``parent_state = 'posted'``, so that
+posting rewrites no item), then posted by one UPDATE: the database checks, for every entry that
+becomes posted in that statement, that it balances and that its items are marked (``database``), and
+nothing can be added to a posted entry afterwards.
 """
 
 from __future__ import annotations
@@ -108,7 +109,7 @@ async def write_entries(env: Any, entries: Sequence[EntryDraft]) -> list[int]:
                 (item_id, entry_id, item.account, item.partner, item.name, debit, credit, item.balance,
                  item.amount_currency, item.currency, entry.date, item.date_maturity or entry.date, item.tax_line,
                  item.tax_base, item.invoice_line, residual, residual_currency,
-                 item.reconcilable and residual == 0 and residual_currency == 0, "draft", item.account_type, uid, uid)
+                 item.reconcilable and residual == 0 and residual_currency == 0, "posted", item.account_type, uid, uid)
             )  # fmt: skip
             tax_links.extend((item_id, tax) for tax in item.taxes)
     await env.copy_records("journal_entry", ENTRY_COLUMNS, entry_rows)
@@ -126,7 +127,6 @@ async def post_entries(env: Any, entry_ids: Sequence[int]) -> None:
     if not entry_ids:
         return
     ids = list(entry_ids)
-    # the database's trigger posts the items with their entry (database.py)
     await env.execute(
         "UPDATE journal_entry SET state = 'posted', updated_date = clock_timestamp(), write_uid = $2 "
         "WHERE id = ANY($1::bigint[]) AND state = 'draft'",
