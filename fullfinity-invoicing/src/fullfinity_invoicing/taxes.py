@@ -26,6 +26,7 @@ its total their sum: nothing is rounded twice, so list, form, API and entry agre
 from __future__ import annotations
 
 import decimal
+import functools
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -140,6 +141,15 @@ def _amount(tax: TaxSpec, base: tuple[Decimal, Decimal], quantity: Decimal) -> t
     return _CTX.multiply(base[0], rate), _CTX.multiply(base[1], rate)
 
 
+@functools.lru_cache(maxsize=1024)
+def _simple_rates(taxes: tuple[TaxSpec, ...]) -> tuple[Decimal, ...] | None:
+    """The rates of a tax combination made of plain percentages (excluded, not affecting later
+    bases): then each tax is rate x subtotal, the common case computed without the general solver."""
+    if all(t.amount_type == "percent" and not t.price_include and not t.include_base_amount for t in taxes):
+        return tuple(t.rate for t in taxes)
+    return None
+
+
 def compute_line(
     quantity: Decimal,
     price_unit: Decimal,
@@ -155,10 +165,23 @@ def compute_line(
     global rounding mode; ``rounded`` is always the line-rounded value (shown on the line).
     """
     q = quantum(places)
-    gross_exact = _CTX.multiply(_CTX.multiply(quantity, price_unit), _CTX.divide(HUNDRED - discount, HUNDRED))
+    if discount:
+        gross_exact = _CTX.multiply(_CTX.multiply(quantity, price_unit), _CTX.divide(HUNDRED - discount, HUNDRED))
+    else:
+        gross_exact = _CTX.multiply(quantity, price_unit)
     gross = _round(gross_exact, q)
     if not taxes:
         return LineAmounts(gross, gross, [])
+    rates = _simple_rates(taxes if isinstance(taxes, tuple) else tuple(taxes))
+    if rates is not None:
+        simple = []
+        total = gross
+        for tax, rate in zip(taxes, rates, strict=True):
+            exact = _CTX.multiply(gross, rate)
+            rounded = _round(exact, q)
+            total += rounded
+            simple.append(TaxAmount(tax, gross, exact if exact_excluded else rounded, rounded))
+        return LineAmounts(gross, total, simple)
     if not any(t.price_include for t in taxes):
         subtotal = gross
         included: dict[int, Decimal] = {}

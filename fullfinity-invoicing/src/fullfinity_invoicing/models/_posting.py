@@ -194,7 +194,7 @@ def _entry(
     entry = EntryDraft(head["journal_id"], date, c.currency, number=number, ref=head["reference"], invoice=c.id)
     items = entry.items
     total_balance = ZERO
-    for line_id, line, (account, name, taxes) in zip(c.line_ids, c.amounts.lines, c.line_info, strict=True):
+    for line, (account, name, taxes) in zip(c.amounts.lines, c.line_info, strict=True):
         if line.subtotal == 0:
             continue
         amount = sign * line.subtotal
@@ -211,7 +211,6 @@ def _entry(
                 partner,
                 name,
                 taxes=taxes,
-                invoice_line=line_id,
             )
         )
     for t in c.amounts.tax_lines:

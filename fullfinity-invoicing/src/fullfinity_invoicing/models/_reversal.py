@@ -30,7 +30,7 @@ async def _mirrored_items(env: Any, entry_ids: Sequence[int]) -> dict[int, list[
     table, this_col, other_col = env["JournalItem"]._fields["taxes"].relation
     rows = await env.fetch(
         f"SELECT i.id, i.entry_id, i.account_id, i.account_type, i.balance, i.amount_currency, i.currency_id, "
-        f"i.partner_id, i.name, i.tax_line_id, i.tax_base, i.invoice_line_id, a.reconcile, "
+        f"i.partner_id, i.name, i.tax_line_id, i.tax_base, a.reconcile, "
         f'ARRAY(SELECT t."{other_col}" FROM "{table}" t WHERE t."{this_col}" = i.id) AS taxes '
         f"FROM journal_item i JOIN account a ON a.id = i.account_id WHERE i.entry_id = ANY($1::bigint[]) "
         f"ORDER BY i.entry_id, i.id",
@@ -50,7 +50,6 @@ async def _mirrored_items(env: Any, entry_ids: Sequence[int]) -> dict[int, list[
                 tax_line=r["tax_line_id"],
                 tax_base=-r["tax_base"] if r["tax_base"] is not None else None,
                 taxes=tuple(r["taxes"]),
-                invoice_line=None,
                 reconcilable=bool(r["reconcile"]),
             )
         )

@@ -32,7 +32,6 @@ class ItemDraft:
     tax_line: int | None = None
     tax_base: Decimal | None = None
     taxes: Sequence[int] = ()
-    invoice_line: int | None = None
     reconcilable: bool = False
 
 
@@ -65,7 +64,7 @@ ENTRY_COLUMNS = (
 )  # fmt: skip
 ITEM_COLUMNS = (
     "id", "entry_id", "account_id", "partner_id", "name", "debit", "credit", "balance", "amount_currency",
-    "currency_id", "date", "date_maturity", "tax_line_id", "tax_base", "invoice_line_id", "amount_residual",
+    "currency_id", "date", "date_maturity", "tax_line_id", "tax_base", "amount_residual",
     "amount_residual_currency", "reconciled", "parent_state", "account_type", "create_uid", "write_uid",
 )  # fmt: skip
 
@@ -108,7 +107,7 @@ async def write_entries(env: Any, entries: Sequence[EntryDraft]) -> list[int]:
             item_rows.append(
                 (item_id, entry_id, item.account, item.partner, item.name, debit, credit, item.balance,
                  item.amount_currency, item.currency, entry.date, item.date_maturity or entry.date, item.tax_line,
-                 item.tax_base, item.invoice_line, residual, residual_currency,
+                 item.tax_base, residual, residual_currency,
                  item.reconcilable and residual == 0 and residual_currency == 0, "posted", item.account_type, uid, uid)
             )  # fmt: skip
             tax_links.extend((item_id, tax) for tax in item.taxes)

@@ -38,7 +38,7 @@ class JournalEntry(Model):
     _unique_together = [("journal", "number")]
 
     name = Char(max_length=64, readonly=True, default="Draft entry", clone=False)
-    number = Char(max_length=64, readonly=True, clone=False, index=True)
+    number = Char(max_length=64, readonly=True, clone=False)  # unique with the journal (its index)
     journal = ManyToOne("Journal", required=True, on_delete="RESTRICT")
     date = Date(required=True, index=True)
     ref = Char(max_length=200, description="Reference")
@@ -119,12 +119,11 @@ class JournalItem(Model):
     balance = Monetary(calculate="_compute_balance", store=True, readonly=True)
     amount_currency = Monetary(hint="Signed amount in the item's currency")
     currency = ManyToOne("Currency", on_delete="RESTRICT")
-    date = Date(index=True, readonly=True)
+    date = Date(readonly=True)
     date_maturity = Date(description="Due date")
     tax_line = ManyToOne("Tax", on_delete="RESTRICT", readonly=True, hint="The tax this item books")
     tax_base = Monetary(readonly=True, hint="Base of the tax this item books")
     taxes = ManyToMany("Tax", hint="Taxes applied to this base item")
-    invoice_line = ManyToOne("InvoiceLine", on_delete="SET NULL", readonly=True)
     amount_residual = Monetary(readonly=True, hint="Open amount (company currency), receivables and payables")
     amount_residual_currency = Monetary(readonly=True, hint="Open amount in the item's currency")
     # Not indexed on purpose: reconciliation and posting update them in place (HOT updates, see database.py).
