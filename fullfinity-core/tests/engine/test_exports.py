@@ -10,6 +10,7 @@ EXPECTED = {
     "Integer",
     "Float",
     "Monetary",
+    "Numeric",
     "Boolean",
     "Date",
     "Datetime",

@@ -138,6 +138,34 @@ async def test_bad_nested_values_report_a_dotted_path(world):
     assert {d["path"] for d in info.value.details} == {"moves.0.weight"}
 
 
+async def test_bulk_create_writes_many_to_many_links_in_one_statement(world, ff_env):
+    red, blue = world["red"], await RlTag.create(name="blue")
+    rows = [{"name": f"Screw {i}", "tags": [red.id, blue.id] if i % 2 else [["L", blue.id]]} for i in range(50)]
+
+    with ff_env.count_queries() as counter:
+        created = await RlProduct.bulk_create(rows)
+
+    assert counter.total <= 4  # (the sequence name, once), ids, COPY, one INSERT of every link
+    await created.fetch_related("tags")
+    assert [sorted(t.name for t in p.tags) for p in created][:2] == [["blue"], ["blue", "red"]]
+
+
+async def test_bulk_create_applies_one_to_many_commands(world):
+    created = await RlPicking.bulk_create(
+        [{"name": "B1", "moves": [["N", {"weight": 2}], ["N", {"weight": 3}]]}, {"name": "B2"}]
+    )
+
+    await created.fetch_related("moves")
+    assert [sorted(m.weight for m in p.moves) for p in created] == [[2, 3], []]
+
+
+async def test_bulk_create_reports_bad_nested_lines_under_their_row(world):
+    with pytest.raises(ValidationError) as info:
+        await RlPicking.bulk_create([{"name": "B3"}, {"name": "B4", "moves": [["N", {"weight": "heavy"}]]}])
+
+    assert {d["path"] for d in info.value.details} == {"1.moves.0.weight"}
+
+
 async def test_filters_through_relations_never_duplicate_rows(world):
     assert [p.name for p in await RlPicking.filter(partner__country__code="FR")] == ["P1"]
     assert await RlPicking.filter(moves__weight__gt=0).count() == 2  # P1 has two moves, counted once

@@ -179,6 +179,148 @@ export type Deleted = {
   deleted: Array<number>;
 };
 
+/** Account */
+export type Account = {
+  /** ID */
+  id: (number | null);
+  /** Code */
+  code?: (string | null);
+  /** Name */
+  name?: (string | null);
+  /** Complete name */
+  complete_name?: (string | null);
+  /** Type */
+  account_type?: ("asset_receivable" | "asset_cash" | "asset_current" | "asset_non_current" | "liability_payable" | "liability_current" | "liability_non_current" | "equity" | "income" | "income_other" | "expense" | "expense_direct_cost" | null);
+  /** Reconcile. Items of this account are matched with each other (receivables, payables). */
+  reconcile?: boolean;
+  /** Active */
+  active?: boolean;
+  /** Note */
+  note?: (string | null);
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** Account values */
+export type AccountWrite = {
+  /** Code */
+  code?: (string | null);
+  /** Name */
+  name?: (string | null);
+  /** Type */
+  account_type?: ("asset_receivable" | "asset_cash" | "asset_current" | "asset_non_current" | "liability_payable" | "liability_current" | "liability_non_current" | "equity" | "income" | "income_other" | "expense" | "expense_direct_cost" | null);
+  /** Reconcile. Items of this account are matched with each other (receivables, payables). */
+  reconcile?: boolean;
+  /** Active */
+  active?: boolean;
+  /** Note */
+  note?: (string | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** Account values */
+export type AccountUpdate = {
+  /** Code */
+  code?: (string | null);
+  /** Name */
+  name?: (string | null);
+  /** Type */
+  account_type?: ("asset_receivable" | "asset_cash" | "asset_current" | "asset_non_current" | "liability_payable" | "liability_current" | "liability_non_current" | "equity" | "income" | "income_other" | "expense" | "expense_direct_cost" | null);
+  /** Reconcile. Items of this account are matched with each other (receivables, payables). */
+  reconcile?: boolean;
+  /** Active */
+  active?: boolean;
+  /** Note */
+  note?: (string | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
+/** Aged Balance */
+export type AgedBalanceLine = {
+  /** ID */
+  id: (number | null);
+  /** Partner */
+  partner?: (RelatedRecord | null);
+  /** Not due */
+  current?: (number | null);
+  /** 1-30 days */
+  b1_30?: (number | null);
+  /** 31-60 days */
+  b31_60?: (number | null);
+  /** 61-90 days */
+  b61_90?: (number | null);
+  /** Over 90 days */
+  b90_plus?: (number | null);
+  /** Total */
+  total?: (number | null);
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date?: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** AgedBalanceLine values */
+export type AgedBalanceLineWrite = {
+  /** Partner */
+  partner?: ((number | {
+    id: number;
+  }) | null);
+  /** Not due */
+  current?: ((number | string) | null);
+  /** 1-30 days */
+  b1_30?: ((number | string) | null);
+  /** 31-60 days */
+  b31_60?: ((number | string) | null);
+  /** 61-90 days */
+  b61_90?: ((number | string) | null);
+  /** Over 90 days */
+  b90_plus?: ((number | string) | null);
+  /** Total */
+  total?: ((number | string) | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** AgedBalanceLine values */
+export type AgedBalanceLineUpdate = {
+  /** Partner */
+  partner?: ((number | {
+    id: number;
+  }) | null);
+  /** Not due */
+  current?: ((number | string) | null);
+  /** 1-30 days */
+  b1_30?: ((number | string) | null);
+  /** 31-60 days */
+  b31_60?: ((number | string) | null);
+  /** 61-90 days */
+  b61_90?: ((number | string) | null);
+  /** Over 90 days */
+  b90_plus?: ((number | string) | null);
+  /** Total */
+  total?: ((number | string) | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
 /** API Key */
 export type ApiKey = {
   /** ID */
@@ -372,6 +514,42 @@ export type Configuration = {
   lang?: (string | null);
   /** Tz */
   tz?: (string | null);
+  /** Leads. Qualify incoming requests as leads before they become opportunities; off: they go straight to the pipeline as opportunities. */
+  crm_use_leads?: boolean;
+  /** Default sales team. Team of leads from the website form */
+  crm_default_team?: (RelatedRecord | null);
+  /** Website form posts per minute. Lead-capture posts accepted per minute from one address; more are refused with 429. */
+  crm_lead_capture_rate?: (number | null);
+  /** Tax rounding. Per line: each line's tax is rounded. Globally: each tax is rounded once on the document total. */
+  invoicing_tax_rounding?: ("per_line" | "globally" | null);
+  /** Lock date. Nothing can be posted or changed on or before this date. */
+  invoicing_lock_date?: (string | null);
+  /** Customer invoices journal */
+  invoicing_sale_journal?: (RelatedRecord | null);
+  /** Vendor bills journal */
+  invoicing_purchase_journal?: (RelatedRecord | null);
+  /** Miscellaneous journal */
+  invoicing_general_journal?: (RelatedRecord | null);
+  /** Default payment journal */
+  invoicing_bank_journal?: (RelatedRecord | null);
+  /** Exchange difference journal */
+  invoicing_exchange_journal?: (RelatedRecord | null);
+  /** Default receivable account */
+  invoicing_receivable_account?: (RelatedRecord | null);
+  /** Default payable account */
+  invoicing_payable_account?: (RelatedRecord | null);
+  /** Default income account */
+  invoicing_income_account?: (RelatedRecord | null);
+  /** Default expense account */
+  invoicing_expense_account?: (RelatedRecord | null);
+  /** Exchange gain account */
+  invoicing_exchange_gain_account?: (RelatedRecord | null);
+  /** Exchange loss account */
+  invoicing_exchange_loss_account?: (RelatedRecord | null);
+  /** Default sales tax */
+  invoicing_sale_tax?: (RelatedRecord | null);
+  /** Default purchase tax */
+  invoicing_purchase_tax?: (RelatedRecord | null);
   /** Created on */
   created_date?: (string | null);
   /** Last updated on */
@@ -395,6 +573,70 @@ export type ConfigurationWrite = {
   lang?: (string | null);
   /** Tz */
   tz?: (string | null);
+  /** Leads. Qualify incoming requests as leads before they become opportunities; off: they go straight to the pipeline as opportunities. */
+  crm_use_leads?: boolean;
+  /** Default sales team. Team of leads from the website form */
+  crm_default_team?: ((number | {
+    id: number;
+  }) | null);
+  /** Website form posts per minute. Lead-capture posts accepted per minute from one address; more are refused with 429. */
+  crm_lead_capture_rate?: (number | null);
+  /** Tax rounding. Per line: each line's tax is rounded. Globally: each tax is rounded once on the document total. */
+  invoicing_tax_rounding?: ("per_line" | "globally" | null);
+  /** Lock date. Nothing can be posted or changed on or before this date. */
+  invoicing_lock_date?: (string | null);
+  /** Customer invoices journal */
+  invoicing_sale_journal?: ((number | {
+    id: number;
+  }) | null);
+  /** Vendor bills journal */
+  invoicing_purchase_journal?: ((number | {
+    id: number;
+  }) | null);
+  /** Miscellaneous journal */
+  invoicing_general_journal?: ((number | {
+    id: number;
+  }) | null);
+  /** Default payment journal */
+  invoicing_bank_journal?: ((number | {
+    id: number;
+  }) | null);
+  /** Exchange difference journal */
+  invoicing_exchange_journal?: ((number | {
+    id: number;
+  }) | null);
+  /** Default receivable account */
+  invoicing_receivable_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Default payable account */
+  invoicing_payable_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Default income account */
+  invoicing_income_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Default expense account */
+  invoicing_expense_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Exchange gain account */
+  invoicing_exchange_gain_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Exchange loss account */
+  invoicing_exchange_loss_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Default sales tax */
+  invoicing_sale_tax?: ((number | {
+    id: number;
+  }) | null);
+  /** Default purchase tax */
+  invoicing_purchase_tax?: ((number | {
+    id: number;
+  }) | null);
   /** Context keys for this write (api.md 1.2). */
   __context?: Record<string, unknown>;
 };
@@ -411,6 +653,70 @@ export type ConfigurationUpdate = {
   lang?: (string | null);
   /** Tz */
   tz?: (string | null);
+  /** Leads. Qualify incoming requests as leads before they become opportunities; off: they go straight to the pipeline as opportunities. */
+  crm_use_leads?: boolean;
+  /** Default sales team. Team of leads from the website form */
+  crm_default_team?: ((number | {
+    id: number;
+  }) | null);
+  /** Website form posts per minute. Lead-capture posts accepted per minute from one address; more are refused with 429. */
+  crm_lead_capture_rate?: (number | null);
+  /** Tax rounding. Per line: each line's tax is rounded. Globally: each tax is rounded once on the document total. */
+  invoicing_tax_rounding?: ("per_line" | "globally" | null);
+  /** Lock date. Nothing can be posted or changed on or before this date. */
+  invoicing_lock_date?: (string | null);
+  /** Customer invoices journal */
+  invoicing_sale_journal?: ((number | {
+    id: number;
+  }) | null);
+  /** Vendor bills journal */
+  invoicing_purchase_journal?: ((number | {
+    id: number;
+  }) | null);
+  /** Miscellaneous journal */
+  invoicing_general_journal?: ((number | {
+    id: number;
+  }) | null);
+  /** Default payment journal */
+  invoicing_bank_journal?: ((number | {
+    id: number;
+  }) | null);
+  /** Exchange difference journal */
+  invoicing_exchange_journal?: ((number | {
+    id: number;
+  }) | null);
+  /** Default receivable account */
+  invoicing_receivable_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Default payable account */
+  invoicing_payable_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Default income account */
+  invoicing_income_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Default expense account */
+  invoicing_expense_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Exchange gain account */
+  invoicing_exchange_gain_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Exchange loss account */
+  invoicing_exchange_loss_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Default sales tax */
+  invoicing_sale_tax?: ((number | {
+    id: number;
+  }) | null);
+  /** Default purchase tax */
+  invoicing_purchase_tax?: ((number | {
+    id: number;
+  }) | null);
   /** Context keys for this write (api.md 1.2). */
   __context?: Record<string, unknown>;
   /** The updated_date read with the record: a different stored value is a 409. */
@@ -437,6 +743,32 @@ export type Contact = {
   is_company?: boolean;
   /** Active */
   active?: boolean;
+  /** Street */
+  street?: (string | null);
+  /** Street2 */
+  street2?: (string | null);
+  /** Zip */
+  zip?: (string | null);
+  /** City */
+  city?: (string | null);
+  /** State / region */
+  state_name?: (string | null);
+  /** Tax ID. VAT number or other tax identification */
+  vat?: (string | null);
+  /** Website */
+  website?: (string | null);
+  /** Receivable account. Default: the settings' receivable account */
+  receivable_account?: (RelatedRecord | null);
+  /** Payable account. Default: the settings' payable account */
+  payable_account?: (RelatedRecord | null);
+  /** Customer payment term */
+  customer_payment_term?: (RelatedRecord | null);
+  /** Supplier payment term */
+  supplier_payment_term?: (RelatedRecord | null);
+  /** Total due. What the contact owes (open receivables) minus what is owed to it (open payables). */
+  total_due?: (number | null);
+  /** Crm leads */
+  crm_leads?: Array<number>;
   /** Children */
   children?: Array<number>;
   /** Users */
@@ -476,6 +808,38 @@ export type ContactWrite = {
   is_company?: boolean;
   /** Active */
   active?: boolean;
+  /** Street */
+  street?: (string | null);
+  /** Street2 */
+  street2?: (string | null);
+  /** Zip */
+  zip?: (string | null);
+  /** City */
+  city?: (string | null);
+  /** State / region */
+  state_name?: (string | null);
+  /** Tax ID. VAT number or other tax identification */
+  vat?: (string | null);
+  /** Website */
+  website?: (string | null);
+  /** Receivable account. Default: the settings' receivable account */
+  receivable_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Payable account. Default: the settings' payable account */
+  payable_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Customer payment term */
+  customer_payment_term?: ((number | {
+    id: number;
+  }) | null);
+  /** Supplier payment term */
+  supplier_payment_term?: ((number | {
+    id: number;
+  }) | null);
+  /** Crm leads */
+  crm_leads?: (Array<(number | Command)> | null);
   /** Children */
   children?: (Array<(number | Command)> | null);
   /** Users */
@@ -508,6 +872,38 @@ export type ContactUpdate = {
   is_company?: boolean;
   /** Active */
   active?: boolean;
+  /** Street */
+  street?: (string | null);
+  /** Street2 */
+  street2?: (string | null);
+  /** Zip */
+  zip?: (string | null);
+  /** City */
+  city?: (string | null);
+  /** State / region */
+  state_name?: (string | null);
+  /** Tax ID. VAT number or other tax identification */
+  vat?: (string | null);
+  /** Website */
+  website?: (string | null);
+  /** Receivable account. Default: the settings' receivable account */
+  receivable_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Payable account. Default: the settings' payable account */
+  payable_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Customer payment term */
+  customer_payment_term?: ((number | {
+    id: number;
+  }) | null);
+  /** Supplier payment term */
+  supplier_payment_term?: ((number | {
+    id: number;
+  }) | null);
+  /** Crm leads */
+  crm_leads?: (Array<(number | Command)> | null);
   /** Children */
   children?: (Array<(number | Command)> | null);
   /** Users */
@@ -565,6 +961,498 @@ export type CountryUpdate = {
   updated_date?: string;
 };
 
+/** Lead/Opportunity */
+export type CrmLead = {
+  /** ID */
+  id: (number | null);
+  /** Opportunity */
+  name?: (string | null);
+  /** Type */
+  lead_type?: ("lead" | "opportunity" | null);
+  /** Customer */
+  contact?: (RelatedRecord | null);
+  /** Contact name */
+  contact_name?: (string | null);
+  /** Company name */
+  company_name?: (string | null);
+  /** Email */
+  email?: (string | null);
+  /** Phone */
+  phone?: (string | null);
+  /** Sales team */
+  team?: (RelatedRecord | null);
+  /** Salesperson */
+  salesperson?: (RelatedRecord | null);
+  /** Stage */
+  stage?: (RelatedRecord | null);
+  /** Probability (%). Set by hand, it stays until 'Automatic probability' is switched on again. */
+  probability?: (number | null);
+  /** Automatic probability (%). Learnt from won and lost leads of the same stage, team and tags. */
+  automated_probability?: (number | null);
+  /** Automatic probability */
+  is_automated_probability?: boolean;
+  /** Expected revenue */
+  expected_revenue?: (number | null);
+  /** Prorated revenue. Expected revenue x probability */
+  prorated_revenue?: (number | null);
+  /** Currency */
+  currency?: (RelatedRecord | null);
+  /** Expected closing */
+  date_deadline?: (string | null);
+  /** Assigned on */
+  date_open?: (string | null);
+  /** Closed on */
+  date_closed?: (string | null);
+  /** Converted on */
+  date_conversion?: (string | null);
+  /** Last stage update */
+  date_last_stage_update?: (string | null);
+  /** Priority */
+  priority?: ("0" | "1" | "2" | "3" | null);
+  /** Tags */
+  tags?: Array<number>;
+  /** Lost reason */
+  lost_reason?: (RelatedRecord | null);
+  /** Active */
+  active?: boolean;
+  /** Status */
+  won_status?: ("pending" | "won" | "lost" | null);
+  /** Notes */
+  description?: (string | null);
+  /** Source. Where the lead came from (website form, fair, referral...) */
+  source?: (string | null);
+  /** Email domain */
+  email_domain?: (string | null);
+  /** Email normalized */
+  email_normalized?: (string | null);
+  /** Company key */
+  company_key?: (string | null);
+  /** Duplicates */
+  duplicate_count?: (number | null);
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** CrmLead values */
+export type CrmLeadWrite = {
+  /** Opportunity */
+  name?: (string | null);
+  /** Type */
+  lead_type?: ("lead" | "opportunity" | null);
+  /** Customer */
+  contact?: ((number | {
+    id: number;
+  }) | null);
+  /** Contact name */
+  contact_name?: (string | null);
+  /** Company name */
+  company_name?: (string | null);
+  /** Email */
+  email?: (string | null);
+  /** Phone */
+  phone?: (string | null);
+  /** Sales team */
+  team?: ((number | {
+    id: number;
+  }) | null);
+  /** Salesperson */
+  salesperson?: ((number | {
+    id: number;
+  }) | null);
+  /** Stage */
+  stage?: ((number | {
+    id: number;
+  }) | null);
+  /** Probability (%). Set by hand, it stays until 'Automatic probability' is switched on again. */
+  probability?: (number | null);
+  /** Automatic probability */
+  is_automated_probability?: boolean;
+  /** Expected revenue */
+  expected_revenue?: ((number | string) | null);
+  /** Currency */
+  currency?: ((number | {
+    id: number;
+  }) | null);
+  /** Expected closing */
+  date_deadline?: (string | null);
+  /** Priority */
+  priority?: ("0" | "1" | "2" | "3" | null);
+  /** Tags */
+  tags?: (Array<(number | Command)> | null);
+  /** Lost reason */
+  lost_reason?: ((number | {
+    id: number;
+  }) | null);
+  /** Active */
+  active?: boolean;
+  /** Notes */
+  description?: (string | null);
+  /** Source. Where the lead came from (website form, fair, referral...) */
+  source?: (string | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** CrmLead values */
+export type CrmLeadUpdate = {
+  /** Opportunity */
+  name?: (string | null);
+  /** Type */
+  lead_type?: ("lead" | "opportunity" | null);
+  /** Customer */
+  contact?: ((number | {
+    id: number;
+  }) | null);
+  /** Contact name */
+  contact_name?: (string | null);
+  /** Company name */
+  company_name?: (string | null);
+  /** Email */
+  email?: (string | null);
+  /** Phone */
+  phone?: (string | null);
+  /** Sales team */
+  team?: ((number | {
+    id: number;
+  }) | null);
+  /** Salesperson */
+  salesperson?: ((number | {
+    id: number;
+  }) | null);
+  /** Stage */
+  stage?: ((number | {
+    id: number;
+  }) | null);
+  /** Probability (%). Set by hand, it stays until 'Automatic probability' is switched on again. */
+  probability?: (number | null);
+  /** Automatic probability */
+  is_automated_probability?: boolean;
+  /** Expected revenue */
+  expected_revenue?: ((number | string) | null);
+  /** Currency */
+  currency?: ((number | {
+    id: number;
+  }) | null);
+  /** Expected closing */
+  date_deadline?: (string | null);
+  /** Priority */
+  priority?: ("0" | "1" | "2" | "3" | null);
+  /** Tags */
+  tags?: (Array<(number | Command)> | null);
+  /** Lost reason */
+  lost_reason?: ((number | {
+    id: number;
+  }) | null);
+  /** Active */
+  active?: boolean;
+  /** Notes */
+  description?: (string | null);
+  /** Source. Where the lead came from (website form, fair, referral...) */
+  source?: (string | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
+/** Lead Scoring Frequency */
+export type CrmLeadScoringFrequency = {
+  /** ID */
+  id: (number | null);
+  /** Variable */
+  variable?: ("all" | "stage" | "team" | "tag" | null);
+  /** Value. Id of the stage, team or tag; 0 for 'all'. */
+  value?: (number | null);
+  /** Won count */
+  won_count?: (number | null);
+  /** Lost count */
+  lost_count?: (number | null);
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** CrmLeadScoringFrequency values */
+export type CrmLeadScoringFrequencyWrite = {
+  /** Variable */
+  variable?: ("all" | "stage" | "team" | "tag" | null);
+  /** Value. Id of the stage, team or tag; 0 for 'all'. */
+  value?: (number | null);
+  /** Won count */
+  won_count?: (number | null);
+  /** Lost count */
+  lost_count?: (number | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** CrmLeadScoringFrequency values */
+export type CrmLeadScoringFrequencyUpdate = {
+  /** Variable */
+  variable?: ("all" | "stage" | "team" | "tag" | null);
+  /** Value. Id of the stage, team or tag; 0 for 'all'. */
+  value?: (number | null);
+  /** Won count */
+  won_count?: (number | null);
+  /** Lost count */
+  lost_count?: (number | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
+/** Lost Reason */
+export type CrmLostReason = {
+  /** ID */
+  id: (number | null);
+  /** Name */
+  name?: (string | null);
+  /** Active */
+  active?: boolean;
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** CrmLostReason values */
+export type CrmLostReasonWrite = {
+  /** Name */
+  name?: (string | null);
+  /** Active */
+  active?: boolean;
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** CrmLostReason values */
+export type CrmLostReasonUpdate = {
+  /** Name */
+  name?: (string | null);
+  /** Active */
+  active?: boolean;
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
+/** Stage */
+export type CrmStage = {
+  /** ID */
+  id: (number | null);
+  /** Name */
+  name?: (string | null);
+  /** Sequence. Order of the stages in the pipeline (lowest first). */
+  sequence?: (number | null);
+  /** Folded in the pipeline. The column starts folded on the board. */
+  fold?: boolean;
+  /** Won stage. Opportunities reaching this stage are won. */
+  is_won?: boolean;
+  /** Requirements. What must be true before an opportunity moves to this stage. */
+  requirements?: (string | null);
+  /** Sales team. Empty: the stage is shared by every team. */
+  team?: (RelatedRecord | null);
+  /** Leads */
+  leads?: Array<number>;
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** CrmStage values */
+export type CrmStageWrite = {
+  /** Name */
+  name?: (string | null);
+  /** Sequence. Order of the stages in the pipeline (lowest first). */
+  sequence?: (number | null);
+  /** Folded in the pipeline. The column starts folded on the board. */
+  fold?: boolean;
+  /** Won stage. Opportunities reaching this stage are won. */
+  is_won?: boolean;
+  /** Requirements. What must be true before an opportunity moves to this stage. */
+  requirements?: (string | null);
+  /** Sales team. Empty: the stage is shared by every team. */
+  team?: ((number | {
+    id: number;
+  }) | null);
+  /** Leads */
+  leads?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** CrmStage values */
+export type CrmStageUpdate = {
+  /** Name */
+  name?: (string | null);
+  /** Sequence. Order of the stages in the pipeline (lowest first). */
+  sequence?: (number | null);
+  /** Folded in the pipeline. The column starts folded on the board. */
+  fold?: boolean;
+  /** Won stage. Opportunities reaching this stage are won. */
+  is_won?: boolean;
+  /** Requirements. What must be true before an opportunity moves to this stage. */
+  requirements?: (string | null);
+  /** Sales team. Empty: the stage is shared by every team. */
+  team?: ((number | {
+    id: number;
+  }) | null);
+  /** Leads */
+  leads?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
+/** Tag */
+export type CrmTag = {
+  /** ID */
+  id: (number | null);
+  /** Name */
+  name?: (string | null);
+  /** Colour. A colour name (blue, teal...) or #rrggbb */
+  color?: (string | null);
+  /** Leads */
+  leads?: Array<number>;
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** CrmTag values */
+export type CrmTagWrite = {
+  /** Name */
+  name?: (string | null);
+  /** Colour. A colour name (blue, teal...) or #rrggbb */
+  color?: (string | null);
+  /** Leads */
+  leads?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** CrmTag values */
+export type CrmTagUpdate = {
+  /** Name */
+  name?: (string | null);
+  /** Colour. A colour name (blue, teal...) or #rrggbb */
+  color?: (string | null);
+  /** Leads */
+  leads?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
+/** Sales Team */
+export type CrmTeam = {
+  /** ID */
+  id: (number | null);
+  /** Name */
+  name?: (string | null);
+  /** Team leader */
+  leader?: (RelatedRecord | null);
+  /** Salespeople */
+  members?: Array<number>;
+  /** Sequence */
+  sequence?: (number | null);
+  /** Active */
+  active?: boolean;
+  /** Leads */
+  leads?: Array<number>;
+  /** Stages */
+  stages?: Array<number>;
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** CrmTeam values */
+export type CrmTeamWrite = {
+  /** Name */
+  name?: (string | null);
+  /** Team leader */
+  leader?: ((number | {
+    id: number;
+  }) | null);
+  /** Salespeople */
+  members?: (Array<(number | Command)> | null);
+  /** Sequence */
+  sequence?: (number | null);
+  /** Active */
+  active?: boolean;
+  /** Leads */
+  leads?: (Array<(number | Command)> | null);
+  /** Stages */
+  stages?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** CrmTeam values */
+export type CrmTeamUpdate = {
+  /** Name */
+  name?: (string | null);
+  /** Team leader */
+  leader?: ((number | {
+    id: number;
+  }) | null);
+  /** Salespeople */
+  members?: (Array<(number | Command)> | null);
+  /** Sequence */
+  sequence?: (number | null);
+  /** Active */
+  active?: boolean;
+  /** Leads */
+  leads?: (Array<(number | Command)> | null);
+  /** Stages */
+  stages?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
 /** Currency */
 export type Currency = {
   /** ID */
@@ -579,6 +1467,8 @@ export type Currency = {
   decimal_places?: (number | null);
   /** Active */
   active?: boolean;
+  /** Rates */
+  rates?: Array<number>;
   /** Created on */
   created_date?: (string | null);
   /** Last updated on */
@@ -602,6 +1492,8 @@ export type CurrencyWrite = {
   decimal_places?: (number | null);
   /** Active */
   active?: boolean;
+  /** Rates */
+  rates?: (Array<(number | Command)> | null);
   /** Context keys for this write (api.md 1.2). */
   __context?: Record<string, unknown>;
 };
@@ -618,6 +1510,136 @@ export type CurrencyUpdate = {
   decimal_places?: (number | null);
   /** Active */
   active?: boolean;
+  /** Rates */
+  rates?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
+/** Currency Rate */
+export type CurrencyRate = {
+  /** ID */
+  id: (number | null);
+  /** Currency */
+  currency?: (RelatedRecord | null);
+  /** Date */
+  date?: (string | null);
+  /** Rate. Units of this currency for one unit of the company currency */
+  rate?: (number | null);
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** CurrencyRate values */
+export type CurrencyRateWrite = {
+  /** Currency */
+  currency?: ((number | {
+    id: number;
+  }) | null);
+  /** Date */
+  date?: (string | null);
+  /** Rate. Units of this currency for one unit of the company currency */
+  rate?: ((number | string) | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** CurrencyRate values */
+export type CurrencyRateUpdate = {
+  /** Currency */
+  currency?: ((number | {
+    id: number;
+  }) | null);
+  /** Date */
+  date?: (string | null);
+  /** Rate. Units of this currency for one unit of the company currency */
+  rate?: ((number | string) | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
+/** General Ledger */
+export type GeneralLedgerLine = {
+  /** ID */
+  id: (number | null);
+  /** Account */
+  account?: (string | null);
+  /** Date */
+  date?: (string | null);
+  /** Entry */
+  entry?: (string | null);
+  /** Label */
+  name?: (string | null);
+  /** Partner */
+  partner?: (string | null);
+  /** Debit */
+  debit?: (number | null);
+  /** Credit */
+  credit?: (number | null);
+  /** Running balance */
+  balance?: (number | null);
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date?: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** GeneralLedgerLine values */
+export type GeneralLedgerLineWrite = {
+  /** Account */
+  account?: (string | null);
+  /** Date */
+  date?: (string | null);
+  /** Entry */
+  entry?: (string | null);
+  /** Label */
+  name?: (string | null);
+  /** Partner */
+  partner?: (string | null);
+  /** Debit */
+  debit?: ((number | string) | null);
+  /** Credit */
+  credit?: ((number | string) | null);
+  /** Running balance */
+  balance?: ((number | string) | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** GeneralLedgerLine values */
+export type GeneralLedgerLineUpdate = {
+  /** Account */
+  account?: (string | null);
+  /** Date */
+  date?: (string | null);
+  /** Entry */
+  entry?: (string | null);
+  /** Label */
+  name?: (string | null);
+  /** Partner */
+  partner?: (string | null);
+  /** Debit */
+  debit?: ((number | string) | null);
+  /** Credit */
+  credit?: ((number | string) | null);
+  /** Running balance */
+  balance?: ((number | string) | null);
   /** Context keys for this write (api.md 1.2). */
   __context?: Record<string, unknown>;
   /** The updated_date read with the record: a different stored value is a 409. */
@@ -695,6 +1717,600 @@ export type GroupUpdate = {
   implied_by?: (Array<(number | Command)> | null);
   /** Users */
   users?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
+/** Invoice */
+export type Invoice = {
+  /** ID */
+  id: (number | null);
+  /** Number */
+  name?: (string | null);
+  /** Type */
+  move_type?: ("out_invoice" | "out_refund" | "in_invoice" | "in_refund" | null);
+  /** Number. Assigned when the document is posted */
+  number?: (string | null);
+  /** Partner */
+  partner?: (RelatedRecord | null);
+  /** Invoice date. Empty: the posting date */
+  invoice_date?: (string | null);
+  /** Due date. From the payment term; without one, the invoice date */
+  due_date?: (string | null);
+  /** Payment term */
+  payment_term?: (RelatedRecord | null);
+  /** Journal */
+  journal?: (RelatedRecord | null);
+  /** Currency */
+  currency?: (RelatedRecord | null);
+  /** Lines */
+  lines?: Array<number>;
+  /** Reference. Customer order reference, or the vendor's bill number */
+  reference?: (string | null);
+  /** Terms and notes */
+  narration?: (string | null);
+  /** Untaxed amount */
+  amount_untaxed?: (number | null);
+  /** Tax */
+  amount_tax?: (number | null);
+  /** Total */
+  amount_total?: (number | null);
+  /** Amount due */
+  amount_residual?: (number | null);
+  /** Tax totals. Untaxed, tax and total, and per tax group the base and amount: live on a form being edited */
+  tax_totals?: unknown;
+  /** Tax details. Per tax and account: base and amount (what posting books) */
+  tax_details?: unknown;
+  /** Currency rate. Rate used at posting */
+  currency_rate?: (number | null);
+  /** State */
+  state?: ("draft" | "posted" | "cancelled" | null);
+  /** Payment state */
+  payment_state?: ("not_paid" | "partial" | "paid" | "reversed" | null);
+  /** Journal entry */
+  entry?: (RelatedRecord | null);
+  /** Reversed invoice. The invoice this credit note reverses */
+  reversed_invoice?: (RelatedRecord | null);
+  /** Credit notes */
+  credit_notes?: Array<number>;
+  /** Payments */
+  payments?: Array<number>;
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** Invoice values */
+export type InvoiceWrite = {
+  /** Type */
+  move_type?: ("out_invoice" | "out_refund" | "in_invoice" | "in_refund" | null);
+  /** Partner */
+  partner?: ((number | {
+    id: number;
+  }) | null);
+  /** Invoice date. Empty: the posting date */
+  invoice_date?: (string | null);
+  /** Due date. From the payment term; without one, the invoice date */
+  due_date?: (string | null);
+  /** Payment term */
+  payment_term?: ((number | {
+    id: number;
+  }) | null);
+  /** Journal */
+  journal?: ((number | {
+    id: number;
+  }) | null);
+  /** Currency */
+  currency?: ((number | {
+    id: number;
+  }) | null);
+  /** Lines */
+  lines?: (Array<(number | Command)> | null);
+  /** Reference. Customer order reference, or the vendor's bill number */
+  reference?: (string | null);
+  /** Terms and notes */
+  narration?: (string | null);
+  /** Credit notes */
+  credit_notes?: (Array<(number | Command)> | null);
+  /** Payments */
+  payments?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** Invoice values */
+export type InvoiceUpdate = {
+  /** Type */
+  move_type?: ("out_invoice" | "out_refund" | "in_invoice" | "in_refund" | null);
+  /** Partner */
+  partner?: ((number | {
+    id: number;
+  }) | null);
+  /** Invoice date. Empty: the posting date */
+  invoice_date?: (string | null);
+  /** Due date. From the payment term; without one, the invoice date */
+  due_date?: (string | null);
+  /** Payment term */
+  payment_term?: ((number | {
+    id: number;
+  }) | null);
+  /** Journal */
+  journal?: ((number | {
+    id: number;
+  }) | null);
+  /** Currency */
+  currency?: ((number | {
+    id: number;
+  }) | null);
+  /** Lines */
+  lines?: (Array<(number | Command)> | null);
+  /** Reference. Customer order reference, or the vendor's bill number */
+  reference?: (string | null);
+  /** Terms and notes */
+  narration?: (string | null);
+  /** Credit notes */
+  credit_notes?: (Array<(number | Command)> | null);
+  /** Payments */
+  payments?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
+/** Invoice Line */
+export type InvoiceLine = {
+  /** ID */
+  id: (number | null);
+  /** Invoice */
+  invoice?: (RelatedRecord | null);
+  /** Sequence */
+  sequence?: (number | null);
+  /** Line type */
+  display_type?: ("product" | "section" | "note" | null);
+  /** Product */
+  product?: (RelatedRecord | null);
+  /** Description. Default: the product's name */
+  name?: (string | null);
+  /** Account. Default: the product's, its category's, the settings' */
+  account?: (RelatedRecord | null);
+  /** Quantity */
+  quantity?: (number | null);
+  /** Unit */
+  uom?: (RelatedRecord | null);
+  /** Unit price. Default: the product's price */
+  price_unit?: (number | null);
+  /** Discount (%) */
+  discount?: (number | null);
+  /** Taxes. Default: the product's taxes */
+  taxes?: Array<number>;
+  /** Subtotal */
+  price_subtotal?: (number | null);
+  /** Total */
+  price_total?: (number | null);
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** InvoiceLine values */
+export type InvoiceLineWrite = {
+  /** Invoice */
+  invoice?: ((number | {
+    id: number;
+  }) | null);
+  /** Sequence */
+  sequence?: (number | null);
+  /** Line type */
+  display_type?: ("product" | "section" | "note" | null);
+  /** Product */
+  product?: ((number | {
+    id: number;
+  }) | null);
+  /** Description. Default: the product's name */
+  name?: (string | null);
+  /** Account. Default: the product's, its category's, the settings' */
+  account?: ((number | {
+    id: number;
+  }) | null);
+  /** Quantity */
+  quantity?: ((number | string) | null);
+  /** Unit */
+  uom?: ((number | {
+    id: number;
+  }) | null);
+  /** Unit price. Default: the product's price */
+  price_unit?: ((number | string) | null);
+  /** Discount (%) */
+  discount?: ((number | string) | null);
+  /** Taxes. Default: the product's taxes */
+  taxes?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** InvoiceLine values */
+export type InvoiceLineUpdate = {
+  /** Invoice */
+  invoice?: ((number | {
+    id: number;
+  }) | null);
+  /** Sequence */
+  sequence?: (number | null);
+  /** Line type */
+  display_type?: ("product" | "section" | "note" | null);
+  /** Product */
+  product?: ((number | {
+    id: number;
+  }) | null);
+  /** Description. Default: the product's name */
+  name?: (string | null);
+  /** Account. Default: the product's, its category's, the settings' */
+  account?: ((number | {
+    id: number;
+  }) | null);
+  /** Quantity */
+  quantity?: ((number | string) | null);
+  /** Unit */
+  uom?: ((number | {
+    id: number;
+  }) | null);
+  /** Unit price. Default: the product's price */
+  price_unit?: ((number | string) | null);
+  /** Discount (%) */
+  discount?: ((number | string) | null);
+  /** Taxes. Default: the product's taxes */
+  taxes?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
+/** Journal */
+export type Journal = {
+  /** ID */
+  id: (number | null);
+  /** Name */
+  name?: (string | null);
+  /** Code. Short code; numbers read CODE/2026/0001. */
+  code?: (string | null);
+  /** Type */
+  journal_type?: ("sale" | "purchase" | "bank" | "cash" | "general" | null);
+  /** Default account. Bank and cash journals: the account of the money. Sales and purchases: the default income or expense account. */
+  default_account?: (RelatedRecord | null);
+  /** Sequence */
+  sequence?: (number | null);
+  /** Active */
+  active?: boolean;
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** Journal values */
+export type JournalWrite = {
+  /** Name */
+  name?: (string | null);
+  /** Code. Short code; numbers read CODE/2026/0001. */
+  code?: (string | null);
+  /** Type */
+  journal_type?: ("sale" | "purchase" | "bank" | "cash" | "general" | null);
+  /** Default account. Bank and cash journals: the account of the money. Sales and purchases: the default income or expense account. */
+  default_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Sequence */
+  sequence?: (number | null);
+  /** Active */
+  active?: boolean;
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** Journal values */
+export type JournalUpdate = {
+  /** Name */
+  name?: (string | null);
+  /** Code. Short code; numbers read CODE/2026/0001. */
+  code?: (string | null);
+  /** Type */
+  journal_type?: ("sale" | "purchase" | "bank" | "cash" | "general" | null);
+  /** Default account. Bank and cash journals: the account of the money. Sales and purchases: the default income or expense account. */
+  default_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Sequence */
+  sequence?: (number | null);
+  /** Active */
+  active?: boolean;
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
+/** Journal Entry */
+export type JournalEntry = {
+  /** ID */
+  id: (number | null);
+  /** Name */
+  name?: (string | null);
+  /** Number */
+  number?: (string | null);
+  /** Journal */
+  journal?: (RelatedRecord | null);
+  /** Date */
+  date?: (string | null);
+  /** Reference */
+  ref?: (string | null);
+  /** Narration */
+  narration?: (string | null);
+  /** State */
+  state?: ("draft" | "posted" | null);
+  /** Items */
+  items?: Array<number>;
+  /** Invoice */
+  invoice?: (RelatedRecord | null);
+  /** Payment */
+  payment?: (RelatedRecord | null);
+  /** Reversed entry */
+  reversed_entry?: (RelatedRecord | null);
+  /** Currency */
+  currency?: (RelatedRecord | null);
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** JournalEntry values */
+export type JournalEntryWrite = {
+  /** Journal */
+  journal?: ((number | {
+    id: number;
+  }) | null);
+  /** Date */
+  date?: (string | null);
+  /** Reference */
+  ref?: (string | null);
+  /** Narration */
+  narration?: (string | null);
+  /** Items */
+  items?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** JournalEntry values */
+export type JournalEntryUpdate = {
+  /** Journal */
+  journal?: ((number | {
+    id: number;
+  }) | null);
+  /** Date */
+  date?: (string | null);
+  /** Reference */
+  ref?: (string | null);
+  /** Narration */
+  narration?: (string | null);
+  /** Items */
+  items?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
+/** Journal Item */
+export type JournalItem = {
+  /** ID */
+  id: (number | null);
+  /** Entry */
+  entry?: (RelatedRecord | null);
+  /** Account */
+  account?: (RelatedRecord | null);
+  /** Partner */
+  partner?: (RelatedRecord | null);
+  /** Label */
+  name?: (string | null);
+  /** Debit */
+  debit?: (number | null);
+  /** Credit */
+  credit?: (number | null);
+  /** Balance */
+  balance?: (number | null);
+  /** Amount currency. Signed amount in the item's currency */
+  amount_currency?: (number | null);
+  /** Currency */
+  currency?: (RelatedRecord | null);
+  /** Date */
+  date?: (string | null);
+  /** Due date */
+  date_maturity?: (string | null);
+  /** Tax line. The tax this item books */
+  tax_line?: (RelatedRecord | null);
+  /** Tax base. Base of the tax this item books */
+  tax_base?: (number | null);
+  /** Taxes. Taxes applied to this base item */
+  taxes?: Array<number>;
+  /** Amount residual. Open amount (company currency), receivables and payables */
+  amount_residual?: (number | null);
+  /** Amount residual currency. Open amount in the item's currency */
+  amount_residual_currency?: (number | null);
+  /** Reconciled */
+  reconciled?: boolean;
+  /** Parent state */
+  parent_state?: ("draft" | "posted" | null);
+  /** Account type */
+  account_type?: (string | null);
+  /** Matched debits */
+  matched_debits?: Array<number>;
+  /** Matched credits */
+  matched_credits?: Array<number>;
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** JournalItem values */
+export type JournalItemWrite = {
+  /** Entry */
+  entry?: ((number | {
+    id: number;
+  }) | null);
+  /** Account */
+  account?: ((number | {
+    id: number;
+  }) | null);
+  /** Partner */
+  partner?: ((number | {
+    id: number;
+  }) | null);
+  /** Label */
+  name?: (string | null);
+  /** Debit */
+  debit?: ((number | string) | null);
+  /** Credit */
+  credit?: ((number | string) | null);
+  /** Amount currency. Signed amount in the item's currency */
+  amount_currency?: ((number | string) | null);
+  /** Currency */
+  currency?: ((number | {
+    id: number;
+  }) | null);
+  /** Due date */
+  date_maturity?: (string | null);
+  /** Taxes. Taxes applied to this base item */
+  taxes?: (Array<(number | Command)> | null);
+  /** Matched debits */
+  matched_debits?: (Array<(number | Command)> | null);
+  /** Matched credits */
+  matched_credits?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** JournalItem values */
+export type JournalItemUpdate = {
+  /** Entry */
+  entry?: ((number | {
+    id: number;
+  }) | null);
+  /** Account */
+  account?: ((number | {
+    id: number;
+  }) | null);
+  /** Partner */
+  partner?: ((number | {
+    id: number;
+  }) | null);
+  /** Label */
+  name?: (string | null);
+  /** Debit */
+  debit?: ((number | string) | null);
+  /** Credit */
+  credit?: ((number | string) | null);
+  /** Amount currency. Signed amount in the item's currency */
+  amount_currency?: ((number | string) | null);
+  /** Currency */
+  currency?: ((number | {
+    id: number;
+  }) | null);
+  /** Due date */
+  date_maturity?: (string | null);
+  /** Taxes. Taxes applied to this base item */
+  taxes?: (Array<(number | Command)> | null);
+  /** Matched debits */
+  matched_debits?: (Array<(number | Command)> | null);
+  /** Matched credits */
+  matched_credits?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
+/** Journal Sequence */
+export type JournalSequence = {
+  /** ID */
+  id: (number | null);
+  /** Journal */
+  journal?: (RelatedRecord | null);
+  /** Prefix */
+  prefix?: (string | null);
+  /** Year */
+  year?: (number | null);
+  /** Next number */
+  next_number?: (number | null);
+  /** Last date. Date of the last numbered document: the next one cannot be earlier. */
+  last_date?: (string | null);
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** JournalSequence values */
+export type JournalSequenceWrite = {
+  /** Journal */
+  journal?: ((number | {
+    id: number;
+  }) | null);
+  /** Prefix */
+  prefix?: (string | null);
+  /** Year */
+  year?: (number | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** JournalSequence values */
+export type JournalSequenceUpdate = {
+  /** Journal */
+  journal?: ((number | {
+    id: number;
+  }) | null);
+  /** Prefix */
+  prefix?: (string | null);
+  /** Year */
+  year?: (number | null);
   /** Context keys for this write (api.md 1.2). */
   __context?: Record<string, unknown>;
   /** The updated_date read with the record: a different stored value is a 409. */
@@ -987,6 +2603,573 @@ export type ModuleCategoryUpdate = {
   updated_date?: string;
 };
 
+/** Partial Reconciliation */
+export type PartialReconcile = {
+  /** ID */
+  id: (number | null);
+  /** Debit item */
+  debit_item?: (RelatedRecord | null);
+  /** Credit item */
+  credit_item?: (RelatedRecord | null);
+  /** Amount. Matched amount in the company currency */
+  amount?: (number | null);
+  /** Amount currency. Matched amount in the debit item's currency */
+  amount_currency?: (number | null);
+  /** Credit amount currency. Matched amount in the credit item's currency */
+  credit_amount_currency?: (number | null);
+  /** Max date. The later date of the two items: when the match took effect */
+  max_date?: (string | null);
+  /** Exchange entry. The exchange difference entry this match created */
+  exchange_entry?: (RelatedRecord | null);
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** PartialReconcile values */
+export type PartialReconcileWrite = {
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** PartialReconcile values */
+export type PartialReconcileUpdate = {
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
+/** Payment */
+export type Payment = {
+  /** ID */
+  id: (number | null);
+  /** Name */
+  name?: (string | null);
+  /** Number */
+  number?: (string | null);
+  /** Type */
+  payment_type?: ("inbound" | "outbound" | null);
+  /** Partner type */
+  partner_type?: ("customer" | "supplier" | null);
+  /** Partner */
+  partner?: (RelatedRecord | null);
+  /** Amount */
+  amount?: (number | null);
+  /** Currency */
+  currency?: (RelatedRecord | null);
+  /** Date */
+  date?: (string | null);
+  /** Journal. A bank or cash journal */
+  journal?: (RelatedRecord | null);
+  /** State */
+  state?: ("draft" | "posted" | "cancelled" | null);
+  /** Journal entry */
+  entry?: (RelatedRecord | null);
+  /** Memo */
+  memo?: (string | null);
+  /** Invoices. The documents this payment pays */
+  invoices?: Array<number>;
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** Payment values */
+export type PaymentWrite = {
+  /** Type */
+  payment_type?: ("inbound" | "outbound" | null);
+  /** Partner type */
+  partner_type?: ("customer" | "supplier" | null);
+  /** Partner */
+  partner?: ((number | {
+    id: number;
+  }) | null);
+  /** Amount */
+  amount?: ((number | string) | null);
+  /** Currency */
+  currency?: ((number | {
+    id: number;
+  }) | null);
+  /** Date */
+  date?: (string | null);
+  /** Journal. A bank or cash journal */
+  journal?: ((number | {
+    id: number;
+  }) | null);
+  /** Memo */
+  memo?: (string | null);
+  /** Invoices. The documents this payment pays */
+  invoices?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** Payment values */
+export type PaymentUpdate = {
+  /** Type */
+  payment_type?: ("inbound" | "outbound" | null);
+  /** Partner type */
+  partner_type?: ("customer" | "supplier" | null);
+  /** Partner */
+  partner?: ((number | {
+    id: number;
+  }) | null);
+  /** Amount */
+  amount?: ((number | string) | null);
+  /** Currency */
+  currency?: ((number | {
+    id: number;
+  }) | null);
+  /** Date */
+  date?: (string | null);
+  /** Journal. A bank or cash journal */
+  journal?: ((number | {
+    id: number;
+  }) | null);
+  /** Memo */
+  memo?: (string | null);
+  /** Invoices. The documents this payment pays */
+  invoices?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
+/** Register Payment */
+export type PaymentRegister = {
+  /** ID */
+  id: (number | null);
+  /** Documents */
+  invoices?: Array<number>;
+  /** Journal. A bank or cash journal */
+  journal?: (RelatedRecord | null);
+  /** Payment date */
+  date?: (string | null);
+  /** Amount. Default: what the documents still owe. Less is a partial payment; more stays open. */
+  amount?: (number | null);
+  /** Currency */
+  currency?: (RelatedRecord | null);
+  /** Memo */
+  memo?: (string | null);
+  /** Group payments. One payment per partner (otherwise one per document) */
+  group_payments?: boolean;
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date?: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** PaymentRegister values */
+export type PaymentRegisterWrite = {
+  /** Documents */
+  invoices?: (Array<(number | Command)> | null);
+  /** Journal. A bank or cash journal */
+  journal?: ((number | {
+    id: number;
+  }) | null);
+  /** Payment date */
+  date?: (string | null);
+  /** Amount. Default: what the documents still owe. Less is a partial payment; more stays open. */
+  amount?: ((number | string) | null);
+  /** Currency */
+  currency?: ((number | {
+    id: number;
+  }) | null);
+  /** Memo */
+  memo?: (string | null);
+  /** Group payments. One payment per partner (otherwise one per document) */
+  group_payments?: boolean;
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** PaymentRegister values */
+export type PaymentRegisterUpdate = {
+  /** Documents */
+  invoices?: (Array<(number | Command)> | null);
+  /** Journal. A bank or cash journal */
+  journal?: ((number | {
+    id: number;
+  }) | null);
+  /** Payment date */
+  date?: (string | null);
+  /** Amount. Default: what the documents still owe. Less is a partial payment; more stays open. */
+  amount?: ((number | string) | null);
+  /** Currency */
+  currency?: ((number | {
+    id: number;
+  }) | null);
+  /** Memo */
+  memo?: (string | null);
+  /** Group payments. One payment per partner (otherwise one per document) */
+  group_payments?: boolean;
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
+/** Payment Term */
+export type PaymentTerm = {
+  /** ID */
+  id: (number | null);
+  /** Name */
+  name?: (string | null);
+  /** Text on documents */
+  note?: (string | null);
+  /** Lines */
+  lines?: Array<number>;
+  /** Sequence */
+  sequence?: (number | null);
+  /** Active */
+  active?: boolean;
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** PaymentTerm values */
+export type PaymentTermWrite = {
+  /** Name */
+  name?: (string | null);
+  /** Text on documents */
+  note?: (string | null);
+  /** Lines */
+  lines?: (Array<(number | Command)> | null);
+  /** Sequence */
+  sequence?: (number | null);
+  /** Active */
+  active?: boolean;
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** PaymentTerm values */
+export type PaymentTermUpdate = {
+  /** Name */
+  name?: (string | null);
+  /** Text on documents */
+  note?: (string | null);
+  /** Lines */
+  lines?: (Array<(number | Command)> | null);
+  /** Sequence */
+  sequence?: (number | null);
+  /** Active */
+  active?: boolean;
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
+/** Payment Term Line */
+export type PaymentTermLine = {
+  /** ID */
+  id: (number | null);
+  /** Term */
+  term?: (RelatedRecord | null);
+  /** Sequence */
+  sequence?: (number | null);
+  /** Value */
+  value?: ("percent" | "fixed" | "balance" | null);
+  /** Value amount. Percent (0-100) or fixed amount */
+  value_amount?: (number | null);
+  /** Days. Days after the invoice date */
+  days?: (number | null);
+  /** End of month. Then move the due date to the end of its month */
+  end_of_month?: boolean;
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** PaymentTermLine values */
+export type PaymentTermLineWrite = {
+  /** Term */
+  term?: ((number | {
+    id: number;
+  }) | null);
+  /** Sequence */
+  sequence?: (number | null);
+  /** Value */
+  value?: ("percent" | "fixed" | "balance" | null);
+  /** Value amount. Percent (0-100) or fixed amount */
+  value_amount?: ((number | string) | null);
+  /** Days. Days after the invoice date */
+  days?: (number | null);
+  /** End of month. Then move the due date to the end of its month */
+  end_of_month?: boolean;
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** PaymentTermLine values */
+export type PaymentTermLineUpdate = {
+  /** Term */
+  term?: ((number | {
+    id: number;
+  }) | null);
+  /** Sequence */
+  sequence?: (number | null);
+  /** Value */
+  value?: ("percent" | "fixed" | "balance" | null);
+  /** Value amount. Percent (0-100) or fixed amount */
+  value_amount?: ((number | string) | null);
+  /** Days. Days after the invoice date */
+  days?: (number | null);
+  /** End of month. Then move the due date to the end of its month */
+  end_of_month?: boolean;
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
+/** Product */
+export type Product = {
+  /** ID */
+  id: (number | null);
+  /** Name */
+  name?: (string | null);
+  /** Internal reference */
+  code?: (string | null);
+  /** Barcode */
+  barcode?: (string | null);
+  /** Product type */
+  product_type?: ("goods" | "service" | null);
+  /** Category */
+  category?: (RelatedRecord | null);
+  /** Unit of measure */
+  uom?: (RelatedRecord | null);
+  /** Sale price. Price of one unit, in the company currency, taxes as the tax says. */
+  sale_price?: (number | null);
+  /** Cost. Cost of one unit, in the company currency. */
+  cost?: (number | null);
+  /** Description */
+  description?: (string | null);
+  /** Image */
+  image?: (FileValue | null);
+  /** Active */
+  active?: boolean;
+  /** Sale taxes. Taxes of customer invoice lines of this product */
+  sale_taxes?: Array<number>;
+  /** Purchase taxes. Taxes of vendor bill lines of this product */
+  purchase_taxes?: Array<number>;
+  /** Income account. Default: the category's, then the settings' */
+  income_account?: (RelatedRecord | null);
+  /** Expense account. Default: the category's, then the settings' */
+  expense_account?: (RelatedRecord | null);
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** Product values */
+export type ProductWrite = {
+  /** Name */
+  name?: (string | null);
+  /** Internal reference */
+  code?: (string | null);
+  /** Barcode */
+  barcode?: (string | null);
+  /** Product type */
+  product_type?: ("goods" | "service" | null);
+  /** Category */
+  category?: ((number | {
+    id: number;
+  }) | null);
+  /** Unit of measure */
+  uom?: ((number | {
+    id: number;
+  }) | null);
+  /** Sale price. Price of one unit, in the company currency, taxes as the tax says. */
+  sale_price?: ((number | string) | null);
+  /** Cost. Cost of one unit, in the company currency. */
+  cost?: ((number | string) | null);
+  /** Description */
+  description?: (string | null);
+  /** Image */
+  image?: (FileUpload | null);
+  /** Active */
+  active?: boolean;
+  /** Sale taxes. Taxes of customer invoice lines of this product */
+  sale_taxes?: (Array<(number | Command)> | null);
+  /** Purchase taxes. Taxes of vendor bill lines of this product */
+  purchase_taxes?: (Array<(number | Command)> | null);
+  /** Income account. Default: the category's, then the settings' */
+  income_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Expense account. Default: the category's, then the settings' */
+  expense_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** Product values */
+export type ProductUpdate = {
+  /** Name */
+  name?: (string | null);
+  /** Internal reference */
+  code?: (string | null);
+  /** Barcode */
+  barcode?: (string | null);
+  /** Product type */
+  product_type?: ("goods" | "service" | null);
+  /** Category */
+  category?: ((number | {
+    id: number;
+  }) | null);
+  /** Unit of measure */
+  uom?: ((number | {
+    id: number;
+  }) | null);
+  /** Sale price. Price of one unit, in the company currency, taxes as the tax says. */
+  sale_price?: ((number | string) | null);
+  /** Cost. Cost of one unit, in the company currency. */
+  cost?: ((number | string) | null);
+  /** Description */
+  description?: (string | null);
+  /** Image */
+  image?: (FileUpload | null);
+  /** Active */
+  active?: boolean;
+  /** Sale taxes. Taxes of customer invoice lines of this product */
+  sale_taxes?: (Array<(number | Command)> | null);
+  /** Purchase taxes. Taxes of vendor bill lines of this product */
+  purchase_taxes?: (Array<(number | Command)> | null);
+  /** Income account. Default: the category's, then the settings' */
+  income_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Expense account. Default: the category's, then the settings' */
+  expense_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
+/** Product Category */
+export type ProductCategory = {
+  /** ID */
+  id: (number | null);
+  /** Name */
+  name?: (string | null);
+  /** Parent */
+  parent?: (RelatedRecord | null);
+  /** Complete name. The category's path from its root, kept up to date. */
+  complete_name?: (string | null);
+  /** Income account. Default: the parent's, then the settings' */
+  income_account?: (RelatedRecord | null);
+  /** Expense account. Default: the parent's, then the settings' */
+  expense_account?: (RelatedRecord | null);
+  /** Children */
+  children?: Array<number>;
+  /** Products */
+  products?: Array<number>;
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** ProductCategory values */
+export type ProductCategoryWrite = {
+  /** Name */
+  name?: (string | null);
+  /** Parent */
+  parent?: ((number | {
+    id: number;
+  }) | null);
+  /** Income account. Default: the parent's, then the settings' */
+  income_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Expense account. Default: the parent's, then the settings' */
+  expense_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Children */
+  children?: (Array<(number | Command)> | null);
+  /** Products */
+  products?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** ProductCategory values */
+export type ProductCategoryUpdate = {
+  /** Name */
+  name?: (string | null);
+  /** Parent */
+  parent?: ((number | {
+    id: number;
+  }) | null);
+  /** Income account. Default: the parent's, then the settings' */
+  income_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Expense account. Default: the parent's, then the settings' */
+  expense_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Children */
+  children?: (Array<(number | Command)> | null);
+  /** Products */
+  products?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
 /** Record Rule */
 export type RecordRule = {
   /** ID */
@@ -1145,6 +3328,243 @@ export type SavedSearchUpdate = {
   shared?: boolean;
   /** Applied when its owner opens the action. */
   is_default?: boolean;
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
+/** Tax */
+export type Tax = {
+  /** ID */
+  id: (number | null);
+  /** Name */
+  name?: (string | null);
+  /** Label on documents */
+  description?: (string | null);
+  /** Used on */
+  type_tax_use?: ("sale" | "purchase" | "none" | null);
+  /** Computation */
+  amount_type?: ("percent" | "fixed" | "division" | "group" | null);
+  /** Amount. Rate in % (fixed: amount per unit) */
+  amount?: (number | null);
+  /** Included in price. Prices of lines with this tax include it. */
+  price_include?: boolean;
+  /** Affects later taxes. Its amount is added to the base of the taxes that follow it. */
+  include_base_amount?: boolean;
+  /** Sequence. Taxes of a line apply in this order. */
+  sequence?: (number | null);
+  /** Tax group */
+  tax_group?: (RelatedRecord | null);
+  /** Account. Where invoices book this tax. */
+  account?: (RelatedRecord | null);
+  /** Refund account. Where credit notes book it (default: account). */
+  refund_account?: (RelatedRecord | null);
+  /** Children. The taxes of a group (group taxes only). */
+  children?: Array<number>;
+  /** Active */
+  active?: boolean;
+  /** Parent groups */
+  parent_groups?: Array<number>;
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** Tax values */
+export type TaxWrite = {
+  /** Name */
+  name?: (string | null);
+  /** Label on documents */
+  description?: (string | null);
+  /** Used on */
+  type_tax_use?: ("sale" | "purchase" | "none" | null);
+  /** Computation */
+  amount_type?: ("percent" | "fixed" | "division" | "group" | null);
+  /** Amount. Rate in % (fixed: amount per unit) */
+  amount?: ((number | string) | null);
+  /** Included in price. Prices of lines with this tax include it. */
+  price_include?: boolean;
+  /** Affects later taxes. Its amount is added to the base of the taxes that follow it. */
+  include_base_amount?: boolean;
+  /** Sequence. Taxes of a line apply in this order. */
+  sequence?: (number | null);
+  /** Tax group */
+  tax_group?: ((number | {
+    id: number;
+  }) | null);
+  /** Account. Where invoices book this tax. */
+  account?: ((number | {
+    id: number;
+  }) | null);
+  /** Refund account. Where credit notes book it (default: account). */
+  refund_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Children. The taxes of a group (group taxes only). */
+  children?: (Array<(number | Command)> | null);
+  /** Active */
+  active?: boolean;
+  /** Parent groups */
+  parent_groups?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** Tax values */
+export type TaxUpdate = {
+  /** Name */
+  name?: (string | null);
+  /** Label on documents */
+  description?: (string | null);
+  /** Used on */
+  type_tax_use?: ("sale" | "purchase" | "none" | null);
+  /** Computation */
+  amount_type?: ("percent" | "fixed" | "division" | "group" | null);
+  /** Amount. Rate in % (fixed: amount per unit) */
+  amount?: ((number | string) | null);
+  /** Included in price. Prices of lines with this tax include it. */
+  price_include?: boolean;
+  /** Affects later taxes. Its amount is added to the base of the taxes that follow it. */
+  include_base_amount?: boolean;
+  /** Sequence. Taxes of a line apply in this order. */
+  sequence?: (number | null);
+  /** Tax group */
+  tax_group?: ((number | {
+    id: number;
+  }) | null);
+  /** Account. Where invoices book this tax. */
+  account?: ((number | {
+    id: number;
+  }) | null);
+  /** Refund account. Where credit notes book it (default: account). */
+  refund_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Children. The taxes of a group (group taxes only). */
+  children?: (Array<(number | Command)> | null);
+  /** Active */
+  active?: boolean;
+  /** Parent groups */
+  parent_groups?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
+/** Tax Group */
+export type TaxGroup = {
+  /** ID */
+  id: (number | null);
+  /** Name */
+  name?: (string | null);
+  /** Sequence */
+  sequence?: (number | null);
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** TaxGroup values */
+export type TaxGroupWrite = {
+  /** Name */
+  name?: (string | null);
+  /** Sequence */
+  sequence?: (number | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** TaxGroup values */
+export type TaxGroupUpdate = {
+  /** Name */
+  name?: (string | null);
+  /** Sequence */
+  sequence?: (number | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
+/** Trial Balance */
+export type TrialBalanceLine = {
+  /** ID */
+  id: (number | null);
+  /** Code */
+  code?: (string | null);
+  /** Name */
+  name?: (string | null);
+  /** Type */
+  account_type?: (string | null);
+  /** Initial balance */
+  initial?: (number | null);
+  /** Debit */
+  debit?: (number | null);
+  /** Credit */
+  credit?: (number | null);
+  /** End balance */
+  balance?: (number | null);
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date?: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** TrialBalanceLine values */
+export type TrialBalanceLineWrite = {
+  /** Code */
+  code?: (string | null);
+  /** Name */
+  name?: (string | null);
+  /** Type */
+  account_type?: (string | null);
+  /** Initial balance */
+  initial?: ((number | string) | null);
+  /** Debit */
+  debit?: ((number | string) | null);
+  /** Credit */
+  credit?: ((number | string) | null);
+  /** End balance */
+  balance?: ((number | string) | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** TrialBalanceLine values */
+export type TrialBalanceLineUpdate = {
+  /** Code */
+  code?: (string | null);
+  /** Name */
+  name?: (string | null);
+  /** Type */
+  account_type?: (string | null);
+  /** Initial balance */
+  initial?: ((number | string) | null);
+  /** Debit */
+  debit?: ((number | string) | null);
+  /** Credit */
+  credit?: ((number | string) | null);
+  /** End balance */
+  balance?: ((number | string) | null);
   /** Context keys for this write (api.md 1.2). */
   __context?: Record<string, unknown>;
   /** The updated_date read with the record: a different stored value is a 409. */
@@ -1317,6 +3737,116 @@ export type UiViewUpdate = {
   updated_date?: string;
 };
 
+/** Unit of Measure */
+export type Uom = {
+  /** ID */
+  id: (number | null);
+  /** Name */
+  name?: (string | null);
+  /** Category */
+  category?: (RelatedRecord | null);
+  /** Uom type */
+  uom_type?: ("reference" | "bigger" | "smaller" | null);
+  /** Ratio. How many reference units of the category one of this unit is (a dozen: 12; a gram in kg: 0.001). */
+  ratio?: (number | null);
+  /** Rounding. Quantities in this unit are rounded half-up to a multiple of this step (1 for whole units). */
+  rounding?: (number | null);
+  /** Active */
+  active?: boolean;
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** Uom values */
+export type UomWrite = {
+  /** Name */
+  name?: (string | null);
+  /** Category */
+  category?: ((number | {
+    id: number;
+  }) | null);
+  /** Uom type */
+  uom_type?: ("reference" | "bigger" | "smaller" | null);
+  /** Ratio. How many reference units of the category one of this unit is (a dozen: 12; a gram in kg: 0.001). */
+  ratio?: ((number | string) | null);
+  /** Rounding. Quantities in this unit are rounded half-up to a multiple of this step (1 for whole units). */
+  rounding?: ((number | string) | null);
+  /** Active */
+  active?: boolean;
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** Uom values */
+export type UomUpdate = {
+  /** Name */
+  name?: (string | null);
+  /** Category */
+  category?: ((number | {
+    id: number;
+  }) | null);
+  /** Uom type */
+  uom_type?: ("reference" | "bigger" | "smaller" | null);
+  /** Ratio. How many reference units of the category one of this unit is (a dozen: 12; a gram in kg: 0.001). */
+  ratio?: ((number | string) | null);
+  /** Rounding. Quantities in this unit are rounded half-up to a multiple of this step (1 for whole units). */
+  rounding?: ((number | string) | null);
+  /** Active */
+  active?: boolean;
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
+/** Unit Category */
+export type UomCategory = {
+  /** ID */
+  id: (number | null);
+  /** Name */
+  name?: (string | null);
+  /** Uoms */
+  uoms?: Array<number>;
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** UomCategory values */
+export type UomCategoryWrite = {
+  /** Name */
+  name?: (string | null);
+  /** Uoms */
+  uoms?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** UomCategory values */
+export type UomCategoryUpdate = {
+  /** Name */
+  name?: (string | null);
+  /** Uoms */
+  uoms?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
 /** User */
 export type User = {
   /** ID */
@@ -1335,6 +3865,8 @@ export type User = {
   tz?: (string | null);
   /** Contact */
   contact?: (RelatedRecord | null);
+  /** Crm teams */
+  crm_teams?: Array<number>;
   /** Api keys */
   api_keys?: Array<number>;
   /** Auth sessions */
@@ -1370,6 +3902,8 @@ export type UserWrite = {
   contact?: ((number | {
     id: number;
   }) | null);
+  /** Crm teams */
+  crm_teams?: (Array<(number | Command)> | null);
   /** Api keys */
   api_keys?: (Array<(number | Command)> | null);
   /** Auth sessions */
@@ -1398,6 +3932,8 @@ export type UserUpdate = {
   contact?: ((number | {
     id: number;
   }) | null);
+  /** Crm teams */
+  crm_teams?: (Array<(number | Command)> | null);
   /** Api keys */
   api_keys?: (Array<(number | Command)> | null);
   /** Auth sessions */
@@ -1519,22 +4055,50 @@ export type WindowActionUpdate = {
 
 /** Every installed model: its record, write values and update values. */
 export interface Models {
+  Account: { record: Account; write: AccountWrite; update: AccountUpdate };
+  AgedBalanceLine: { record: AgedBalanceLine; write: AgedBalanceLineWrite; update: AgedBalanceLineUpdate };
   ApiKey: { record: ApiKey; write: ApiKeyWrite; update: ApiKeyUpdate };
   AuthSession: { record: AuthSession; write: AuthSessionWrite; update: AuthSessionUpdate };
   Company: { record: Company; write: CompanyWrite; update: CompanyUpdate };
   Configuration: { record: Configuration; write: ConfigurationWrite; update: ConfigurationUpdate };
   Contact: { record: Contact; write: ContactWrite; update: ContactUpdate };
   Country: { record: Country; write: CountryWrite; update: CountryUpdate };
+  CrmLead: { record: CrmLead; write: CrmLeadWrite; update: CrmLeadUpdate };
+  CrmLeadScoringFrequency: { record: CrmLeadScoringFrequency; write: CrmLeadScoringFrequencyWrite; update: CrmLeadScoringFrequencyUpdate };
+  CrmLostReason: { record: CrmLostReason; write: CrmLostReasonWrite; update: CrmLostReasonUpdate };
+  CrmStage: { record: CrmStage; write: CrmStageWrite; update: CrmStageUpdate };
+  CrmTag: { record: CrmTag; write: CrmTagWrite; update: CrmTagUpdate };
+  CrmTeam: { record: CrmTeam; write: CrmTeamWrite; update: CrmTeamUpdate };
   Currency: { record: Currency; write: CurrencyWrite; update: CurrencyUpdate };
+  CurrencyRate: { record: CurrencyRate; write: CurrencyRateWrite; update: CurrencyRateUpdate };
+  GeneralLedgerLine: { record: GeneralLedgerLine; write: GeneralLedgerLineWrite; update: GeneralLedgerLineUpdate };
   Group: { record: Group; write: GroupWrite; update: GroupUpdate };
+  Invoice: { record: Invoice; write: InvoiceWrite; update: InvoiceUpdate };
+  InvoiceLine: { record: InvoiceLine; write: InvoiceLineWrite; update: InvoiceLineUpdate };
+  Journal: { record: Journal; write: JournalWrite; update: JournalUpdate };
+  JournalEntry: { record: JournalEntry; write: JournalEntryWrite; update: JournalEntryUpdate };
+  JournalItem: { record: JournalItem; write: JournalItemWrite; update: JournalItemUpdate };
+  JournalSequence: { record: JournalSequence; write: JournalSequenceWrite; update: JournalSequenceUpdate };
   ModelAccess: { record: ModelAccess; write: ModelAccessWrite; update: ModelAccessUpdate };
   ModelRegistry: { record: ModelRegistry; write: ModelRegistryWrite; update: ModelRegistryUpdate };
   Module: { record: Module; write: ModuleWrite; update: ModuleUpdate };
   ModuleCategory: { record: ModuleCategory; write: ModuleCategoryWrite; update: ModuleCategoryUpdate };
+  PartialReconcile: { record: PartialReconcile; write: PartialReconcileWrite; update: PartialReconcileUpdate };
+  Payment: { record: Payment; write: PaymentWrite; update: PaymentUpdate };
+  PaymentRegister: { record: PaymentRegister; write: PaymentRegisterWrite; update: PaymentRegisterUpdate };
+  PaymentTerm: { record: PaymentTerm; write: PaymentTermWrite; update: PaymentTermUpdate };
+  PaymentTermLine: { record: PaymentTermLine; write: PaymentTermLineWrite; update: PaymentTermLineUpdate };
+  Product: { record: Product; write: ProductWrite; update: ProductUpdate };
+  ProductCategory: { record: ProductCategory; write: ProductCategoryWrite; update: ProductCategoryUpdate };
   RecordRule: { record: RecordRule; write: RecordRuleWrite; update: RecordRuleUpdate };
   SavedSearch: { record: SavedSearch; write: SavedSearchWrite; update: SavedSearchUpdate };
+  Tax: { record: Tax; write: TaxWrite; update: TaxUpdate };
+  TaxGroup: { record: TaxGroup; write: TaxGroupWrite; update: TaxGroupUpdate };
+  TrialBalanceLine: { record: TrialBalanceLine; write: TrialBalanceLineWrite; update: TrialBalanceLineUpdate };
   UiMenu: { record: UiMenu; write: UiMenuWrite; update: UiMenuUpdate };
   UiView: { record: UiView; write: UiViewWrite; update: UiViewUpdate };
+  Uom: { record: Uom; write: UomWrite; update: UomUpdate };
+  UomCategory: { record: UomCategory; write: UomCategoryWrite; update: UomCategoryUpdate };
   User: { record: User; write: UserWrite; update: UserUpdate };
   WindowAction: { record: WindowAction; write: WindowActionWrite; update: WindowActionUpdate };
 }

@@ -98,6 +98,7 @@ _SCALARS: dict[str, Schema] = {
     "Integer": _INTEGER,
     "Float": {"type": "number"},
     "Monetary": {"type": "number"},
+    "Numeric": {"type": "number"},
     "Boolean": {"type": "boolean"},
     "Date": {"type": "string", "format": "date"},
     "Datetime": {"type": "string", "format": "date-time"},
@@ -133,7 +134,7 @@ def _write(field: Field[Any]) -> Schema:
         return _nullable({"anyOf": [_ID, {"type": "object", "properties": {"id": _ID}, "required": ["id"]}]})
     if f.type_name == "File":
         return _nullable(ref("FileUpload"))
-    if f.type_name == "Monetary":
+    if f.type_name in ("Monetary", "Numeric"):
         return _nullable({"anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^-?\d+(\.\d+)?$"}]})
     return _read(field)
 

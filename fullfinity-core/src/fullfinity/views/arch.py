@@ -77,7 +77,7 @@ MODIFIERS = ("visible", "readonly", "required")
 #: Row styles of a List's ``decorations`` root key: style -> Q string over the row (decision).
 DECORATIONS = ("danger", "warning", "success", "muted", "bf")
 AGGREGATES = ("sum", "avg", "min", "max", "count")
-NUMERIC = frozenset({"Integer", "Float", "Monetary"})
+NUMERIC = frozenset({"Integer", "Float", "Monetary", "Numeric"})
 DRAGGABLE = frozenset({"Selection", "ManyToOne", "Char", "Boolean", "Integer"})
 CALENDAR_MODES = {"start": ("Date", "Datetime"), "stop": ("Date", "Datetime"), "all_day": ("Boolean",)}
 CALENDAR_ROLES = ("start", "stop", "all_day", "title", "color")

@@ -24,7 +24,9 @@ __all__ = ["DEFAULT_TYPES", "default_view"]
 
 DEFAULT_TYPES = ("List", "Form", "Search", "Kanban", "Calendar")
 LIST_COLUMNS = 6
-SIMPLE = frozenset({"Char", "Integer", "Float", "Monetary", "Boolean", "Selection", "Date", "Datetime", "ManyToOne"})
+SIMPLE = frozenset(
+    {"Char", "Integer", "Float", "Monetary", "Numeric", "Boolean", "Selection", "Date", "Datetime", "ManyToOne"}
+)
 
 
 def _name_field(model: type[Model]) -> str:

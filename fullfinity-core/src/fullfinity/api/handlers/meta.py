@@ -37,7 +37,7 @@ def field_meta(field: Field[Any]) -> dict[str, Any]:
         out["max_length"] = f.max_length
     if f.type_name == "Selection":
         out["selection"] = [[value, label] for value, label in f.choices]
-    if f.type_name == "Float" and getattr(f, "digits", None):
+    if f.type_name in ("Float", "Numeric") and getattr(f, "digits", None):
         out["digits"] = list(f.digits)
     if f.type_name == "Monetary":
         out["currency_field"] = f.currency_field

@@ -11,7 +11,7 @@ from __future__ import annotations
 from fullfinity.engine.fields.base import Field, FieldValueError
 from fullfinity.engine.fields.binary import JSON, Binary, File
 from fullfinity.engine.fields.relational import ManyToMany, ManyToOne, OneToMany, OneToOne
-from fullfinity.engine.fields.scalar import Boolean, Char, Float, Integer, Monetary, Selection, Text
+from fullfinity.engine.fields.scalar import Boolean, Char, Float, Integer, Monetary, Numeric, Selection, Text
 from fullfinity.engine.fields.temporal import Date, Datetime
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "ManyToMany",
     "ManyToOne",
     "Monetary",
+    "Numeric",
     "OneToMany",
     "OneToOne",
     "Selection",

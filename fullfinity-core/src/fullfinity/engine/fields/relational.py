@@ -290,7 +290,7 @@ def normalise_commands(value: Any) -> list[list[Any]]:
         if letter in ("L", "U", "D"):
             out.append([letter, _id_of(command[1], f"command {index} ({letter})")])
         elif letter == "S":
-            if not isinstance(command[1], Sequence) or isinstance(command[1], str):
+            if type(command[1]) is not list and (not isinstance(command[1], Sequence) or isinstance(command[1], str)):
                 raise FieldValueError(f"command {index} (S) takes a list of ids")
             out.append(["S", [_id_of(v, f"command {index} (S)") for v in command[1]]])
         elif letter == "C":

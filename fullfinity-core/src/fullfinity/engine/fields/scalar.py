@@ -11,7 +11,7 @@ from typing_extensions import Unpack
 
 from fullfinity.engine.fields.base import Field, FieldOptions, FieldValueError
 
-__all__ = ["Boolean", "Char", "Float", "Integer", "Monetary", "Selection", "Text"]
+__all__ = ["Boolean", "Char", "Float", "Integer", "Monetary", "Numeric", "Selection", "Text"]
 
 BIGINT_MIN, BIGINT_MAX = -(2**63), 2**63 - 1
 
@@ -108,6 +108,15 @@ class Selection(Field[str]):
     def values(self) -> list[str]:
         return [value for value, _ in self.choices]
 
+    def _allowed(self) -> frozenset[str]:
+        """The choice values as a set, rebuilt only when ``choices`` changed (writes check it per value)."""
+        choices = self.choices
+        cached = self.__dict__.get("_allowed_cache")
+        if cached is None or cached[0] is not choices or cached[1] != len(choices):
+            cached = (choices, len(choices), frozenset(value for value, _ in choices))
+            self.__dict__["_allowed_cache"] = cached
+        return cached[2]
+
     def copy(self) -> Selection:
         clone = super().copy()
         clone.choices = list(self.choices)
@@ -118,7 +127,7 @@ class Selection(Field[str]):
             return None
         if not isinstance(value, str):
             raise FieldValueError(f"must be one of {self.values}, got {_type_name(value)} {value!r}")
-        if value not in self.values:
+        if value not in self._allowed():
             raise FieldValueError(f"must be one of {self.values}, got {value!r}")
         return value
 
@@ -246,6 +255,80 @@ class Monetary(Field[decimal.Decimal]):
         if not amount.is_finite():
             raise FieldValueError(f"must be a finite amount, got {value!r}")
         return amount.quantize(decimal.Decimal(1).scaleb(-places), rounding=decimal.ROUND_HALF_UP)
+
+
+class Numeric(Field[decimal.Decimal]):
+    """An exact decimal that is not money (quantities, rates, ratios): ``decimal.Decimal`` over ``NUMERIC``.
+
+    ``digits=(precision, scale)`` maps to ``NUMERIC(p, s)`` and rounds half-up to ``scale``
+    places on write; without ``digits`` the column is unconstrained ``NUMERIC`` and values are
+    kept as given. Accepts ints, Decimals, numeric strings and floats (through their shortest
+    repr), like ``Monetary``; it never reads as a binary float.
+    """
+
+    type_name = "Numeric"
+    param_type = "numeric"
+
+    def __init__(self, *, digits: tuple[int, int] | None = None, **options: Unpack[FieldOptions]) -> None:
+        super().__init__(**options)
+        if digits is not None:
+            if not (
+                isinstance(digits, tuple | list)
+                and len(digits) == 2
+                and all(isinstance(d, int) and not isinstance(d, bool) for d in digits)
+                and 0 <= digits[1] <= digits[0]
+                and digits[0] >= 1
+            ):
+                raise TypeError(
+                    f"Numeric(digits=...) must be a (precision, scale) pair of integers with 0 <= scale <= "
+                    f"precision, got {digits!r}"
+                )
+            digits = (int(digits[0]), int(digits[1]))
+            self._given["digits"] = digits
+        self.digits = digits
+        self._step = decimal.Decimal(1).scaleb(-digits[1]) if digits else None
+        self._integer_digits = digits[0] - digits[1] if digits else None
+
+    @classmethod
+    def _type_option_names(cls) -> str:
+        return ", digits"
+
+    def _type_options(self) -> dict[str, Any]:
+        return {"digits": self.digits}
+
+    @property
+    def sql_type(self) -> str:  # type: ignore[override]
+        return f"NUMERIC({self.digits[0]}, {self.digits[1]})" if self.digits else "NUMERIC"
+
+    def convert(self, value: Any) -> Any:
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            raise FieldValueError(f"must be a number, got bool {value!r}")
+        try:
+            if isinstance(value, decimal.Decimal):
+                number = value
+            elif isinstance(value, int):
+                number = decimal.Decimal(value)
+            elif isinstance(value, float):
+                if not math.isfinite(value):
+                    raise FieldValueError(f"must be a finite number, got {value!r}")
+                number = decimal.Decimal(repr(value))
+            elif isinstance(value, str):
+                number = decimal.Decimal(value.strip())
+            else:
+                raise FieldValueError(f"must be a number (or a numeric string), got {_type_name(value)}")
+        except decimal.InvalidOperation:
+            raise FieldValueError(f"must be a number (or a numeric string), got {value!r}") from None
+        if not number.is_finite():
+            raise FieldValueError(f"must be a finite number, got {value!r}")
+        if self._step is not None and self._integer_digits is not None:
+            if number.adjusted() >= self._integer_digits:
+                raise FieldValueError(
+                    f"must have at most {self._integer_digits} digits before the decimal point, got {value!r}"
+                )
+            number = number.quantize(self._step, rounding=decimal.ROUND_HALF_UP)
+        return number
 
 
 class Boolean(Field[bool]):

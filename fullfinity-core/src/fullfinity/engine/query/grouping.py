@@ -22,7 +22,7 @@ __all__ = ["GRANULARITIES", "run_group_by"]
 
 GRANULARITIES = ("day", "week", "month", "quarter", "year")
 FUNCTIONS = ("count", "sum", "avg", "min", "max")
-NUMERIC = ("Integer", "Float", "Monetary")
+NUMERIC = ("Integer", "Float", "Monetary", "Numeric")
 
 
 def _key_sql(compiler: Compiler, spec: str) -> tuple[Sql, Field[Any]]:

@@ -17,7 +17,7 @@ import orjson
 from fullfinity.engine.access.control import check_field, check_model, check_rule
 from fullfinity.engine.context import current_env
 from fullfinity.engine.database.filestore import store_file
-from fullfinity.engine.fields.relational import X2ManyField
+from fullfinity.engine.fields.relational import ManyToMany, X2ManyField
 from fullfinity.engine.query.sql import ident
 from fullfinity.engine.records.computed import compute_local, mark_changed
 from fullfinity.engine.records.models import Model as _Model
@@ -353,7 +353,7 @@ async def bulk_create(cls: type[Model], rows: Sequence[Mapping[str, Any]]) -> Mo
     prepared: list[dict[str, Any]] = []
     records = RecordGroup()
     for index, row in enumerate(rows):
-        if not isinstance(row, Mapping):  # API callers may send anything
+        if type(row) is not dict and not isinstance(row, Mapping):  # API callers may send anything
             problems.append(
                 {"path": str(index), "message": f"must be a mapping of field values, got {type(row).__name__}"}
             )
@@ -423,6 +423,7 @@ async def bulk_create(cls: type[Model], rows: Sequence[Mapping[str, Any]]) -> Mo
                 await env.execute(f'DELETE FROM {ident(cls._table)} WHERE "id" = ANY($1::bigint[])', stored_ids)
                 raise
         await mark_changed(cls, stored_ids, None)
+        await _write_bulk_x2many(cls, records, prepared)
     if cls._constraints:
         for rec in records:
             await run_constraints(rec, None)
@@ -447,6 +448,47 @@ async def _create_through_save(cls: type[Model], rows: Sequence[Mapping[str, Any
     for rec in records:
         rec._grp = group
     return cls._make_set(records)
+
+
+async def _write_bulk_x2many(cls: type[Model], records: Sequence[Model], prepared: Sequence[dict[str, Any]]) -> None:
+    """The x-to-many values of newly inserted rows: links of a ManyToMany given as ids (``S``/``L``,
+    the usual case) in one INSERT for all rows; any other command list record by record, as ``create``."""
+    env = current_env()
+    for field in cls._fields.values():
+        if not isinstance(field, X2ManyField) or not any(field.name in values for values in prepared):
+            continue
+        pairs: list[tuple[int, int]] = []
+        for index, (rec, values) in enumerate(zip(records, prepared, strict=True)):
+            commands = values.get(field.name)
+            if not commands:
+                continue
+            if isinstance(field, ManyToMany) and all(c[0] in ("S", "L", "C") for c in commands):
+                linked: list[int] = []
+                for command in commands:  # on a new record: S replaces, L adds, C clears
+                    if command[0] == "C":
+                        linked = []
+                    elif command[0] == "S":
+                        linked = list(command[1])
+                    else:
+                        linked.append(command[1])
+                pairs.extend((rec.id, target) for target in dict.fromkeys(linked))
+                continue
+            try:
+                await apply_commands(rec, field, commands)
+            except ValidationError as exc:
+                details = [{"path": f"{index}.{d['path']}", "message": d["message"]} for d in exc.details]
+                raise type(exc)(exc.message, details=details) from None
+        if pairs:
+            assert isinstance(field, ManyToMany) and field.relation is not None
+            table, this_col, other_col = field.relation
+            await env.execute(
+                f"INSERT INTO {ident(table)} ({ident(this_col)}, {ident(other_col)}) "
+                f"SELECT * FROM unnest($1::bigint[], $2::bigint[]) ON CONFLICT DO NOTHING",
+                [p[0] for p in pairs],
+                [p[1] for p in pairs],
+            )
+            env.written.add(cls._name)
+            env.written.add(field.target_model._name)
 
 
 async def default_values_for(field: Any, rec: Model) -> Any:

@@ -130,7 +130,10 @@ def _currency_places(field: Field[Any], record: Model | None) -> int:
     currency_field = getattr(field, "currency_field", None)
     if record is None or not currency_field:
         return 2
-    currency = getattr(record, "_f_" + currency_field, None)
+    try:  # object.__getattribute__: an unset slot raises at once, without Model.__getattr__'s detour
+        currency = object.__getattribute__(record, "_f_" + currency_field)
+    except AttributeError:
+        return 2
     places = getattr(currency, "decimal_places", None)
     return int(places) if isinstance(places, int) else 2
 

@@ -1,0 +1,98 @@
+"""Invoice lines: products (with their quantity, unit price, discount and taxes), sections and notes."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from typing import Any, Self
+
+from fullfinity.engine.base import (
+    Integer,
+    ManyToMany,
+    ManyToOne,
+    Model,
+    Monetary,
+    Numeric,
+    Selection,
+    Text,
+    ValidationError,
+)
+
+DISPLAY_TYPES = [("product", "Product"), ("section", "Section"), ("note", "Note")]
+#: Fields whose change alters the amounts of the line's invoice.
+AMOUNT_FIELDS = frozenset({"quantity", "price_unit", "discount", "taxes", "display_type", "invoice"})
+
+
+class InvoiceLine(Model):
+    _verbose_name = "Invoice Line"
+    _order = "invoice ASC, sequence ASC, id ASC"
+    _rec_name = "name"
+    _sql_constraints = [
+        ("discount_range", "discount >= 0 AND discount <= 100", "A discount is between 0 and 100 %."),
+    ]
+
+    invoice = ManyToOne("Invoice", related_name="lines", required=True, on_delete="CASCADE")
+    sequence = Integer(default=10)
+    display_type = Selection(choices=DISPLAY_TYPES, required=True, default="product", description="Line type")
+    product = ManyToOne("Product", on_delete="RESTRICT")
+    name = Text(description="Description", hint="Default: the product's name")
+    account = ManyToOne("Account", on_delete="RESTRICT", hint="Default: the product's, its category's, the settings'")
+    quantity = Numeric(digits=(16, 4), default=Decimal(1))
+    uom = ManyToOne("Uom", on_delete="RESTRICT", description="Unit")
+    price_unit = Monetary(
+        default=Decimal(0), currency_field="invoice__currency", description="Unit price",
+        hint="Default: the product's price",
+    )  # fmt: skip
+    discount = Numeric(digits=(7, 4), default=Decimal(0), description="Discount (%)")
+    taxes = ManyToMany("Tax", hint="Default: the product's taxes")
+    price_subtotal = Monetary(readonly=True, default=Decimal(0), currency_field="invoice__currency",
+                              description="Subtotal")  # fmt: skip
+    price_total = Monetary(readonly=True, default=Decimal(0), currency_field="invoice__currency", description="Total")
+
+    @Model.constrain("display_type", "product", "quantity")
+    async def _check_product_line(self) -> None:
+        if self.display_type != "product" and self.product is not None:
+            raise ValidationError({"product": "sections and notes carry no product"})
+
+    async def save(self, *, check_concurrency: bool = False) -> None:
+        from fullfinity_invoicing.models._defaults import fill_line_defaults, refuse_unless_draft
+        from fullfinity_invoicing.models.invoice import schedule_amounts
+
+        await refuse_unless_draft(self)
+        await fill_line_defaults(self)
+        touched: set[int] = set()
+        for rec in self:
+            if rec.id is None or AMOUNT_FIELDS & set(rec._changes or {}):
+                touched.add(rec.invoice.id)
+                old = (rec._changes or {}).get("invoice")
+                if isinstance(old, int):
+                    touched.add(old)
+        await super().save(check_concurrency=check_concurrency)
+        await schedule_amounts(self.env, sorted(touched))
+
+    async def delete(self) -> None:
+        from fullfinity_invoicing.models._defaults import refuse_unless_draft
+        from fullfinity_invoicing.models.invoice import schedule_amounts
+
+        await refuse_unless_draft(self, deleting=True)
+        rows = await self.env.fetch(
+            "SELECT DISTINCT invoice_id FROM invoice_line WHERE id = ANY($1::bigint[])", self.ids
+        )
+        await super().delete()
+        await schedule_amounts(self.env, [r["invoice_id"] for r in rows])
+
+    @classmethod
+    async def bulk_create(cls, rows: Sequence[Mapping[str, Any]]) -> Self:
+        from fullfinity.engine.base import env_ctx
+        from fullfinity_invoicing.models._defaults import fill_line_rows
+        from fullfinity_invoicing.models.invoice import PREPARED, schedule_amounts
+
+        env = env_ctx.get()
+        if PREPARED.get():  # Invoice.bulk_create filled defaults and amounts already
+            return await super().bulk_create(rows)
+        prepared = await fill_line_rows(env, [dict(r) if isinstance(r, Mapping) else r for r in rows])
+        created = await super().bulk_create(prepared)
+        await schedule_amounts(
+            env, sorted({r["invoice"] for r in prepared if isinstance(r, dict) and r.get("invoice")})
+        )
+        return created
