@@ -110,8 +110,11 @@ const enc = encodeURIComponent;
 export const api = {
   login: (email: string, password: string) =>
     request<Tokens & { message: string }>("POST", "/auth/authenticate", { email, password }),
-  logout: (refreshToken?: string) =>
-    request<{ message: string }>("POST", "/auth/logout", refreshToken ? { refresh_token: refreshToken } : {}),
+  /** Revokes the session of `tokens` (given explicitly: the client forgets them before asking). */
+  logout: (tokens: Tokens) =>
+    request<{ message: string }>("POST", "/auth/logout", { refresh_token: tokens.refresh_token }, {
+      headers: { Authorization: `Bearer ${tokens.access_token}` },
+    }),
   tenants: () => request<{ data: { name: string; label: string }[] }>("GET", "/auth/tenants"),
 
   profile: (o?: RequestOptions) => request<Profile>("GET", "/api/profile", undefined, o),

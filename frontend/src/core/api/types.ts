@@ -767,12 +767,12 @@ export type Contact = {
   supplier_payment_term?: (RelatedRecord | null);
   /** Total due. What the contact owes (open receivables) minus what is owed to it (open payables). */
   total_due?: (number | null);
-  /** Crm leads */
-  crm_leads?: Array<number>;
   /** Children */
   children?: Array<number>;
   /** Users */
   users?: Array<number>;
+  /** Crm leads */
+  crm_leads?: Array<number>;
   /** Created on */
   created_date?: (string | null);
   /** Last updated on */
@@ -838,12 +838,12 @@ export type ContactWrite = {
   supplier_payment_term?: ((number | {
     id: number;
   }) | null);
-  /** Crm leads */
-  crm_leads?: (Array<(number | Command)> | null);
   /** Children */
   children?: (Array<(number | Command)> | null);
   /** Users */
   users?: (Array<(number | Command)> | null);
+  /** Crm leads */
+  crm_leads?: (Array<(number | Command)> | null);
   /** Context keys for this write (api.md 1.2). */
   __context?: Record<string, unknown>;
 };
@@ -902,12 +902,12 @@ export type ContactUpdate = {
   supplier_payment_term?: ((number | {
     id: number;
   }) | null);
-  /** Crm leads */
-  crm_leads?: (Array<(number | Command)> | null);
   /** Children */
   children?: (Array<(number | Command)> | null);
   /** Users */
   users?: (Array<(number | Command)> | null);
+  /** Crm leads */
+  crm_leads?: (Array<(number | Command)> | null);
   /** Context keys for this write (api.md 1.2). */
   __context?: Record<string, unknown>;
   /** The updated_date read with the record: a different stored value is a 409. */
@@ -3865,14 +3865,14 @@ export type User = {
   tz?: (string | null);
   /** Contact */
   contact?: (RelatedRecord | null);
-  /** Crm teams */
-  crm_teams?: Array<number>;
   /** Api keys */
   api_keys?: Array<number>;
   /** Auth sessions */
   auth_sessions?: Array<number>;
   /** Saved searches */
   saved_searches?: Array<number>;
+  /** Crm teams */
+  crm_teams?: Array<number>;
   /** Created on */
   created_date?: (string | null);
   /** Last updated on */
@@ -3902,14 +3902,14 @@ export type UserWrite = {
   contact?: ((number | {
     id: number;
   }) | null);
-  /** Crm teams */
-  crm_teams?: (Array<(number | Command)> | null);
   /** Api keys */
   api_keys?: (Array<(number | Command)> | null);
   /** Auth sessions */
   auth_sessions?: (Array<(number | Command)> | null);
   /** Saved searches */
   saved_searches?: (Array<(number | Command)> | null);
+  /** Crm teams */
+  crm_teams?: (Array<(number | Command)> | null);
   /** Context keys for this write (api.md 1.2). */
   __context?: Record<string, unknown>;
 };
@@ -3932,14 +3932,14 @@ export type UserUpdate = {
   contact?: ((number | {
     id: number;
   }) | null);
-  /** Crm teams */
-  crm_teams?: (Array<(number | Command)> | null);
   /** Api keys */
   api_keys?: (Array<(number | Command)> | null);
   /** Auth sessions */
   auth_sessions?: (Array<(number | Command)> | null);
   /** Saved searches */
   saved_searches?: (Array<(number | Command)> | null);
+  /** Crm teams */
+  crm_teams?: (Array<(number | Command)> | null);
   /** Context keys for this write (api.md 1.2). */
   __context?: Record<string, unknown>;
   /** The updated_date read with the record: a different stored value is a 409. */

@@ -30,10 +30,14 @@ export function AuthProvider({ children }: { children: ReactNode }): ReactNode {
   }, [client]);
 
   const logout = useCallback(async () => {
-    const refresh = session.tokens()?.refresh_token;
-    try { await api.logout(refresh); } catch { /* the session ends here anyway */ }
+    // Forget the session first: no query may start (or refetch) with tokens being revoked.
+    const tokens = session.tokens();
+    await client.cancelQueries();
     session.setTokens(null);
     client.clear();
+    if (tokens) {
+      try { await api.logout(tokens); } catch { /* the session ends here anyway */ }
+    }
   }, [client]);
 
   const value = useMemo(() => ({ loggedIn, profile: profile.data ?? null, login, logout }), [loggedIn, profile.data, login, logout]);

@@ -73,7 +73,9 @@ class Registry:
         rank = {m: i for i, m in enumerate(module_order)}
         definitions: dict[str, ClassEntry] = {}
         extensions: dict[str, list[ClassEntry]] = {}
-        for entry in entries:
+        # Definitions in module order, then import order: the composed classes (their reverse fields
+        # above all) come out the same for a module set whatever this process imported before.
+        for entry in sorted(entries, key=lambda e: (rank.get(e.owner, len(rank)), e.order)):
             if entry.inherit is None:
                 other = definitions.get(entry.name)
                 if other is not None and other.cls is not entry.cls:
