@@ -9,6 +9,7 @@ from fullfinity.engine.module_registry import (
     discover_modules,
     load_manifest,
     resolve_order,
+    unavailable_modules,
 )
 from fullfinity.exceptions import DependencyError, ManifestError
 
@@ -248,3 +249,36 @@ def test_manifest_json_is_accepted_as_a_fallback(tmp_path):
     manifest, _ = load_manifest(path)
 
     assert manifest.name == "J"
+
+
+def test_a_glue_module_whose_dependency_is_not_installed_is_unavailable_not_an_error(module_site):
+    module_site.add("shop_base")
+    module_site.add("shop_ledger", manifest={"name": "Glue", "identifier": "shop_ledger", "implicit": True,
+                                             "dependencies": ["shop_base", "ledger_not_installed"]})  # fmt: skip
+    module_site.add("shop_ledger_more", manifest={"name": "Glue 2", "identifier": "shop_ledger_more",
+                                                  "implicit": True, "dependencies": ["shop_ledger"]})  # fmt: skip
+
+    order = resolve_order()
+
+    assert "shop_base" in order and "shop_ledger" not in order and "shop_ledger_more" not in order
+    aside = unavailable_modules()
+    assert aside["shop_ledger"].missing == ("ledger_not_installed",)
+    assert aside["shop_ledger"].reason == "needs ledger_not_installed (not pip-installed)"
+    assert aside["shop_ledger_more"].missing == ("shop_ledger",)
+
+
+def test_asking_for_an_unavailable_glue_module_says_what_it_needs(module_site):
+    module_site.add("shop_ledger", manifest={"name": "Glue", "identifier": "shop_ledger", "implicit": True,
+                                             "dependencies": ["ledger_not_installed"]})  # fmt: skip
+
+    with pytest.raises(DependencyError) as caught:
+        resolve_order(["shop_ledger"])
+
+    assert "unavailable: it needs ledger_not_installed (not pip-installed)" in str(caught.value)
+
+
+def test_a_regular_module_with_a_missing_dependency_stays_an_error(module_site):
+    module_site.add("needs_ghost", dependencies=["ghost_module"])
+
+    with pytest.raises(DependencyError, match="missing module 'ghost_module' \\(needed by needs_ghost\\)"):
+        resolve_order()

@@ -34,6 +34,18 @@ def test_module_list_for_a_tenant_shows_the_state_of_each_module(module_site, ff
     assert next(line for line in lines if "│ widgets " in line).rstrip(" │").endswith("uninstalled")
 
 
+def test_module_list_shows_a_glue_module_missing_a_dependency_as_unavailable(module_site, ff_tenant):
+    module_site.add("widgets")
+    module_site.add("widgets_ledger", manifest={"name": "Glue", "identifier": "widgets_ledger", "implicit": True,
+                                                "dependencies": ["widgets", "ledger_absent"]})  # fmt: skip
+
+    result = CliRunner().invoke(build_cli(), ["module", "list", "--tenant", ff_tenant.name], env={"COLUMNS": "250"})
+
+    assert result.exit_code == 0, result.output
+    row = next(line for line in result.output.splitlines() if "│ widgets_ledger " in line)
+    assert row.rstrip(" │").endswith("unavailable: needs ledger_absent (not pip-installed)")
+
+
 def test_module_list_for_an_unknown_tenant_is_a_clear_error(ff_settings, capsys):
     with pytest.raises(SystemExit) as exited:
         main(["module", "list", "--tenant", "nobody-here"])

@@ -550,6 +550,8 @@ export type Configuration = {
   invoicing_sale_tax?: (RelatedRecord | null);
   /** Default purchase tax */
   invoicing_purchase_tax?: (RelatedRecord | null);
+  /** Won on first invoice. Posting the first customer invoice of an open opportunity marks the opportunity won. */
+  crm_invoicing_won_on_post?: boolean;
   /** Created on */
   created_date?: (string | null);
   /** Last updated on */
@@ -637,6 +639,8 @@ export type ConfigurationWrite = {
   invoicing_purchase_tax?: ((number | {
     id: number;
   }) | null);
+  /** Won on first invoice. Posting the first customer invoice of an open opportunity marks the opportunity won. */
+  crm_invoicing_won_on_post?: boolean;
   /** Context keys for this write (api.md 1.2). */
   __context?: Record<string, unknown>;
 };
@@ -717,6 +721,8 @@ export type ConfigurationUpdate = {
   invoicing_purchase_tax?: ((number | {
     id: number;
   }) | null);
+  /** Won on first invoice. Posting the first customer invoice of an open opportunity marks the opportunity won. */
+  crm_invoicing_won_on_post?: boolean;
   /** Context keys for this write (api.md 1.2). */
   __context?: Record<string, unknown>;
   /** The updated_date read with the record: a different stored value is a 409. */
@@ -1029,6 +1035,10 @@ export type CrmLead = {
   company_key?: (string | null);
   /** Duplicates */
   duplicate_count?: (number | null);
+  /** Invoiced. Posted customer invoices minus posted credit notes made from this opportunity (company currency) */
+  invoiced_amount?: (number | null);
+  /** Invoices */
+  invoices?: Array<number>;
   /** Created on */
   created_date?: (string | null);
   /** Last updated on */
@@ -1096,6 +1106,8 @@ export type CrmLeadWrite = {
   description?: (string | null);
   /** Source. Where the lead came from (website form, fair, referral...) */
   source?: (string | null);
+  /** Invoices */
+  invoices?: (Array<(number | Command)> | null);
   /** Context keys for this write (api.md 1.2). */
   __context?: Record<string, unknown>;
 };
@@ -1156,6 +1168,8 @@ export type CrmLeadUpdate = {
   description?: (string | null);
   /** Source. Where the lead came from (website form, fair, referral...) */
   source?: (string | null);
+  /** Invoices */
+  invoices?: (Array<(number | Command)> | null);
   /** Context keys for this write (api.md 1.2). */
   __context?: Record<string, unknown>;
   /** The updated_date read with the record: a different stored value is a 409. */
@@ -1773,6 +1787,8 @@ export type Invoice = {
   entry?: (RelatedRecord | null);
   /** Reversed invoice. The invoice this credit note reverses */
   reversed_invoice?: (RelatedRecord | null);
+  /** Opportunity. The opportunity this invoice was made for */
+  opportunity?: (RelatedRecord | null);
   /** Credit notes */
   credit_notes?: Array<number>;
   /** Payments */
@@ -1818,6 +1834,10 @@ export type InvoiceWrite = {
   reference?: (string | null);
   /** Terms and notes */
   narration?: (string | null);
+  /** Opportunity. The opportunity this invoice was made for */
+  opportunity?: ((number | {
+    id: number;
+  }) | null);
   /** Credit notes */
   credit_notes?: (Array<(number | Command)> | null);
   /** Payments */
@@ -1856,6 +1876,10 @@ export type InvoiceUpdate = {
   reference?: (string | null);
   /** Terms and notes */
   narration?: (string | null);
+  /** Opportunity. The opportunity this invoice was made for */
+  opportunity?: ((number | {
+    id: number;
+  }) | null);
   /** Credit notes */
   credit_notes?: (Array<(number | Command)> | null);
   /** Payments */

@@ -9,7 +9,7 @@ from rich.table import Table
 
 from fullfinity.cli import module_ops
 from fullfinity.cli._common import console, run_with_runtime
-from fullfinity.engine.module_registry import discover_modules, resolve_order
+from fullfinity.engine.module_registry import discover_modules, resolve_order, unavailable_modules
 from fullfinity.exceptions import TenantNotFound
 from fullfinity.plugins import hookimpl
 from fullfinity.runtime import Runtime
@@ -54,6 +54,14 @@ def list_(
             if state == "installed" and version != info.version:
                 state = f"installed {version} (needs upgrade to {info.version})"
             row.append(state)
+        table.add_row(*row)
+    for ident, aside in unavailable_modules().items():
+        info = aside.info
+        row = [ident, info.name, info.version, ", ".join(info.dependencies), info.manifest.edition, info.distribution]
+        if tenant:
+            row.append(f"unavailable: {aside.reason}")
+        else:
+            row[3] += f" (unavailable: {aside.reason})"
         table.add_row(*row)
     console.print(table)
 

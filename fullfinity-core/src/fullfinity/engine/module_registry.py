@@ -6,6 +6,8 @@ import package, which holds a ``manifest.yaml`` (``manifest.json`` as a fallback
 The module's version is its distribution's version.
 
 ``discover_modules()`` finds and validates every available module once per process;
+an implicit (glue) module whose dependencies are not all available is left out of it and
+listed by ``unavailable_modules()`` instead (business.md 4: never an error);
 ``resolve_order()`` gives the install order (topological, ties broken by identifier)
 and reports every missing dependency or the full cycle in one error.
 """
@@ -32,9 +34,11 @@ __all__ = [
     "ENTRY_POINT_GROUP",
     "Manifest",
     "ModuleInfo",
+    "UnavailableModule",
     "discover_modules",
     "load_manifest",
     "resolve_order",
+    "unavailable_modules",
 ]
 
 log = logging.getLogger(__name__)
@@ -106,6 +110,22 @@ class ModuleInfo:
     @property
     def name(self) -> str:
         return self.manifest.name
+
+
+@dataclass(frozen=True)
+class UnavailableModule:
+    """An implicit module found on the system whose dependencies are not all available."""
+
+    info: ModuleInfo
+    missing: tuple[str, ...]
+
+    @property
+    def reason(self) -> str:
+        """``needs invoicing (not pip-installed)``: what is missing, for listings and errors."""
+        return f"needs {', '.join(self.missing)} (not pip-installed)"
+
+
+_unavailable: dict[str, UnavailableModule] = {}
 
 
 def load_manifest(path: Path) -> tuple[Manifest, tuple[str, ...]]:
@@ -215,12 +235,35 @@ def discover_modules() -> dict[str, ModuleInfo]:
         for warning in info.warnings:
             log.warning(warning)
         found[ep.name] = info
+    _unavailable.clear()
+    _unavailable.update(_set_aside_unavailable(found))
     if "core" not in found:
         raise ManifestError(
             "The core module is not available: fullfinity-core's entry point 'core' is missing. "
             "Reinstall fullfinity-core (pip install fullfinity-core)."
         )
     return dict(sorted(found.items()))
+
+
+def _set_aside_unavailable(found: dict[str, ModuleInfo]) -> dict[str, UnavailableModule]:
+    """Take out of ``found`` every implicit module with a dependency that is not available
+    (repeatedly: glue on top of unavailable glue is unavailable too); return them."""
+    aside: dict[str, UnavailableModule] = {}
+    changed = True
+    while changed:
+        changed = False
+        for ident, info in list(found.items()):
+            missing = tuple(d for d in info.dependencies if d not in found)
+            if info.manifest.implicit and missing:
+                aside[ident] = UnavailableModule(found.pop(ident), missing)
+                changed = True
+    return dict(sorted(aside.items()))
+
+
+def unavailable_modules() -> dict[str, UnavailableModule]:
+    """Implicit modules set aside by ``discover_modules()`` because a dependency is missing."""
+    discover_modules()
+    return dict(_unavailable)
 
 
 def _find_cycles(graph: Mapping[str, list[str]]) -> list[list[str]]:
@@ -317,6 +360,8 @@ def resolve_order(
     for ident in sorted(missing):
         needed_by = sorted(missing[ident])
         who = f" (needed by {', '.join(needed_by)})" if needed_by else " (requested)"
+        if ident in _unavailable:
+            who += f", unavailable: it {_unavailable[ident].reason}"
         problems.append(f"missing module '{ident}'{who}")
         details.append({"path": ident, "message": f"not available{who}"})
     for cycle in _find_cycles(graph):
