@@ -28,9 +28,18 @@ def test_the_distribution_is_named_after_its_folder(dist):
 
 @pytest.mark.parametrize("dist", DISTRIBUTIONS, ids=lambda d: d.name)
 def test_the_distribution_has_a_src_package_and_tests(dist):
-    packages = [p for p in (dist / "src").iterdir() if (p / "__init__.py").is_file()]
+    packages = {p.name for p in (dist / "src").iterdir() if (p / "__init__.py").is_file()}
+    # fullfinity-core ships the import package `fullfinity`; every other distribution its own name.
+    main_package = "fullfinity" if dist.name == "fullfinity-core" else dist.name.replace("-", "_")
+    entry_points = pyproject(dist)["project"].get("entry-points", {}).get("fullfinity.modules", {})
+    module_packages = {package.split(".")[0] for package in entry_points.values()}
 
-    assert len(packages) == 1, f"{dist.name}/src must hold exactly one import package"
+    assert main_package in packages, f"{dist.name}/src must hold the import package {main_package}"
+    extra = packages - module_packages - {main_package}
+    assert not extra, (
+        f"{dist.name}/src holds {sorted(extra)}, which no fullfinity.modules entry point names: "
+        "a distribution ships one import package, plus one per glue module it declares"
+    )
     assert (dist / "tests").is_dir()
 
 
