@@ -141,9 +141,17 @@ class ApiMove(Model):
     qty = Integer(default=1)
     subtotal_weight = Float(calculate="compute_subtotal", store=False)
 
+    label = Char(max_length=40)
+
     @Model.calculate("weight", "qty")
     async def compute_subtotal(self):
         self.subtotal_weight = (self.weight or 0.0) * (self.qty or 0)
+
+    @Model.onchange("weight")
+    async def _onchange_weight(self):
+        self.label = "heavy" if (self.weight or 0) > 100 else "light"
+        if (self.weight or 0) > 1000:
+            self.qty = 1
 
 
 class ApiWizard(Model):

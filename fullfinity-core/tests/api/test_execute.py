@@ -121,6 +121,38 @@ async def test_onchange_only_returns_fields_depending_on_what_changed(api):
     assert response.json() == {"values": {"is_urgent": True}}
 
 
+async def test_onchange_runs_the_line_methods_of_the_changed_line_field_and_sends_back_what_they_set(api):
+    lines = [["N", {"weight": 2000.0, "qty": 5}], ["N", {"weight": 50.0, "qty": 2}], ["N", {"weight": 3000.0}]]
+    body = {"values": {"name": "Draft", "moves": lines}, "changed": ["moves.0.weight", "moves.1.weight"]}
+
+    response = await api.post("/api/onchange/ApiPicking", body)
+
+    assert response.status_code == 200, response.text
+    values = response.json()["values"]
+    assert values["moves"][0] == {"label": "heavy", "qty": 1, "subtotal_weight": 2000.0}  # qty set, then computed
+    assert values["moves"][1] == {"label": "light", "subtotal_weight": 100.0}
+    assert values["moves"][2] == {"subtotal_weight": 3000.0}  # its weight was not the change: untouched
+    assert values["total_weight"] == 2000.0 + 100.0 + 3000.0
+
+
+async def test_onchange_methods_do_not_run_for_fields_that_did_not_change(api):
+    body = {"id": api.ids["picking"], "values": {"moves": [["W", api.ids["move"], {"weight": 500.0}]]},
+            "changed": ["moves.0.qty"]}  # fmt: skip
+
+    response = await api.post("/api/onchange/ApiPicking", body)
+
+    assert response.status_code == 200, response.text
+    assert "label" not in response.json()["values"]["moves"][0]
+
+
+async def test_onchange_paths_that_name_no_line_field_are_a_422(api):
+    for bad in ("moves.x.weight", "moves.0.nope", "name.0.weight", "nope"):
+        response = await api.post("/api/onchange/ApiPicking", {"values": {}, "changed": [bad]})
+
+        assert response.status_code == 422, (bad, response.text)
+        assert response.json()["error"]["details"][0]["path"] == "changed.0"
+
+
 async def test_onchange_reports_bad_values_and_hidden_references(api):
     body = {"values": {"priority": "x", "team": 999999}}
     response = await api.post("/api/onchange/ApiTicket", body)

@@ -6,6 +6,11 @@ command lists applied in memory (``N`` makes a draft line, ``W`` overlays a line
 fields are then computed on it exactly as on stored records, after the relations their
 declared dependencies walk through are loaded. Nothing is written; every read obeys the
 user's access rules.
+
+Onchange also runs the model's ``@Model.onchange`` methods for the fields the user just changed:
+``changed`` names fields of the record (``partner``) or of one line of an x-to-many field, by its
+position in that field's command list (``lines.2.product``). What those methods assign is sent
+back with the computed fields, which are computed after them.
 """
 
 from __future__ import annotations
@@ -41,6 +46,8 @@ class Draft:
     def __init__(self, record: Model) -> None:
         self.record = record
         self.lines: dict[str, list[Draft | None]] = {}
+        #: Fields assigned by the model's ``@Model.onchange`` methods (sent back to the form).
+        self.assigned: list[str] = []
 
 
 async def _load(env: Environment, model: type[Model], ids: Iterable[int]) -> dict[int, Model]:
@@ -245,29 +252,104 @@ async def default_get(env: Environment, model: type[Model], body: DefaultGetBody
         return {"values": record_encoder(model, dict.fromkeys(names), bare=True)(draft.record)}
 
 
+def _split_changed(model: type[Model], changed: Sequence[str]) -> tuple[set[str], dict[tuple[str, int], set[str]]]:
+    """``changed`` as record fields and, per (x-to-many field, command index), line fields; 422
+    naming every entry that names no field."""
+    top: set[str] = set()
+    lines: dict[tuple[str, int], set[str]] = {}
+    problems: Problems = []
+    for index, entry in enumerate(changed):
+        name, _, rest = entry.partition(".")
+        field = model._fields.get(name)
+        if field is None:
+            problems.append({"path": f"changed.{index}", "message": f"{model._name} has no field '{name}'"})
+            continue
+        top.add(name)
+        if not rest:
+            continue
+        position, _, line_field = rest.partition(".")
+        target = field.target_model if isinstance(field, X2ManyField) else None
+        if target is None or not position.isdigit() or line_field not in target._fields:
+            problems.append({
+                "path": f"changed.{index}",
+                "message": f"'{entry}' must be a field, or '<x-to-many field>.<command index>.<field of its "
+                "model>' for a line (e.g. 'lines.0.product')",
+            })  # fmt: skip
+            continue
+        lines.setdefault((name, int(position)), set()).add(line_field)
+    if problems:
+        raise ValidationError(f"{len(problems)} 'changed' entr(ies) name no field.", details=problems)
+    return top, lines
+
+
+async def run_onchanges(env: Environment, draft: Draft, changed: set[str]) -> None:
+    """Run the ``@Model.onchange`` methods of the draft's model watching a field of ``changed``;
+    note in ``draft.assigned`` the fields they assigned (references loaded as a form shows them)."""
+    record = draft.record
+    model = type(record)
+    methods = [name for name, watched in model._onchanges if changed & set(watched)]
+    if not methods:
+        return
+    before = set(record._changes or {})
+    for name in methods:
+        await getattr(record, name)()
+    assigned = [n for n in (record._changes or {}) if n not in before and n in model._fields]
+    for name in assigned:
+        field: Any = model._fields[name]
+        value = object.__getattribute__(record, field.slot) if hasattr(record, field.slot) else None
+        if isinstance(field, ManyToOne) and isinstance(value, int) and not hasattr(record, record_slot(name)):
+            found = await _load(env, field.target_model, [value])
+            object.__setattr__(record, record_slot(name), found.get(value))
+        elif isinstance(field, X2ManyField) and isinstance(value, (list, tuple)):
+            ids = [v if isinstance(v, int) else v.id for v in value]
+            found = await _load(env, field.target_model, ids)
+            object.__setattr__(record, field.slot, field.target_model._make_set([found[i] for i in ids if i in found]))
+    draft.assigned = [*draft.assigned, *(n for n in assigned if n not in draft.assigned)]
+
+
 async def onchange(env: Environment, model: type[Model], body: OnchangeBody) -> dict[str, Any]:
     if body.id is not None and model._transient:
         raise BadRequest(f"{model._name} is a transient model: its drafts have no stored record to edit (drop 'id').")
     with env.with_context(**parse_context(body.context)):
         changed = body.changed
+        line_changes: dict[tuple[str, int], set[str]] = {}
         if changed is not None:
-            unknown = [n for n in changed if n not in model._fields]
-            if unknown:
-                raise unknown_fields_error(model, unknown, "changed.")
+            top, line_changes = _split_changed(model, changed)
+            changed = sorted(top)
         draft = await build_draft(env, model, body.values, record_id=body.id, prefix="values.")
+        for (name, position), fields in line_changes.items():
+            lines = draft.lines.get(name, [])
+            line = lines[position] if position < len(lines) else None
+            if line is not None:
+                await run_onchanges(env, line, fields)
+        if changed:
+            await run_onchanges(env, draft, set(changed))
         for name, lines in draft.lines.items():
             line_model = cast(Any, model._fields[name]).target_model
             line_records = [line.record for line in lines if line is not None]
             await compute_draft(env, line_records, computed_names(env, line_model, None))
-        names = computed_names(env, model, changed)
+        names = computed_names(env, model, None if changed is None else [*changed, *draft.assigned])
         await compute_draft(env, [draft.record], names)
-        out = record_encoder(model, dict.fromkeys(names), bare=True)(draft.record)
+        shown = [*draft.assigned, *(n for n in names if n not in draft.assigned)]
+        out = record_encoder(model, dict.fromkeys(shown), bare=True)(draft.record)
         for name, lines in draft.lines.items():
             line_model = cast(Any, model._fields[name]).target_model
             line_names = computed_names(env, line_model, None)
-            encode = record_encoder(line_model, dict.fromkeys(line_names), bare=True)
+            encoders: dict[tuple[str, ...], Any] = {}
+
+            def encode(
+                line: Draft,
+                line_model: Any = line_model,
+                line_names: list[str] = line_names,
+                encoders: dict[tuple[str, ...], Any] = encoders,
+            ) -> dict[str, Any]:
+                key = tuple([*line.assigned, *(n for n in line_names if n not in line.assigned)])
+                if key not in encoders:
+                    encoders[key] = record_encoder(line_model, dict.fromkeys(key), bare=True)
+                return cast(dict[str, Any], encoders[key](line.record))
+
             out[name] = [
-                None if line is None else ({"id": line.record.id} if line.record.id else {}) | encode(line.record)
+                None if line is None else ({"id": line.record.id} if line.record.id else {}) | encode(line)
                 for line in lines
             ]
         return {"values": out}

@@ -290,7 +290,7 @@ class ValkeyCache(Cache):
         pubsub, self._pubsub = self._pubsub, None
         if pubsub is not None:
             with contextlib.suppress(*_FAILURES):
-                await pubsub.aclose()  # type: ignore[no-untyped-call]
+                await cast(Any, pubsub).aclose()  # typed or not depending on the valkey release
 
     def _mark_down(self, exc: BaseException) -> None:
         self._available = False

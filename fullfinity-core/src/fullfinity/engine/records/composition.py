@@ -164,16 +164,19 @@ def compose(
         cls._verbose_name = re.sub(r"(?<!^)(?=[A-Z])", " ", name)
     if cls._search_fields is None:
         cls._search_fields = [rec_name] if rec_name else []
-    cls._constraints = _collect_constraints(cls)
+    cls._constraints = _collect_marked(cls, "_constrain_fields")
+    cls._onchanges = _collect_marked(cls, "_onchange_fields")
     _check_unique_together(cls)
     return cast("type[Model]", cls)
 
 
-def _collect_constraints(cls: type) -> tuple[tuple[str, tuple[str, ...]], ...]:
+def _collect_marked(cls: type, mark: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(method name, field names) of every method carrying ``mark`` (``@Model.constrain``,
+    ``@Model.onchange``), the most derived definition of each name winning."""
     found: dict[str, tuple[str, ...]] = {}
     for klass in reversed(cls.__mro__):
         for attr, value in vars(klass).items():
-            fields = getattr(value, "_constrain_fields", None)
+            fields = getattr(value, mark, None)
             if fields is not None:
                 found[attr] = fields
     return tuple(found.items())

@@ -156,6 +156,7 @@ class Model(metaclass=ModelMeta):
     _column_fields: ClassVar[dict[str, str]]
     _has_active: ClassVar[bool]
     _constraints: ClassVar[tuple[tuple[str, tuple[str, ...]], ...]]
+    _onchanges: ClassVar[tuple[tuple[str, tuple[str, ...]], ...]] = ()
     _declared: ClassVar[dict[str, Field[Any]]]
 
     _grp: weakref.ref[RecordGroup] | None
@@ -459,6 +460,22 @@ class Model(metaclass=ModelMeta):
 
         def mark(fn: F) -> F:
             fn._constrain_fields = tuple(field_names)  # type: ignore[attr-defined]
+            return fn
+
+        return mark
+
+    @staticmethod
+    def onchange(*field_names: str) -> Callable[[F], F]:
+        """A method run on a form's draft when the user changes one of ``field_names`` (api.md 4.9).
+
+        It runs only in ``POST /api/onchange`` (never on save), on an unsaved in-memory record, and
+        may assign any writable field: what it assigns is sent back to the form, which shows it
+        (a product chosen on a line filling its description, price and taxes). Computed fields are
+        recomputed after it. Save-time defaults stay the job of ``save``.
+        """
+
+        def mark(fn: F) -> F:
+            fn._onchange_fields = tuple(field_names)  # type: ignore[attr-defined]
             return fn
 
         return mark
