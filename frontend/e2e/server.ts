@@ -67,7 +67,7 @@ export async function token(user = ADMIN): Promise<string> {
 export async function startServer(): Promise<ChildProcess> {
   rmSync(DATA, { recursive: true, force: true });
   mkdirSync(DATA, { recursive: true });
-  run(["tenant", "create", TENANT, "--demo", "--admin-email", ADMIN.email]);
+  run(["tenant", "create", TENANT, "--demo", "--modules", "invoicing", "--admin-email", ADMIN.email]);
   run(["user", "passwd", ADMIN.email, "--tenant", TENANT, "--password-stdin"], `${ADMIN.password}\n`);
   const child = spawn(fullfinity(), ["serve", "--host", "127.0.0.1", "--port", String(PORT)], { env: env(), stdio: ["ignore", "inherit", "inherit"] });
   await waitFor(`${BASE}/health`, child);

@@ -67,7 +67,7 @@ class _Resolution:
         f = model._fields.get(name)
         if f is None:
             return
-        self.used.setdefault(model._name, {})[name] = field_meta(f)
+        self.used.setdefault(model._name, {})[name] = field_meta(f, model)
         if self.view_type != "Search":
             self.fetch[prefix + name] = None
             for extra in (f.prefix_field, f.suffix_field):

@@ -108,6 +108,23 @@ class Invoice(Model):
 
         self.tax_totals = await live_totals(self)
 
+    # -- live defaults on a form (the same rules saving applies) ---------------------------------
+    @Model.onchange("move_type")
+    async def _onchange_move_type(self) -> None:
+        """The journal of the document's type and the company currency (a new form gets them too)."""
+        from fullfinity_invoicing.models._defaults import draft_invoice_defaults
+
+        for name, value in (await draft_invoice_defaults(self, "move_type")).items():
+            setattr(self, name, value)
+
+    @Model.onchange("partner")
+    async def _onchange_partner(self) -> None:
+        """The partner's payment term for this type of document."""
+        from fullfinity_invoicing.models._defaults import draft_invoice_defaults
+
+        for name, value in (await draft_invoice_defaults(self, "partner")).items():
+            setattr(self, name, value)
+
     # -- writing ------------------------------------------------------------------------------
     async def save(self, *, check_concurrency: bool = False) -> None:
         from fullfinity_invoicing.models._defaults import fill_invoice_defaults

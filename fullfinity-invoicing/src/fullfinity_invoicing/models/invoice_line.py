@@ -54,6 +54,25 @@ class InvoiceLine(Model):
         if self.display_type != "product" and self.product is not None:
             raise ValidationError({"product": "sections and notes carry no product"})
 
+    @Model.onchange("product")
+    async def _onchange_product(self) -> None:
+        """A product picked on a form fills the line as saving would: description, price, taxes,
+        account and unit (the user can still change each of them afterwards)."""
+        from fullfinity_invoicing.models._defaults import draft_line_defaults
+
+        for name, value in (await draft_line_defaults(self)).items():
+            setattr(self, name, value)
+        await self._onchange_amounts()
+
+    @Model.onchange("quantity", "price_unit", "discount", "taxes", "display_type")
+    async def _onchange_amounts(self) -> None:
+        """The line's subtotal and total while it is edited, with the engine and rounding posting uses."""
+        from fullfinity_invoicing.models._amounts import draft_line_amounts
+
+        subtotal, total = await draft_line_amounts(self)
+        self.price_subtotal = subtotal
+        self.price_total = total
+
     async def save(self, *, check_concurrency: bool = False) -> None:
         from fullfinity_invoicing.models._defaults import fill_line_defaults, refuse_unless_draft
         from fullfinity_invoicing.models.invoice import schedule_amounts
