@@ -67,9 +67,7 @@ def test_install_with_plan_and_json_lists_the_modules_and_changes_nothing(module
         ("cliplan", "requested"),
     ]
     listing = invoke("module", "list", "--tenant", tenant)
-    assert (
-        next(line for line in listing.output.splitlines() if line.startswith("cliplan\t")).endswith("\tuninstalled")
-    )
+    assert next(line for line in listing.output.splitlines() if line.startswith("cliplan\t")).endswith("\tuninstalled")
 
 
 def test_install_then_uninstall_updates_the_module_list(module_site, tenant):
@@ -83,13 +81,9 @@ def test_install_then_uninstall_updates_the_module_list(module_site, tenant):
 
     assert installed.exit_code == 0, installed.output
     assert "install cliwidgets 1.0.0 [requested]" in installed.output
-    assert (
-        next(line for line in listed.output.splitlines() if line.startswith("cliwidgets\t")).endswith("\tinstalled")
-    )
+    assert next(line for line in listed.output.splitlines() if line.startswith("cliwidgets\t")).endswith("\tinstalled")
     assert removed.exit_code == 0, removed.output
-    assert (
-        next(line for line in after.output.splitlines() if line.startswith("cliwidgets\t")).endswith("\tuninstalled")
-    )
+    assert next(line for line in after.output.splitlines() if line.startswith("cliwidgets\t")).endswith("\tuninstalled")
 
 
 def test_install_without_a_tenant_is_a_usage_error(ff_settings):

@@ -106,7 +106,8 @@ def module_names(
             problems.append(
                 {
                     "path": "NAME",
-                    "message": f"module '{name}' already exists (distribution {info.distribution}); choose another name",
+                    "message": f"module '{name}' already exists (distribution {info.distribution}); "
+                    "choose another name",
                 }
             )
         elif (dist := _installed_distribution(names.distribution)) is not None:
