@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -19,6 +20,7 @@ import time
 import uuid
 from collections.abc import Iterator
 from decimal import Decimal
+from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +29,26 @@ import pytest
 
 BIN = Path(sys.executable).parent
 PASSWORD = "newcomer-password-1"
+PREFIX = "kit"  # the scaffolded modules of this test are kit<hex>, distributions fullfinity-kit<hex>
+
+
+def pip_uninstall(*distributions: str) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "pip", "uninstall", "-y", "-q", *distributions],
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+
+
+@pytest.fixture(autouse=True)
+def no_leftover_from_an_interrupted_run():
+    """A run killed before its ``pip uninstall`` leaves an editable install pointing at a deleted
+    folder, which would break module discovery for everything in this environment: remove it."""
+    ours = re.compile(rf"fullfinity-{PREFIX}[0-9a-f]{{8}}")
+    leftovers = [d.metadata["Name"] for d in metadata.distributions() if ours.fullmatch(d.metadata["Name"] or "")]
+    if leftovers:
+        pip_uninstall(*leftovers)
 
 
 def run(*command: str, cwd: Path | None = None, stdin: str | None = None, timeout: float = 180) -> str:
@@ -99,7 +121,7 @@ def menu_names(nodes: list[dict[str, Any]]) -> set[str]:
 
 
 def test_a_scaffolded_module_installs_serves_passes_its_tests_and_uninstalls(tmp_path, ff_settings, ff_pg_dsn):
-    name = "kit" + uuid.uuid4().hex[:8]
+    name = PREFIX + uuid.uuid4().hex[:8]
     title = name.capitalize()
     item = f"{title}Item"
     distribution = f"fullfinity-{name}"
@@ -162,10 +184,5 @@ def test_a_scaffolded_module_installs_serves_passes_its_tests_and_uninstalls(tmp
         finally:
             run("fullfinity", "tenant", "drop", tenant, "--yes")
     finally:
-        subprocess.run(
-            [sys.executable, "-m", "pip", "uninstall", "-y", "-q", distribution],
-            capture_output=True,
-            check=False,
-            timeout=120,
-        )
+        pip_uninstall(distribution)
     assert name not in modules()
