@@ -94,6 +94,11 @@ class Settings(BaseSettings):
     db_statement_timeout: float = Field(
         30, ge=0, description="Per-statement timeout in seconds for request transactions (0 disables)."
     )
+    db_conflict_retries: int = Field(
+        3,
+        ge=0,
+        description="Times a request is run again after a deadlock or serialization failure before answering 503.",
+    )
     pg_bin_dir: Path | None = Field(
         None, description="Directory of pg_dump/pg_restore; default: the embedded PostgreSQL package."
     )
