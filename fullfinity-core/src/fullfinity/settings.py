@@ -141,8 +141,8 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Listen address.")
     port: int = Field(8000, ge=0, le=65535, description="Listen port.")
     workers: int = Field(1, ge=1, description="Worker processes (more than one needs `FULLFINITY_CACHE_URL`).")
-    shutdown_timeout: float = Field(
-        30, gt=0, description="Seconds `serve` lets in-flight requests finish after SIGTERM/SIGINT before closing them."
+    shutdown_timeout: int = Field(
+        30, ge=1, description="Seconds `serve` lets in-flight requests finish after SIGTERM/SIGINT before closing them."
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field("INFO", description="Logging level.")
     # Later features
