@@ -59,10 +59,13 @@ class Site:
 
 
 @contextlib.asynccontextmanager
-async def running_site(settings: Settings, *, plugins: Sequence[object] = (), **overrides: Any) -> AsyncIterator[Site]:
+async def running_site(
+    settings: Settings, *, plugins: Sequence[object] = (), tenant: str | None = None, **overrides: Any
+) -> AsyncIterator[Site]:
     """A tenant with core and an administrator on ``settings``' server, and the app serving it.
 
-    ``plugins`` are registered next to core's own (routes of a test); ``overrides`` change settings.
+    ``plugins`` are registered next to core's own (routes of a test); ``tenant``: serve that
+    existing tenant (made by another ``running_site``: a second worker); ``overrides`` change settings.
     """
     pm = build_plugin_manager()
     for plugin in plugins:
@@ -70,9 +73,10 @@ async def running_site(settings: Settings, *, plugins: Sequence[object] = (), **
     runtime = Runtime(settings=settings.model_copy(update=overrides), pm=pm)
     runtime.start()
     await runtime.catalog.ensure()
-    name = f"rel-{uuid.uuid4().hex[:8]}"
-    await create_tenant(runtime.db, runtime.catalog, name)
-    await add_user(runtime, name, "boss@example.test", PASSWORD, ["core_admin"])
+    name = tenant or f"rel-{uuid.uuid4().hex[:8]}"
+    if tenant is None:
+        await create_tenant(runtime.db, runtime.catalog, name)
+        await add_user(runtime, name, "boss@example.test", PASSWORD, ["core_admin"])
     app = create_app(runtime=runtime)
     async with app.router.lifespan_context(app):
         # raise_app_exceptions: an exception escaping the app (a 500 in the ASGI log) fails the client call.
