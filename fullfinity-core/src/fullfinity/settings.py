@@ -145,10 +145,10 @@ class Settings(BaseSettings):
         30, ge=1, description="Seconds `serve` lets in-flight requests finish after SIGTERM/SIGINT before closing them."
     )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field("INFO", description="Logging level.")
-    # Later features
-    cron: bool = Field(False, description="Run the cron scheduler inside the server process (later).")
-    cron_interval: int = Field(60, ge=1, description="Scheduler poll interval in seconds (later).")
-    cron_timeout: int = Field(3600, ge=1, description="A running job older than this is reset (later).")
+    # Scheduled jobs
+    cron: bool = Field(False, description="Run the scheduler of scheduled jobs inside each server worker.")
+    cron_interval: float = Field(60, gt=0, description="Seconds between the scheduler's polls of every tenant.")
+    cron_timeout: int = Field(3600, ge=1, description="A job Running for longer than this many seconds is reset.")
 
     @field_validator("database_servers", mode="before")
     @classmethod
