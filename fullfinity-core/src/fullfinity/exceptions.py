@@ -174,9 +174,23 @@ class UpgradeRequired(TenantError, RuntimeError):
 
 
 class ServiceUnavailable(FullfinityError, RuntimeError):
-    """The database cannot be reached or the connection budget is exhausted."""
+    """The database cannot be reached or the connection budget is exhausted.
+
+    Answered with a ``Retry-After`` header (``retry_after`` seconds, default 1): the condition is
+    expected to pass, and a client may send the same request again.
+    """
 
     status_code = 503
+
+    def __init__(
+        self, message: str = "", *, retry_after: int = 1, details: Iterable[Mapping[str, Any]] | None = None
+    ) -> None:
+        super().__init__(message, details=details)
+        self.retry_after = max(1, int(retry_after))
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.retry_after)}
 
 
 class BadRequest(FullfinityError, ValueError):

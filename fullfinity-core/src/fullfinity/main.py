@@ -21,6 +21,7 @@ from fullfinity.settings import Settings, get_settings
 from fullfinity.web.client import WebClientMiddleware
 from fullfinity.web.controllers import ModuleRoutes
 from fullfinity.web.errors import install_error_handlers
+from fullfinity.web.retry import RetryMiddleware
 from fullfinity.web.tenancy import TenantMiddleware, TenantResolver
 
 __all__ = ["create_app"]
@@ -78,6 +79,8 @@ def create_app(settings: Settings | None = None, *, runtime: Runtime | None = No
     app.router.routes.append(ModuleRoutes())
     app.state.tenant_resolver = resolver = TenantResolver(runtime.settings, runtime.catalog)
     app.add_middleware(TenantMiddleware, resolver=resolver)
+    # Around tenant resolution: a request failing on a lost connection or a deadlock runs again.
+    app.add_middleware(RetryMiddleware, conflict_retries=runtime.settings.db_conflict_retries)
     # Outermost: the web client's files and page loads need no tenant (fullfinity.web.client).
     app.add_middleware(WebClientMiddleware)
     return app

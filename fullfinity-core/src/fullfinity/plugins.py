@@ -49,6 +49,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "fullfinity.cli.user",
     "fullfinity.cli.apikey",
     "fullfinity.cli.scaffold",
+    "fullfinity.cron.plugin",
 )
 
 

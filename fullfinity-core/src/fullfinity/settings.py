@@ -94,6 +94,11 @@ class Settings(BaseSettings):
     db_statement_timeout: float = Field(
         30, ge=0, description="Per-statement timeout in seconds for request transactions (0 disables)."
     )
+    db_conflict_retries: int = Field(
+        3,
+        ge=0,
+        description="Times a request is run again after a deadlock or serialization failure before answering 503.",
+    )
     pg_bin_dir: Path | None = Field(
         None, description="Directory of pg_dump/pg_restore; default: the embedded PostgreSQL package."
     )
@@ -136,11 +141,14 @@ class Settings(BaseSettings):
     host: str = Field("127.0.0.1", description="Listen address.")
     port: int = Field(8000, ge=0, le=65535, description="Listen port.")
     workers: int = Field(1, ge=1, description="Worker processes (more than one needs `FULLFINITY_CACHE_URL`).")
+    shutdown_timeout: int = Field(
+        30, ge=1, description="Seconds `serve` lets in-flight requests finish after SIGTERM/SIGINT before closing them."
+    )
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field("INFO", description="Logging level.")
-    # Later features
-    cron: bool = Field(False, description="Run the cron scheduler inside the server process (later).")
-    cron_interval: int = Field(60, ge=1, description="Scheduler poll interval in seconds (later).")
-    cron_timeout: int = Field(3600, ge=1, description="A running job older than this is reset (later).")
+    # Scheduled jobs
+    cron: bool = Field(False, description="Run the scheduler of scheduled jobs inside each server worker.")
+    cron_interval: float = Field(60, gt=0, description="Seconds between the scheduler's polls of every tenant.")
+    cron_timeout: int = Field(3600, ge=1, description="A job Running for longer than this many seconds is reset.")
 
     @field_validator("database_servers", mode="before")
     @classmethod

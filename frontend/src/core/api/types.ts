@@ -1467,6 +1467,138 @@ export type CrmTeamUpdate = {
   updated_date?: string;
 };
 
+/** Scheduled Job */
+export type CronJob = {
+  /** ID */
+  id: (number | null);
+  /** Name */
+  name?: (string | null);
+  /** Model holding the method */
+  model?: (string | null);
+  /** Class method run, without arguments */
+  method?: (string | null);
+  /** Units between runs */
+  frequency?: (number | null);
+  /** Frequency unit */
+  frequency_unit?: ("Seconds" | "Minutes" | "Hours" | "Days" | "Months" | "Years" | null);
+  /** Inactive jobs are skipped */
+  active?: boolean;
+  /** Status */
+  status?: ("Scheduled" | "Running" | null);
+  /** Due at (empty: at the next poll) */
+  next_run?: (string | null);
+  /** Start of the last run */
+  last_run?: (string | null);
+  /** Start of the run in progress */
+  started_at?: (string | null);
+  /** Error of the last failed run */
+  last_error?: (string | null);
+  /** Runs */
+  runs?: Array<number>;
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** CronJob values */
+export type CronJobWrite = {
+  /** Name */
+  name?: (string | null);
+  /** Model holding the method */
+  model?: (string | null);
+  /** Class method run, without arguments */
+  method?: (string | null);
+  /** Units between runs */
+  frequency?: (number | null);
+  /** Frequency unit */
+  frequency_unit?: ("Seconds" | "Minutes" | "Hours" | "Days" | "Months" | "Years" | null);
+  /** Inactive jobs are skipped */
+  active?: boolean;
+  /** Runs */
+  runs?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** CronJob values */
+export type CronJobUpdate = {
+  /** Name */
+  name?: (string | null);
+  /** Model holding the method */
+  model?: (string | null);
+  /** Class method run, without arguments */
+  method?: (string | null);
+  /** Units between runs */
+  frequency?: (number | null);
+  /** Frequency unit */
+  frequency_unit?: ("Seconds" | "Minutes" | "Hours" | "Days" | "Months" | "Years" | null);
+  /** Inactive jobs are skipped */
+  active?: boolean;
+  /** Runs */
+  runs?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
+/** Scheduled Job Run */
+export type CronRun = {
+  /** ID */
+  id: (number | null);
+  /** Job */
+  job?: (RelatedRecord | null);
+  /** The due time this run served */
+  scheduled_for?: (string | null);
+  /** Started at */
+  started_at?: (string | null);
+  /** Finished at */
+  finished_at?: (string | null);
+  /** State */
+  state?: ("done" | "failed" | null);
+  /** Error */
+  error?: (string | null);
+  /** Host and process that ran it */
+  worker?: (string | null);
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** CronRun values */
+export type CronRunWrite = {
+  /** Job */
+  job?: ((number | {
+    id: number;
+  }) | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** CronRun values */
+export type CronRunUpdate = {
+  /** Job */
+  job?: ((number | {
+    id: number;
+  }) | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
 /** Currency */
 export type Currency = {
   /** ID */
@@ -4093,6 +4225,8 @@ export interface Models {
   CrmStage: { record: CrmStage; write: CrmStageWrite; update: CrmStageUpdate };
   CrmTag: { record: CrmTag; write: CrmTagWrite; update: CrmTagUpdate };
   CrmTeam: { record: CrmTeam; write: CrmTeamWrite; update: CrmTeamUpdate };
+  CronJob: { record: CronJob; write: CronJobWrite; update: CronJobUpdate };
+  CronRun: { record: CronRun; write: CronRunWrite; update: CronRunUpdate };
   Currency: { record: Currency; write: CurrencyWrite; update: CurrencyUpdate };
   CurrencyRate: { record: CurrencyRate; write: CurrencyRateWrite; update: CurrencyRateUpdate };
   GeneralLedgerLine: { record: GeneralLedgerLine; write: GeneralLedgerLineWrite; update: GeneralLedgerLineUpdate };

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -18,7 +20,11 @@ def serve(
     port: Annotated[int | None, typer.Option(help="Listen port (FULLFINITY_PORT).")] = None,
     workers: Annotated[int | None, typer.Option(help="Worker processes (FULLFINITY_WORKERS).")] = None,
 ) -> None:
-    """Run the HTTP API server."""
+    """Run the HTTP API server.
+
+    SIGTERM or SIGINT stop it gracefully: no new connections, in-flight requests finish (within
+    FULLFINITY_SHUTDOWN_TIMEOUT seconds), then the workers and the embedded PostgreSQL stop.
+    """
     import uvicorn
 
     from fullfinity.engine.db import EmbeddedPostgres
@@ -41,6 +47,10 @@ def serve(
         os.environ["FULLFINITY_DATABASE_URL"] = embedded.start()
         get_settings.cache_clear()
         console.print(f"Embedded PostgreSQL running in {embedded.pgdata}")
+    # uvicorn finishes in-flight requests on SIGTERM, then re-raises the signal; with the default
+    # action the process would die right there, leaving the embedded PostgreSQL running. Exiting
+    # through SystemExit instead runs the `finally` below (as Ctrl+C's KeyboardInterrupt does).
+    previous = signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         uvicorn.run(
             "fullfinity.main:create_app",
@@ -49,11 +59,17 @@ def serve(
             port=port,
             workers=workers,
             log_level=settings.log_level.lower(),
+            timeout_graceful_shutdown=settings.shutdown_timeout,
         )
     finally:
+        signal.signal(signal.SIGTERM, previous)
         if embedded is not None:
             os.environ.pop("FULLFINITY_DATABASE_URL", None)
             embedded.stop()
+
+
+def _exit_on_sigterm(signum: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
 
 
 @hookimpl

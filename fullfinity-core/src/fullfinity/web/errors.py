@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import Any
 
+import asyncpg
 import orjson
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 
-from fullfinity.exceptions import FullfinityError
+from fullfinity.engine.database.errors import map_db_error
+from fullfinity.engine.database.faults import CONNECTION_ERRORS, database_unavailable, is_conflict, is_connection_lost
+from fullfinity.exceptions import FullfinityError, ServiceUnavailable
+from fullfinity.web.retry import attempt_of
 
-__all__ = ["error_response", "install_error_handlers"]
+__all__ = ["classify_db_failure", "error_response", "install_error_handlers"]
 
 log = logging.getLogger(__name__)
 
@@ -40,8 +45,38 @@ def error_response(
     return Response(orjson.dumps(body), status_code=status, media_type="application/json", headers=headers)
 
 
+def classify_db_failure(scope: Mapping[str, Any], exc: BaseException) -> FullfinityError | None:
+    """The error to answer for a database fault, recorded on the request's retry ``Attempt``.
+
+    A lost connection becomes ``ServiceUnavailable`` (503, ``Retry-After``); a deadlock or
+    serialization failure is retried by ``RetryMiddleware`` and, once its retries are spent,
+    answers 503 too. ``None``: ``exc`` is no database fault.
+    """
+    attempt = attempt_of(scope)
+    if is_conflict(exc):
+        if attempt is not None:
+            attempt.retry = "conflict"
+            if attempt.conflicts_left:
+                return None  # this response is dropped: the request runs again
+        tries = attempt.number if attempt is not None else 1
+        log.warning("Transaction conflict on %s, %d attempt(s): %s", scope.get("path"), tries, exc)
+        return ServiceUnavailable(
+            f"The request conflicted with concurrent transactions {tries} time(s) in a row (deadlock or "
+            f"serialization failure) and was rolled back each time; nothing was saved. Retry it shortly."
+        )
+    if is_connection_lost(exc):
+        if attempt is not None:
+            attempt.retry = "connection"
+        log.warning("Database connection lost on %s: %r", scope.get("path"), exc)
+        return exc if isinstance(exc, ServiceUnavailable) else database_unavailable(exc)
+    return None
+
+
 async def _fullfinity_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, FullfinityError)
+    fault = classify_db_failure(request.scope, exc)
+    if fault is not None:
+        exc = fault
     if exc.status_code >= 500 and exc.type not in ("ServiceUnavailable", "TenantUnavailable", "UpgradeRequired"):
         log.error("Internal error on %s %s: %s", request.method, request.url.path, exc, exc_info=exc)
         return error_response(500, "InternalError", "An internal error occurred; it has been logged.")
@@ -75,6 +110,20 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return error_response(exc.status_code, type_, message, headers=getattr(exc, "headers", None))
 
 
+async def _connection_lost(request: Request, exc: Exception) -> Response:
+    """A raw asyncpg connection error that reached the application: 503, never 500."""
+    fault = classify_db_failure(request.scope, exc) or database_unavailable(exc)
+    return await _fullfinity_error(request, fault)
+
+
+async def _database_error(request: Request, exc: Exception) -> Response:
+    """A raw PostgreSQL error no ORM call mapped (a module's own SQL): mapped here, in the one place."""
+    assert isinstance(exc, asyncpg.PostgresError)
+    mapped = map_db_error(exc)
+    mapped.__cause__ = exc
+    return await _fullfinity_error(request, mapped)
+
+
 async def _unexpected(request: Request, exc: Exception) -> Response:
     log.error("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(500, "InternalError", "An internal error occurred; it has been logged.")
@@ -84,4 +133,7 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(FullfinityError, _fullfinity_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(asyncpg.PostgresError, _database_error)
+    for error in CONNECTION_ERRORS:
+        app.add_exception_handler(error, _connection_lost)
     app.add_exception_handler(Exception, _unexpected)

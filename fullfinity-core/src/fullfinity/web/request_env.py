@@ -48,6 +48,7 @@ from fullfinity.exceptions import AccessError, AuthenticationError, Configuratio
 from fullfinity.installer.freshness import pending_upgrades, upgrade_required
 from fullfinity.runtime import Runtime
 from fullfinity.tenancy.catalog import TenantInfo
+from fullfinity.web.retry import attempt_of
 
 __all__ = [
     "AUTH_LEVELS",
@@ -182,6 +183,9 @@ async def request_env(
             with env.bind(), bind_tenant(info):
                 yield env
         return
+    attempt = attempt_of(request.scope)
+    if attempt is not None:
+        attempt.wrote = True  # from here on, a lost connection is not retried (the write may be half-way)
     async with runtime.db.connection(info.server, info.database) as conn:
         transaction = conn.transaction()
         await transaction.start()

@@ -16,10 +16,11 @@ from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from fullfinity.engine.database.faults import CONNECTION_ERRORS, database_unavailable
 from fullfinity.exceptions import FullfinityError, TenantMismatch, TenantNotFound, TenantUnavailable
 from fullfinity.settings import Settings
 from fullfinity.tenancy.catalog import Catalog, TenantInfo
-from fullfinity.web.errors import error_response
+from fullfinity.web.errors import classify_db_failure, error_response
 
 __all__ = ["TENANT_FREE_PATHS", "TenantMiddleware", "TenantResolver"]
 
@@ -109,10 +110,17 @@ class TenantMiddleware:
             values = parse_qs(scope.get("query_string", b"").decode()).get("tenant")
             header = values[0] if values else None
         try:
-            info = await self.resolver.resolve(host, header)
+            try:
+                info = await self.resolver.resolve(host, header)
+            except CONNECTION_ERRORS as lost:  # the catalog's connection broke: 503, retried once
+                raise database_unavailable(lost) from lost
         except FullfinityError as exc:
+            fault = classify_db_failure(scope, exc)
+            if fault is not None:
+                exc = fault
             if scope["type"] == "http":
-                response = error_response(exc.status_code, exc.type, exc.message, exc.details)
+                retry_after = getattr(exc, "headers", None)  # ServiceUnavailable: Retry-After
+                response = error_response(exc.status_code, exc.type, exc.message, exc.details, headers=retry_after)
                 await response(scope, receive, send)
             else:
                 await send({"type": "websocket.close", "code": 4404})

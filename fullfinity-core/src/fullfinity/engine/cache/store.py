@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, cast
 
 from fullfinity.engine.cache.codec import Uncacheable, decode, encode, encode_rows, is_shareable
+from fullfinity.engine.cache.counters import WindowCounters
 
 if TYPE_CHECKING:
     from fullfinity.engine.cache.notify import PgBroadcast
@@ -222,6 +223,7 @@ class Cache(abc.ABC):
         self.default_ttl = default_ttl
         self.stats = CacheStats()
         self._registry_listeners: list[RegistryListener] = []
+        self._counters = WindowCounters()
 
     # -- lifecycle ---------------------------------------------------------------------------
     @property
@@ -241,6 +243,23 @@ class Cache(abc.ABC):
     async def health(self) -> CacheStatus:
         """The status after checking the server (what ``/health`` reports)."""
         return self.status
+
+    # -- counters (counters.py) -------------------------------------------------------------------
+    async def count(
+        self, tenant: str, namespace: str, key: str, *, window: float, now: float, renew_at: int | None = None
+    ) -> tuple[int, float] | None:
+        """Add one to a counter of a fixed ``window`` (seconds, opened by the first count), atomically;
+        ``(count, seconds left in the window)``, or ``None`` when the backend is unreachable.
+
+        ``renew_at``: when the count reaches this value the window starts again (a lock that
+        lasts a full window after the limit was reached). ``now`` is the caller's clock, used by
+        the in-process backend; a server keeps its own time.
+        """
+        return self._counters.count(tenant, namespace, key, window=window, now=now, renew_at=renew_at)
+
+    async def uncount(self, tenant: str, namespace: str, key: str) -> None:
+        """Forget a counter (a successful login clears its failures)."""
+        self._counters.uncount(tenant, namespace, key)
 
     # -- reading and writing ---------------------------------------------------------------------
     async def lookup(self, tenant: str, namespace: str, key: str, *, depends_on: Iterable[str] = ()) -> Lookup:

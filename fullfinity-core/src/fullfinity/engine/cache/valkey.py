@@ -48,6 +48,17 @@ __all__ = ["ValkeyCache", "redis_url"]
 log = logging.getLogger(__name__)
 
 _FAILURES = (RedisError, OSError, TimeoutError)
+#: Seconds a counter increment (login throttling) may take before the per-process fallback.
+COUNT_TIMEOUT = 1.0
+
+# KEYS[1]: a window counter; ARGV[1]: the window in ms; ARGV[2]: the count renewing the window (0: none).
+_COUNT_LUA = """
+local n = redis.call('INCR', KEYS[1])
+if n == 1 or n == tonumber(ARGV[2]) then
+  redis.call('PEXPIRE', KEYS[1], ARGV[1])
+end
+return {n, redis.call('PTTL', KEYS[1])}
+"""
 
 # KEYS: generation counters; ARGV[i]: the random start of KEYS[i] if it does not exist yet.
 _GENERATIONS_LUA = """
@@ -77,7 +88,7 @@ return #KEYS
 """
 
 
-_SHA1 = {source: hashlib.sha1(source.encode()).hexdigest() for source in (_GENERATIONS_LUA, _BUMP_LUA)}
+_SHA1 = {source: hashlib.sha1(source.encode()).hexdigest() for source in (_GENERATIONS_LUA, _BUMP_LUA, _COUNT_LUA)}
 
 
 def redis_url(url: str) -> str:
@@ -310,14 +321,44 @@ class ValkeyCache(Cache):
         log.debug("Cache server %s still unreachable: %s", self.server, exc)
 
     # -- primitives -----------------------------------------------------------------------------------
-    async def _script(self, source: str, keys: Sequence[str], args: Sequence[Any]) -> Any:
+    async def _script(
+        self, source: str, keys: Sequence[str], args: Sequence[Any], *, timeout: float | None = None
+    ) -> Any:
         client = self._client
         assert client is not None
-        async with asyncio.timeout(self.timeout):
+        async with asyncio.timeout(timeout or self.timeout):
             try:
                 return await client.evalsha(_SHA1[source], len(keys), *keys, *args)
             except NoScriptError:  # first use on this server (or after a restart): EVAL loads it
                 return await client.eval(source, len(keys), *keys, *args)
+
+    async def count(
+        self, tenant: str, namespace: str, key: str, *, window: float, now: float, renew_at: int | None = None
+    ) -> tuple[int, float] | None:
+        # Counters guard logins: the server is asked even while marked unavailable (one slow
+        # lookup elsewhere can do that), with a longer timeout, before falling back to this
+        # process's own counters, which a burst spread over several workers could outrun.
+        await self._usable()
+        counter = f"ff:{tenant}:count:{namespace}:{key}"
+        try:
+            value, pttl = await self._script(
+                _COUNT_LUA, [counter], [max(1, int(window * 1000)), renew_at or 0], timeout=COUNT_TIMEOUT
+            )
+        except _FAILURES as exc:
+            self._mark_down(exc)
+            return None
+        return int(value), (int(pttl) / 1000 if int(pttl) > 0 else window)
+
+    async def uncount(self, tenant: str, namespace: str, key: str) -> None:
+        await self._usable()
+        client = self._client
+        if client is None:
+            return
+        try:
+            async with asyncio.timeout(COUNT_TIMEOUT):
+                await client.delete(f"ff:{tenant}:count:{namespace}:{key}")
+        except _FAILURES as exc:
+            self._mark_down(exc)
 
     async def _generations(self, tenant: str, namespaces: Sequence[str]) -> list[int] | None:
         if not await self._usable():

@@ -3,6 +3,7 @@
 - ``servers.py``: ``EmbeddedPostgres``, ``DatabaseManager`` (server aliases, DSNs, connections)
 - ``pools.py``: ``PoolManager``, per-database pools under one connection budget
 - ``errors.py``: ``map_db_error``, database errors mapped to Fullfinity errors in one place
+- ``faults.py``: lost connections and transaction conflicts recognised (503, retries)
 - ``schema.py``: additive schema sync of composed models (plan, dry run, apply)
 - ``filestore.py``: File field contents on disk, content-addressed
 

@@ -4,7 +4,8 @@ Raw asyncpg exceptions never leave the ORM: a unique violation becomes an
 ``IntegrityError`` (a ``ValidationError`` with status 409) naming the field and the
 value; a NOT NULL violation a ``ValidationError`` naming the field; a deadlock or
 serialization failure a ``ConcurrencyError``; a RESTRICT foreign key blocking a delete
-an ``IntegrityError`` naming the referencing model and field.
+an ``IntegrityError`` naming the referencing model and field; a lost connection (server
+shutting down, broken socket) a ``ServiceUnavailable`` (``faults.py``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import asyncpg
 
+from fullfinity.engine.database.faults import database_unavailable, is_connection_lost
 from fullfinity.engine.database.schema import constraint_name
 from fullfinity.exceptions import (
     BadRequest,
@@ -105,6 +107,8 @@ def map_db_error(exc: asyncpg.PostgresError, env: Environment | None = None) -> 
         )
     if isinstance(exc, asyncpg.DataError):
         return BadRequest(f"The database refused a value: {exc}")
+    if is_connection_lost(exc):  # the server shut down or the connection broke: 503, never 500
+        return database_unavailable(exc)
     return _Unexpected(exc)
 
 

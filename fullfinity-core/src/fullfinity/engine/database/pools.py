@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import asyncpg
 import orjson
 
+from fullfinity.engine.database.faults import is_connection_lost
 from fullfinity.exceptions import ServiceUnavailable
 
 __all__ = ["Connection", "PoolManager", "init_connection"]
@@ -243,7 +244,7 @@ class PoolManager:
             await _close_quietly(conn)
             return
         detached = self._pools.get(pool.key) is not pool
-        if discard or detached or conn.is_closed() or conn.is_in_transaction():
+        if discard or detached or conn.is_closed() or conn.is_in_transaction() or _busy(conn):
             self._forget(pool, conn)
             self._drop_if_empty(pool)
             self._slot_freed(pool)
@@ -264,11 +265,32 @@ class PoolManager:
         discard = False
         try:
             yield conn
-        except BaseException:
-            discard = conn.is_in_transaction()
+        except BaseException as exc:
+            # Never reuse a connection that failed half-way: still in a transaction, interrupted
+            # mid-operation (cancelled: asyncpg would refuse it with "cannot switch to state"),
+            # or broken. A broken one usually means the server restarted: its idle siblings
+            # are dead too, so they go as well and the next request opens fresh ones.
+            lost = is_connection_lost(exc)
+            discard = lost or not isinstance(exc, Exception) or conn.is_in_transaction()
+            if lost:
+                await self.discard_idle(server)
             raise
         finally:
             await self.release(conn, discard=discard)
+
+    async def discard_idle(self, server: str) -> None:
+        """Close every idle connection to ``server`` (after one of them turned out broken)."""
+        doomed: list[Connection] = []
+        for pool in list(self._pools.values()):
+            if pool.key[0] == server:
+                while pool.idle:
+                    conn = pool.idle.pop()
+                    self._forget(pool, conn)
+                    doomed.append(conn)
+                self._drop_if_empty(pool)
+                self._slot_freed(pool)
+        for conn in doomed:
+            conn.terminate()  # no goodbye: the server is gone or restarting
 
     # -- closing ---------------------------------------------------------------------
     async def close_pool(self, server: str, database: str) -> None:
@@ -327,6 +349,13 @@ class PoolManager:
         for server, database in self.pool_keys():
             await self.close_pool(server, database)
         self._started = False
+
+
+def _busy(conn: Connection) -> bool:
+    """An operation of ``conn`` never finished (its task was cancelled mid-query): unusable."""
+    protocol = getattr(conn, "_protocol", None)
+    cancelling = getattr(protocol, "_is_cancelling", None)  # asyncpg internals: checked defensively
+    return bool(cancelling()) if callable(cancelling) else False
 
 
 async def _close_quietly(conn: Connection) -> None:

@@ -6,6 +6,7 @@ from . import (  # noqa: F401 - importing a file registers its models
     auth_session,
     configuration,
     contact,
+    cron,
     currency,
     group,
     model_registry,

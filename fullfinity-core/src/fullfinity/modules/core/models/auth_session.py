@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fullfinity.engine.base import Boolean, Char, Datetime, ManyToOne, Model, Selection
+import datetime as dt
+
+from fullfinity.engine.base import Boolean, Char, Datetime, ManyToOne, Model, Q, Selection
 
 
 class AuthSession(Model):
@@ -34,3 +36,10 @@ class AuthSession(Model):
     )
     ip = Char(max_length=64, description="Client address")
     user_agent = Char(max_length=400)
+
+    async def cron_purge_sessions(cls) -> int:
+        """Scheduled job ``core_cron_purge_sessions``: delete sessions that expired or were revoked
+        more than a day ago (the day keeps a reused refresh token recognisable); the count deleted."""
+        cutoff = dt.datetime.now(dt.UTC) - dt.timedelta(days=1)
+        stale = cls.filter(Q(expires_at__lt=cutoff) | (Q(revoked=True) & Q(updated_date__lt=cutoff)))
+        return await stale.delete()
