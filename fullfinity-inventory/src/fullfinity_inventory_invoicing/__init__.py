@@ -1,0 +1,1 @@
+"""Glue between inventory and invoicing (business.md 4)."""
