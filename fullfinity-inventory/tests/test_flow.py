@@ -14,7 +14,11 @@ async def test_a_new_warehouse_gets_its_locations_and_operation_types(env):
     wh = await env["Warehouse"].create(name="Second", code="WH2")
     await wh.fetch_related("stock_location", "receipt_type", "delivery_type", "internal_type")
     assert wh.stock_location.complete_name == "WH2/Stock"
-    assert [wh.receipt_type.prefix, wh.delivery_type.prefix, wh.internal_type.prefix] == ["WH2/IN/", "WH2/OUT/", "WH2/INT/"]
+    assert [wh.receipt_type.prefix, wh.delivery_type.prefix, wh.internal_type.prefix] == [
+        "WH2/IN/",
+        "WH2/OUT/",
+        "WH2/INT/",
+    ]
 
 
 async def test_a_receipt_puts_the_goods_in_stock_and_numbers_the_transfer(stock):

@@ -34,13 +34,17 @@ class OperationType(Model):
     async def _compute_counts(self) -> None:
         """Open transfers of each type: ready (reserved), waiting, late (scheduled in the past); one query."""
         ids = [rec.id for rec in self if rec.id is not None]
-        rows = await self.env.fetch(
-            "SELECT operation_type_id AS id, count(*) FILTER (WHERE state = 'assigned') AS ready, "
-            "count(*) FILTER (WHERE state IN ('confirmed', 'waiting')) AS waiting, "
-            "count(*) FILTER (WHERE state IN ('confirmed', 'waiting', 'assigned') AND scheduled_date < now()) AS late "
-            "FROM transfer WHERE operation_type_id = ANY($1::bigint[]) GROUP BY 1",
-            ids,
-        ) if ids else []
+        rows = (
+            await self.env.fetch(
+                "SELECT operation_type_id AS id, count(*) FILTER (WHERE state = 'assigned') AS ready, "
+                "count(*) FILTER (WHERE state IN ('confirmed', 'waiting')) AS waiting, "
+                "count(*) FILTER (WHERE state IN ('confirmed', 'waiting', 'assigned') AND scheduled_date < now()) AS late "
+                "FROM transfer WHERE operation_type_id = ANY($1::bigint[]) GROUP BY 1",
+                ids,
+            )
+            if ids
+            else []
+        )
         counts = {r["id"]: r for r in rows}
         for rec in self:
             row = counts.get(rec.id)

@@ -42,9 +42,7 @@ class Product(Model):
             rec.qty_forecast = on_hand + incoming - outgoing
 
     @Model.expose(groups=["inventory_user"])
-    async def action_scrap(
-        self, quantity: Any, location: int | None = None, lot: int | None = None
-    ) -> dict[str, Any]:
+    async def action_scrap(self, quantity: Any, location: int | None = None, lot: int | None = None) -> dict[str, Any]:
         """Scrap ``quantity`` of this product from ``location`` (default: the first warehouse's stock):
         a done move to the scrap location."""
         from fullfinity_inventory.stock.scrap import scrap

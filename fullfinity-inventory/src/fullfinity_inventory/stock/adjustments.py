@@ -41,7 +41,8 @@ async def apply_adjustments(env: Any, ids: Sequence[int]) -> None:
 
 async def _apply(env: Any, ids: Sequence[int]) -> None:
     heads = await env.fetch(
-        "SELECT id, name, state FROM inventory_adjustment WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE", list(ids)
+        "SELECT id, name, state FROM inventory_adjustment WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE",
+        list(ids),
     )
     if not heads:
         raise UserError("Select the adjustments to apply.")
@@ -73,9 +74,13 @@ async def _apply(env: Any, ids: Sequence[int]) -> None:
         theoretical.append(on_hand)
         difference = line["counted"] - on_hand
         if difference > 0:
-            bookings.append(Booking(line["product_id"], line["lot_id"], loss, line["location_id"], difference, line["name"]))
+            bookings.append(
+                Booking(line["product_id"], line["lot_id"], loss, line["location_id"], difference, line["name"])
+            )
         elif difference < 0:
-            bookings.append(Booking(line["product_id"], line["lot_id"], line["location_id"], loss, -difference, line["name"]))
+            bookings.append(
+                Booking(line["product_id"], line["lot_id"], line["location_id"], loss, -difference, line["name"])
+            )
     await book(env, bookings)
     await env.execute(
         "UPDATE inventory_adjustment_line x SET theoretical = v.t, difference = x.counted - v.t "

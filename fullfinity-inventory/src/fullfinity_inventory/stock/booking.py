@@ -36,7 +36,11 @@ async def book(env: Any, bookings: Sequence[Booking]) -> list[int]:
         )
     ]
     await ledger.apply(
-        env, [LineSpec(i, b.product, b.lot, b.source, b.destination, b.quantity) for i, b in zip(ids, bookings, strict=True)]
+        env,
+        [
+            LineSpec(i, b.product, b.lot, b.source, b.destination, b.quantity)
+            for i, b in zip(ids, bookings, strict=True)
+        ],
     )
     info = await env.fetch(
         "SELECT p.id, p.uom_id, p.name, p.storable FROM product p WHERE p.id = ANY($1::bigint[])",

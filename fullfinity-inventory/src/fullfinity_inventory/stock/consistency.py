@@ -86,7 +86,9 @@ async def problems(env: Any) -> list[str]:
             f"quant of product {r['product']} at location {r['location']} lot {r['lot']}: {r['actual']} stored, "
             f"{r['expected']} from the done moves"
         )
-    for r in await env.fetch("SELECT product_id, sum(quantity) AS total FROM quant GROUP BY 1 HAVING sum(quantity) <> 0"):
+    for r in await env.fetch(
+        "SELECT product_id, sum(quantity) AS total FROM quant GROUP BY 1 HAVING sum(quantity) <> 0"
+    ):
         out.append(f"product {r['product_id']}: its quants sum to {r['total']} over all locations, not 0")
     for r in await env.fetch(_RESERVED):
         out.append(
@@ -94,7 +96,9 @@ async def problems(env: Any) -> list[str]:
             f"{r['expected']} held by open moves"
         )
     for r in await env.fetch(_BOUNDS):
-        out.append(f"quant {r['id']}: quantity {r['quantity']}, reserved {r['reserved']} break 0 <= reserved <= quantity")
+        out.append(
+            f"quant {r['id']}: quantity {r['quantity']}, reserved {r['reserved']} break 0 <= reserved <= quantity"
+        )
     for r in await env.fetch(_SERIALS):
         out.append(f"serial number {r['lot_id']} is held {r['held']} times in stock")
     for r in await env.fetch(_VALUATION):

@@ -134,10 +134,11 @@ async def check(env: Any, quant_ids: Sequence[int]) -> None:
             f"this operation. Unreserve those transfers first, or pick from another lot or location."
         )
     serial = await env.fetchrow(
-        "SELECT p.name AS product, lot.name AS lot, sum(q2.quantity) AS held FROM quant q "
-        "JOIN product p ON p.id = q.product_id AND p.tracking = 'serial' JOIN lot ON lot.id = q.lot_id "
-        "JOIN quant q2 ON q2.lot_id = q.lot_id JOIN location l2 ON l2.id = q2.location_id AND l2.usage = 'internal' "
-        "WHERE q.id = ANY($1::bigint[]) GROUP BY p.name, lot.name, q.lot_id HAVING sum(q2.quantity) > 1 LIMIT 1",
+        "SELECT p.name AS product, lot.name AS lot, sum(q2.quantity) AS held FROM lot "
+        "JOIN product p ON p.id = lot.product_id AND p.tracking = 'serial' "
+        "JOIN quant q2 ON q2.lot_id = lot.id JOIN location l2 ON l2.id = q2.location_id AND l2.usage = 'internal' "
+        "WHERE lot.id IN (SELECT lot_id FROM quant WHERE id = ANY($1::bigint[])) GROUP BY p.name, lot.name, lot.id "
+        "HAVING sum(q2.quantity) > 1 LIMIT 1",
         list(quant_ids),
     )
     if serial is not None:

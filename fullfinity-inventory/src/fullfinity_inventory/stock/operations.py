@@ -412,8 +412,17 @@ async def _backorders(env: Any, short: list[Any]) -> None:
                         "source_id, destination_id, state, unit_cost, origin_return_id, reference, create_uid, "
                         "write_uid) VALUES ($1, $2, $3, $4, 0, 0, $5, $6, $7, 'confirmed', $8, $9, $10, $11, $11) "
                         "RETURNING id",
-                        new_id, m["product_id"], m["name"], m["demand"] - m["quantity"], m["uom_id"], m["source_id"],
-                        m["destination_id"], m["unit_cost"], m["origin_return_id"], number, uid,
+                        new_id,
+                        m["product_id"],
+                        m["name"],
+                        m["demand"] - m["quantity"],
+                        m["uom_id"],
+                        m["source_id"],
+                        m["destination_id"],
+                        m["unit_cost"],
+                        m["origin_return_id"],
+                        number,
+                        uid,
                     )  # fmt: skip
                 )
     await reserve(env, new_moves)

@@ -4,6 +4,7 @@ serialization failure, so that neither ever reaches the user (business.md 3, inv
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
@@ -12,6 +13,7 @@ from fullfinity.engine.base import ConcurrencyError
 
 __all__ = ["ATTEMPTS", "retrying"]
 
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 ATTEMPTS = 8
 
@@ -23,7 +25,8 @@ async def retrying(env: Any, operation: Callable[[], Awaitable[T]]) -> T:
         try:
             async with env.transaction():
                 return await operation()
-        except ConcurrencyError:
+        except ConcurrencyError as exc:
+            log.info("Stock operation retried (attempt %s): %s", attempt, getattr(exc.__cause__, "detail", exc))
             if attempt == ATTEMPTS:
                 raise
             await asyncio.sleep(random.uniform(0, 0.02 * attempt))

@@ -27,6 +27,8 @@ __all__ = ["value_moves"]
 ZERO = Decimal(0)
 CENT = Decimal("0.01")
 UNIT = Decimal("0.000001")
+#: First key of the advisory locks serialising the valuation of a product.
+LOCK_SPACE = 7_340_001
 
 
 def money(value: Decimal) -> Decimal:
@@ -78,12 +80,16 @@ async def value_moves(env: Any, moves: Sequence[Any]) -> dict[int, Decimal]:
     if not valued:
         return {}
     product_ids = sorted({m["product_id"] for m in valued})
+    # One valuation at a time per product: transaction-level advisory locks taken in id order (a row
+    # lock on the product would conflict with the foreign-key share locks other operations hold).
+    await env.execute(
+        "SELECT pg_advisory_xact_lock($1::int, p::int) FROM unnest($2::bigint[]) AS p ORDER BY p",
+        LOCK_SPACE,
+        product_ids,
+    )
     products = {
         r["id"]: dict(r)
-        for r in await env.fetch(
-            "SELECT id, cost, cost_method FROM product WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE",
-            product_ids,
-        )
+        for r in await env.fetch("SELECT id, cost, cost_method FROM product WHERE id = ANY($1::bigint[])", product_ids)
     }
     layers: dict[int, list[_Layer]] = defaultdict(list)
     for r in await env.fetch(
