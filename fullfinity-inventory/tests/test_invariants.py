@@ -9,10 +9,10 @@ import uuid
 from decimal import Decimal
 
 import pytest
-from fullfinity_inventory import problems
-from fullfinity_inventory.exceptions import NotEnoughStock, SerialNumberError
 
 from fullfinity.scripting import tenant_env
+from fullfinity_inventory import problems
+from fullfinity_inventory.exceptions import NotEnoughStock, SerialNumberError
 
 
 async def test_twenty_concurrent_one_unit_reservations_against_ten_units_reserve_exactly_ten(ff_runtime, tenant):

@@ -6,3 +6,7 @@ from fullfinity.testing import ModuleChecks
 
 class TestInventoryModule(ModuleChecks):
     module = "inventory"
+
+
+class TestInventoryInvoicingModule(ModuleChecks):
+    module = "inventory_invoicing"

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from fullfinity_inventory import problems
-from fullfinity_inventory.exceptions import StockError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fullfinity.engine.base import UserError
+from fullfinity_inventory import problems
+from fullfinity_inventory.exceptions import StockError
 
 STEP = st.tuples(
     st.sampled_from(["receive", "deliver", "return", "adjust", "scrap"]),

@@ -63,14 +63,16 @@ async def create_demo(env: Any) -> None:
     second = await transfer("in", [{"product": chair, "demand": Decimal(10), "unit_cost": Decimal("160.00")}], -10,
                             vendor.id)  # fmt: skip
     await second.action_validate()
-    delivered = await transfer("out", [{"product": desk, "demand": Decimal(3)}, {"product": chair, "demand": Decimal(6)}],
-                               -5, customer)  # fmt: skip
+    delivered = await transfer(
+        "out", [{"product": desk, "demand": Decimal(3)}, {"product": chair, "demand": Decimal(6)}], -5, customer
+    )
     await delivered.action_assign()
     await delivered.action_validate()
     returned = transfers.browse((await delivered.action_return())["res_id"])
     await returned.action_validate(backorder=False)
-    ready = await transfer("out", [{"product": chair, "demand": Decimal(4)}, {"product": laptop.id, "demand": Decimal(1)}],
-                           2, customer)  # fmt: skip
+    ready = await transfer(
+        "out", [{"product": chair, "demand": Decimal(4)}, {"product": laptop.id, "demand": Decimal(1)}], 2, customer
+    )
     await ready.action_assign()
     waiting = await transfer("out", [{"product": desk, "demand": Decimal(50)}], 4, customer)
     await waiting.action_assign()

@@ -30,7 +30,8 @@ WITH RECURSIVE tree AS (
     SELECT c.id, tree.path || '/' || c.name, tree.ids || c.id || '/' FROM location c JOIN tree ON c.parent_id = tree.id
 )
 UPDATE location l SET complete_name = tree.path, parent_path = tree.ids
-FROM tree WHERE l.id = tree.id AND (l.complete_name IS DISTINCT FROM tree.path OR l.parent_path IS DISTINCT FROM tree.ids)
+FROM tree WHERE l.id = tree.id
+  AND (l.complete_name IS DISTINCT FROM tree.path OR l.parent_path IS DISTINCT FROM tree.ids)
 """
 
 

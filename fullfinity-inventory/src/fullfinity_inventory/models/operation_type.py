@@ -38,7 +38,8 @@ class OperationType(Model):
             await self.env.fetch(
                 "SELECT operation_type_id AS id, count(*) FILTER (WHERE state = 'assigned') AS ready, "
                 "count(*) FILTER (WHERE state IN ('confirmed', 'waiting')) AS waiting, "
-                "count(*) FILTER (WHERE state IN ('confirmed', 'waiting', 'assigned') AND scheduled_date < now()) AS late "
+                "count(*) FILTER (WHERE state IN ('confirmed', 'waiting', 'assigned') "
+                "AND scheduled_date < now()) AS late "
                 "FROM transfer WHERE operation_type_id = ANY($1::bigint[]) GROUP BY 1",
                 ids,
             )

@@ -26,8 +26,9 @@ async def load_lines(env: Any, ids: Sequence[int]) -> None:
         "FROM inventory_adjustment a JOIN location al ON al.id = a.location_id "
         "JOIN location l ON l.parent_path LIKE al.parent_path || '%' AND l.usage = 'internal' "
         "JOIN quant q ON q.location_id = l.id AND q.quantity <> 0 "
-        "WHERE a.id = ANY($1::bigint[]) AND a.state = 'draft' AND NOT EXISTS (SELECT 1 FROM inventory_adjustment_line x "
-        "WHERE x.adjustment_id = a.id AND x.product_id = q.product_id AND coalesce(x.lot_id, 0) = coalesce(q.lot_id, 0) "
+        "WHERE a.id = ANY($1::bigint[]) AND a.state = 'draft' "
+        "AND NOT EXISTS (SELECT 1 FROM inventory_adjustment_line x WHERE x.adjustment_id = a.id "
+        "AND x.product_id = q.product_id AND coalesce(x.lot_id, 0) = coalesce(q.lot_id, 0) "
         "AND coalesce(x.location_id, a.location_id) = q.location_id) ORDER BY q.location_id, q.product_id, q.lot_id",
         list(ids),
         env.uid,

@@ -76,8 +76,8 @@ async def book(env: Any, bookings: Sequence[Booking]) -> list[int]:
          for i, b in zip(ids, bookings, strict=True)],
     )  # fmt: skip
     await env.execute(
-        "UPDATE stock_move m SET state = 'done', date = now(), unit_cost = v.c FROM unnest($1::bigint[], $2::numeric[]) "
-        "AS v(id, c) WHERE m.id = v.id",
+        "UPDATE stock_move m SET state = 'done', date = now(), unit_cost = v.c "
+        "FROM unnest($1::bigint[], $2::numeric[]) AS v(id, c) WHERE m.id = v.id",
         ids,
         [costs.get(i) for i in ids],
     )

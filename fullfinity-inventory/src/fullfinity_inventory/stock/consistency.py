@@ -28,7 +28,8 @@ WITH flows AS (
     SELECT product_id, location_id, coalesce(lot_id, 0) AS lot, sum(quantity) AS quantity FROM flows GROUP BY 1, 2, 3
 )
 SELECT coalesce(e.product_id, q.product_id) AS product, coalesce(e.location_id, q.location_id) AS location,
-       coalesce(e.lot, coalesce(q.lot_id, 0)) AS lot, coalesce(e.quantity, 0) AS expected, coalesce(q.quantity, 0) AS actual
+       coalesce(e.lot, coalesce(q.lot_id, 0)) AS lot, coalesce(e.quantity, 0) AS expected,
+       coalesce(q.quantity, 0) AS actual
   FROM expected e FULL JOIN quant q
     ON q.product_id = e.product_id AND q.location_id = e.location_id AND coalesce(q.lot_id, 0) = e.lot
  WHERE coalesce(e.quantity, 0) <> coalesce(q.quantity, 0)

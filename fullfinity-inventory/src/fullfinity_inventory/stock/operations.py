@@ -57,7 +57,8 @@ async def _lock(env: Any, ids: Sequence[int], allowed: Sequence[str], verb: str)
     for r in rows:
         if r["state"] not in allowed:
             raise WrongState(
-                f"Transfer {r['number'] or r['id']} is {r['state']}: only {' or '.join(allowed)} transfers can be {verb}."
+                f"Transfer {r['number'] or r['id']} is {r['state']}: only {' or '.join(allowed)} transfers "
+                f"can be {verb}."
             )
     return rows
 
@@ -423,7 +424,7 @@ async def _backorders(env: Any, short: list[Any]) -> None:
                         m["origin_return_id"],
                         number,
                         uid,
-                    )  # fmt: skip
+                    )
                 )
     await reserve(env, new_moves)
     await refresh_states(env, created)

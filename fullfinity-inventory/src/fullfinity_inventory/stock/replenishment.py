@@ -27,8 +27,8 @@ async def replenish(env: Any, rule_ids: Sequence[int] | None = None) -> list[int
     rules = await env.fetch(
         "SELECT r.id, r.product_id, r.warehouse_id, coalesce(r.location_id, w.stock_location_id) AS location_id, "
         "r.min_qty, r.max_qty, r.multiple, r.partner_id, w.receipt_type_id FROM reorder_rule r "
-        "JOIN warehouse w ON w.id = r.warehouse_id WHERE r.active AND ($1::bigint[] IS NULL OR r.id = ANY($1::bigint[])) "
-        "ORDER BY r.id",
+        "JOIN warehouse w ON w.id = r.warehouse_id "
+        "WHERE r.active AND ($1::bigint[] IS NULL OR r.id = ANY($1::bigint[])) ORDER BY r.id",
         list(rule_ids) if rule_ids is not None else None,
     )
     orders: dict[tuple[int, int | None], list[tuple[Any, Decimal]]] = defaultdict(list)

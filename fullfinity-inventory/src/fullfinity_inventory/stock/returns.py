@@ -59,8 +59,8 @@ async def _create_return(env: Any, transfer_id: int) -> int:
     )  # fmt: skip
     lots: dict[int, list[Any]] = defaultdict(list)
     for line in await env.fetch(
-        "SELECT move_id, lot_id, destination_id, source_id, quantity FROM stock_move_line WHERE move_id = ANY($1::bigint[]) "
-        "AND lot_id IS NOT NULL ORDER BY id",
+        "SELECT move_id, lot_id, destination_id, source_id, quantity FROM stock_move_line "
+        "WHERE move_id = ANY($1::bigint[]) AND lot_id IS NOT NULL ORDER BY id",
         [m["id"] for m, _ in todo],
     ):
         lots[line["move_id"]].append(line)

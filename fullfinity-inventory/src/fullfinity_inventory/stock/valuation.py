@@ -73,10 +73,7 @@ def _spread(layers: list[_Layer], total: Decimal) -> None:
 async def value_moves(env: Any, moves: Sequence[Any]) -> dict[int, Decimal]:
     """Create the layers of the done ``moves`` (rows with id, product_id, quantity, source_usage,
     destination_usage, unit_cost, origin_return_id, reference, storable); returns move id -> unit cost."""
-    valued = [
-        m for m in moves
-        if m["storable"] and m["quantity"] > 0 and (m["source_usage"] == "internal") != (m["destination_usage"] == "internal")
-    ]  # fmt: skip
+    valued = [m for m in moves if m["storable"] and m["quantity"] > 0 and _crosses(m)]
     if not valued:
         return {}
     product_ids = sorted({m["product_id"] for m in valued})
@@ -195,6 +192,11 @@ async def value_moves(env: Any, moves: Sequence[Any]) -> dict[int, Decimal]:
     env.written.update({"ValuationLayer", "Product"})
     await env.get_model("ValuationLayer").layers_created(ids)
     return costs
+
+
+def _crosses(move: Any) -> bool:
+    """The move enters or leaves the company's stock (exactly one side is internal)."""
+    return (move["source_usage"] == "internal") != (move["destination_usage"] == "internal")
 
 
 def _update_cost(product: Any, method: str, stack: list[_Layer]) -> None:
