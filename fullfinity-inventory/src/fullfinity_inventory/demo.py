@@ -74,8 +74,14 @@ async def create_demo(env: Any) -> None:
         "out", [{"product": chair, "demand": Decimal(4)}, {"product": laptop.id, "demand": Decimal(1)}], 2, customer
     )
     await ready.action_assign()
-    waiting = await transfer("out", [{"product": desk, "demand": Decimal(50)}], 4, customer)
-    await waiting.action_assign()
+    monitor = await products.create(
+        name="Monitor 27\"", code="IT-0027", product_type="goods", storable=True, cost="210.00", sale_price="329.00"
+    )
+    partial = await transfer("out", [{"product": desk, "demand": Decimal(50)}], 4, customer)
+    await partial.action_assign()  # 9 of 50 available: ready, partially
+    waiting = await transfer("out", [{"product": monitor.id, "demand": Decimal(5)}], 3, customer)
+    await waiting.action_assign()  # none in stock: waiting
+    await (await transfer("in", [{"product": monitor.id, "demand": Decimal(10)}], 6, vendor.id)).action_confirm()
     await (await transfer("in", [{"product": desk, "demand": Decimal(20), "unit_cost": Decimal("305.00")}], 7,
                           vendor.id)).action_confirm()  # fmt: skip
     await transfer("in", [{"product": chair, "demand": Decimal(15)}], 9, vendor.id)
