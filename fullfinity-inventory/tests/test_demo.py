@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest_asyncio
-from fullfinity_inventory import problems
 
 from fullfinity.scripting import tenant_env
+from fullfinity_inventory import problems
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
@@ -53,7 +53,8 @@ async def test_the_demo_has_lots_on_the_desk_and_serials_on_the_laptop_and_reord
         tracked = {
             r["tracking"]: r["lots"]
             for r in await env.fetch(
-                "SELECT p.tracking, count(DISTINCT q.lot_id) AS lots FROM quant q JOIN product p ON p.id = q.product_id "
+                "SELECT p.tracking, count(DISTINCT q.lot_id) AS lots FROM quant q "
+                "JOIN product p ON p.id = q.product_id "
                 "JOIN location l ON l.id = q.location_id WHERE l.usage = 'internal' AND q.quantity > 0 "
                 "AND q.lot_id IS NOT NULL GROUP BY p.tracking"
             )

@@ -51,13 +51,16 @@ async def create_demo(env: Any) -> None:
             moves=[["N", m] for m in moves],
         )  # fmt: skip
 
-    received = await transfer("in", [
+    first_moves: list[dict[str, Any]] = [
         {"product": desk, "demand": Decimal(12), "unit_cost": Decimal("300.00"),
          "lines": [["N", {"lot": lot_a, "quantity": Decimal(8)}], ["N", {"lot": lot_b, "quantity": Decimal(4)}]]},
         {"product": chair, "demand": Decimal(30), "unit_cost": Decimal("150.00")},
         {"product": laptop.id, "demand": Decimal(3),
          "lines": [["N", {"lot_name": f"SN-LAP-{n:04d}", "quantity": Decimal(1)}] for n in (1, 2, 3)]},
-    ] + ([{"product": paper, "demand": Decimal(40)}] if paper else []), -20, vendor.id)  # fmt: skip
+    ]  # fmt: skip
+    if paper is not None:
+        first_moves.append({"product": paper, "demand": Decimal(40)})
+    received = await transfer("in", first_moves, -20, vendor.id)
     await received.action_confirm()
     await received.action_validate()
     second = await transfer("in", [{"product": chair, "demand": Decimal(10), "unit_cost": Decimal("160.00")}], -10,
@@ -75,7 +78,7 @@ async def create_demo(env: Any) -> None:
     )
     await ready.action_assign()
     monitor = await products.create(
-        name="Monitor 27\"", code="IT-0027", product_type="goods", storable=True, cost="210.00", sale_price="329.00"
+        name='Monitor 27"', code="IT-0027", product_type="goods", storable=True, cost="210.00", sale_price="329.00"
     )
     partial = await transfer("out", [{"product": desk, "demand": Decimal(50)}], 4, customer)
     await partial.action_assign()  # 9 of 50 available: ready, partially

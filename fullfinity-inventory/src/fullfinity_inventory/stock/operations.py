@@ -48,7 +48,7 @@ async def refresh_states(env: Any, transfer_ids: Sequence[int]) -> None:
 async def _lock(env: Any, ids: Sequence[int], allowed: Sequence[str], verb: str) -> list[Any]:
     if not ids:
         raise UserError(f"Select the transfers to be {verb}.")
-    rows = await env.fetch(
+    rows: list[Any] = await env.fetch(
         "SELECT id, number, state FROM transfer WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE", list(ids)
     )
     missing = sorted(set(ids) - {r["id"] for r in rows})

@@ -196,7 +196,7 @@ async def value_moves(env: Any, moves: Sequence[Any]) -> dict[int, Decimal]:
 
 def _crosses(move: Any) -> bool:
     """The move enters or leaves the company's stock (exactly one side is internal)."""
-    return (move["source_usage"] == "internal") != (move["destination_usage"] == "internal")
+    return bool((move["source_usage"] == "internal") != (move["destination_usage"] == "internal"))
 
 
 def _update_cost(product: Any, method: str, stack: list[_Layer]) -> None:
