@@ -82,36 +82,45 @@ async def confirm_locked(env: Any, transfer_ids: Sequence[int]) -> None:
     )
     if empty is not None:
         raise UserError(f"Transfer {empty['number'] or empty['id']} has no moves: add the products to move first.")
+    # Checked on the values the moves will have, then written in one UPDATE: moves that need no
+    # reservation (from a vendor or a customer, or of a product without stock) are ready at once.
+    await check_moves(env, transfer_ids)
     await env.execute(
-        "UPDATE stock_move m SET source_id = coalesce(m.source_id, t.source_id), "
-        "destination_id = coalesce(m.destination_id, t.destination_id), uom_id = coalesce(m.uom_id, p.uom_id), "
-        "name = coalesce(nullif(m.name, ''), p.name), reference = t.number "
-        "FROM transfer t, product p WHERE m.transfer_id = t.id AND p.id = m.product_id "
-        "AND t.id = ANY($1::bigint[]) AND m.state = 'draft'",
-        list(transfer_ids),
-    )
-    await check_moves(env, "m.transfer_id = ANY($1::bigint[]) AND m.state = 'draft'", list(transfer_ids))
-    await env.execute(
-        "UPDATE stock_move SET state = 'confirmed' WHERE transfer_id = ANY($1::bigint[]) AND state = 'draft'",
+        "UPDATE stock_move m SET source_id = v.source_id, destination_id = v.destination_id, uom_id = v.uom_id, "
+        "name = v.name, reference = v.reference, "
+        "state = CASE WHEN v.immediate THEN 'assigned' ELSE 'confirmed' END, "
+        "quantity = CASE WHEN v.immediate AND m.quantity = 0 THEN m.demand ELSE m.quantity END "
+        f"FROM ({_DEFAULTS}) AS v WHERE m.id = v.id",
         list(transfer_ids),
     )
     await refresh_states(env, transfer_ids)
     env.written.add("StockMove")
 
 
-async def check_moves(env: Any, where: str, *args: Any) -> None:
-    """Refuse moves that cannot be booked: no locations, the same location twice, a quantity <= 0,
-    another unit than the product's."""
+#: The values a draft move gets at confirmation: its transfer's locations and the product's unit
+#: when it has none, and whether it needs no reservation.
+_DEFAULTS = """
+SELECT m.id, coalesce(m.source_id, t.source_id) AS source_id, coalesce(m.destination_id, t.destination_id)
+       AS destination_id, coalesce(m.uom_id, p.uom_id) AS uom_id, coalesce(nullif(m.name, ''), p.name) AS name,
+       t.number AS reference, p.uom_id AS product_uom, m.demand, p.name AS product,
+       (NOT p.storable OR s.usage IS DISTINCT FROM 'internal') AS immediate
+  FROM stock_move m JOIN transfer t ON t.id = m.transfer_id JOIN product p ON p.id = m.product_id
+  LEFT JOIN location s ON s.id = coalesce(m.source_id, t.source_id)
+ WHERE m.transfer_id = ANY($1::bigint[]) AND m.state = 'draft'
+"""
+
+
+async def check_moves(env: Any, transfer_ids: Sequence[int]) -> None:
+    """Refuse the draft moves of these transfers that cannot be booked: no locations, the same location
+    twice, a quantity <= 0, another unit than the product's."""
     bad = await env.fetchrow(
-        "SELECT m.id, coalesce(m.reference, '') AS ref, p.name AS product, m.demand, m.source_id, m.destination_id, "
-        "m.uom_id, p.uom_id AS product_uom FROM stock_move m JOIN product p ON p.id = m.product_id "
-        f"WHERE {where} AND (m.source_id IS NULL OR m.destination_id IS NULL OR m.source_id = m.destination_id "
-        "OR m.demand <= 0 OR m.uom_id <> p.uom_id) ORDER BY m.id LIMIT 1",
-        *args,
+        f"SELECT * FROM ({_DEFAULTS}) AS m WHERE m.source_id IS NULL OR m.destination_id IS NULL "
+        "OR m.source_id = m.destination_id OR m.demand <= 0 OR m.uom_id <> m.product_uom ORDER BY m.id LIMIT 1",
+        list(transfer_ids),
     )
     if bad is None:
         return
-    what = f"{bad['ref']}: move of {bad['product']}".lstrip(": ")
+    what = f"{bad['reference'] or ''}: move of {bad['product']}".lstrip(": ")
     if bad["source_id"] is None or bad["destination_id"] is None:
         raise UserError(f"{what} has no source or destination location: set both (or the transfer's).")
     if bad["source_id"] == bad["destination_id"]:
