@@ -29,6 +29,8 @@ CENT = Decimal("0.01")
 UNIT = Decimal("0.000001")
 #: First key of the advisory locks serialising the valuation of a product.
 LOCK_SPACE = 7_340_001
+#: Products share this many advisory lock slots (two products of one slot are valued one after the other).
+LOCK_SLOTS = 512
 
 
 def money(value: Decimal) -> Decimal:
@@ -77,12 +79,13 @@ async def value_moves(env: Any, moves: Sequence[Any]) -> dict[int, Decimal]:
     if not valued:
         return {}
     product_ids = sorted({m["product_id"] for m in valued})
-    # One valuation at a time per product: transaction-level advisory locks taken in id order (a row
-    # lock on the product would conflict with the foreign-key share locks other operations hold).
+    # One valuation at a time per product: transaction-level advisory locks on the products' slots,
+    # taken in slot order (a row lock on the product would conflict with the foreign-key share locks
+    # other operations hold; slots bound the lock table whatever the number of products).
     await env.execute(
-        "SELECT pg_advisory_xact_lock($1::int, p::int) FROM unnest($2::bigint[]) AS p ORDER BY p",
+        "SELECT pg_advisory_xact_lock($1::int, s::int) FROM unnest($2::bigint[]) AS s ORDER BY s",
         LOCK_SPACE,
-        product_ids,
+        sorted({p % LOCK_SLOTS for p in product_ids}),
     )
     products = {
         r["id"]: dict(r)
