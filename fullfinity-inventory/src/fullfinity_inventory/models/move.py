@@ -36,7 +36,9 @@ class StockMove(Model):
     uom = ManyToOne("Uom", on_delete="RESTRICT", description="Unit", hint="Default: the product's unit")
     source = ManyToOne("Location", on_delete="RESTRICT", index=True, description="Source location")
     destination = ManyToOne("Location", on_delete="RESTRICT", index=True, description="Destination location")
-    state = Selection(choices=STATES, required=True, default="draft", readonly=True, clone=False, index=True)
+    # Not indexed on purpose: moves are found through their transfer or product, and an unindexed
+    # state lets PostgreSQL update a move in place (HOT) when it is reserved or done.
+    state = Selection(choices=STATES, required=True, default="draft", readonly=True, clone=False)
     date = Datetime(readonly=True, clone=False, hint="Date done")
     unit_cost = Numeric(digits=(20, 6), hint="Incoming moves: the cost of one unit (default: the product's cost)")
     origin_return = ManyToOne("StockMove", related_name="returned_by", on_delete="SET NULL", readonly=True,

@@ -1,6 +1,8 @@
 """What the database enforces itself, whatever code sends the SQL (business.md 3, invariants 1, 2, 6).
 
 - one quant per (product, location, lot): a unique index on (product_id, location_id, coalesce(lot_id, 0));
+- room left in the pages of quants, moves and move lines (``fillfactor``), so that the ledger's updates (quantities,
+  reservations, states: no indexed column changes) are done in place by PostgreSQL (HOT updates);
 - a done move or move line cannot change or be deleted (corrections are returns and adjustments);
 - a done move line goes from one location to another one.
 
@@ -16,6 +18,9 @@ __all__ = ["drop_invariants", "install_invariants"]
 _RAISE = "RAISE EXCEPTION USING ERRCODE = 'check_violation', MESSAGE = "
 
 _SQL = f"""
+ALTER TABLE quant SET (fillfactor = 70);
+ALTER TABLE stock_move SET (fillfactor = 80);
+ALTER TABLE stock_move_line SET (fillfactor = 80);
 CREATE UNIQUE INDEX IF NOT EXISTS quant_key_unique ON quant (product_id, location_id, (coalesce(lot_id, 0)));
 CREATE OR REPLACE FUNCTION inventory_done_frozen() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -40,6 +40,8 @@ class LineSpec:
     destination: int
     quantity: Decimal
     lot_name: str | None = None
+    #: The existing move line this one is (validated in place), or ``None`` for a new line.
+    line_id: int | None = None
 
 
 def _sort_key(key: Key) -> tuple[int, int, int]:

@@ -279,14 +279,8 @@ async def _validate(env: Any, ids: Sequence[int], backorder: bool | None) -> boo
     await ledger.apply(env, [line for line in final if line.move in storable], released)
     done_moves = [m for m in moves if m["quantity"] > 0]
     costs = await valuation.value_moves(env, done_moves)
-    await env.execute("DELETE FROM stock_move_line WHERE move_id = ANY($1::bigint[])", [m["id"] for m in moves])
     uid = env.uid
-    await env.copy_records(
-        "stock_move_line",
-        ("move_id", "product_id", "lot_id", "source_id", "destination_id", "quantity", "reserved", "state",
-         "create_uid", "write_uid"),
-        [(ln.move, ln.product, ln.lot, ln.source, ln.destination, ln.quantity, ZERO, "done", uid, uid) for ln in final],
-    )  # fmt: skip
+    await _write_lines(env, final, [line["id"] for lines in lines_by_move.values() for line in lines])
     split = bool(backorder)
     await env.execute(
         "UPDATE stock_move m SET state = 'done', date = now(), reserved = 0, quantity = v.q, demand = v.d, "
@@ -315,6 +309,34 @@ async def _validate(env: Any, ids: Sequence[int], backorder: bool | None) -> boo
     return False
 
 
+async def _write_lines(env: Any, final: list[LineSpec], existing: list[int]) -> None:
+    """The done lines: existing lines validated in place (one UPDATE, done by PostgreSQL in place),
+    the others deleted, new ones copied."""
+    kept = [ln for ln in final if ln.line_id is not None]
+    gone = sorted(set(existing) - {ln.line_id for ln in kept})
+    if gone:
+        await env.execute("DELETE FROM stock_move_line WHERE id = ANY($1::bigint[])", gone)
+    if kept:
+        await env.execute(
+            "UPDATE stock_move_line l SET state = 'done', reserved = 0, quantity = v.q, lot_id = v.lot, "
+            "source_id = v.s, destination_id = v.d, product_id = v.p "
+            "FROM unnest($1::bigint[], $2::numeric[], $3::bigint[], $4::bigint[], $5::bigint[], $6::bigint[]) "
+            "AS v(id, q, lot, s, d, p) WHERE l.id = v.id",
+            [ln.line_id for ln in kept], [ln.quantity for ln in kept], [ln.lot for ln in kept],
+            [ln.source for ln in kept], [ln.destination for ln in kept], [ln.product for ln in kept],
+        )  # fmt: skip
+    new = [ln for ln in final if ln.line_id is None]
+    if new:
+        uid = env.uid
+        await env.copy_records(
+            "stock_move_line",
+            ("move_id", "product_id", "lot_id", "source_id", "destination_id", "quantity", "reserved", "state",
+             "create_uid", "write_uid"),
+            [(ln.move, ln.product, ln.lot, ln.source, ln.destination, ln.quantity, ZERO, "done", uid, uid)
+             for ln in new],
+        )  # fmt: skip
+
+
 def _lines_of(m: Any, mlines: list[Any], number: str) -> list[LineSpec]:
     """What moves for move ``m``: its lines when they add up to the picked quantity, else its
     reservation trimmed to the picked quantity (and the rest from the move's source)."""
@@ -323,7 +345,8 @@ def _lines_of(m: Any, mlines: list[Any], number: str) -> list[LineSpec]:
     if mlines and given == m["quantity"] and (not tracked or all(ln["lot_id"] or ln["lot_name"] for ln in mlines)):
         out = [
             LineSpec(m["id"], m["product_id"], line["lot_id"], line["source_id"] or m["source_id"],
-                     line["destination_id"] or m["destination_id"], line["quantity"], line["lot_name"] or None)
+                     line["destination_id"] or m["destination_id"], line["quantity"], line["lot_name"] or None,
+                     line["id"])
             for line in mlines if line["quantity"] > 0
         ]  # fmt: skip
     elif tracked:
