@@ -24,6 +24,8 @@ export interface RecordForm {
   reloadKeepingEdits: () => Promise<void>;
   dismissConflict: () => void;
   duplicateValues: () => RecordValues;
+  /** Put server messages under their fields (a wizard's button answered 422). */
+  setErrors: (errors: Record<string, string>) => void;
 }
 
 function relatedPaths(view: ViewDef, fields: Record<string, FieldMeta>): string[] {
@@ -41,7 +43,8 @@ function toDraft(record: RecordValues, fields: Record<string, FieldMeta>): Recor
   return out;
 }
 
-export function useRecordForm(view: ViewDef, id: number | null, givenContext: Record<string, unknown>, initial?: RecordValues): RecordForm {
+/** `wizard`: a transient record, whose read-only fields also come from default-get (they say what it works on). */
+export function useRecordForm(view: ViewDef, id: number | null, givenContext: Record<string, unknown>, initial?: RecordValues, wizard = false): RecordForm {
   // Callers build the context afresh on each render: keep one object while its content is the same.
   const contextKey = JSON.stringify(givenContext);
   const context = useMemo(() => givenContext, [contextKey]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -54,7 +57,7 @@ export function useRecordForm(view: ViewDef, id: number | null, givenContext: Re
     queryKey: id === null ? ["fullfinity", "data", model, "new", view.identifier, JSON.stringify(initial ?? {}), JSON.stringify(context)] : queryKeys.record(model, id, fetchFields),
     queryFn: async () => {
       if (id !== null) return api.fetch(model, id, { fields: fetchFields, related, context });
-      const names = Object.keys(fields).filter((n) => writable(fields[n]) && fetchFields.includes(n));
+      const names = Object.keys(fields).filter((n) => (wizard || writable(fields[n])) && fetchFields.includes(n));
       const answer = await api.defaultGet(model, names, context);
       return { ...answer.values, ...(initial ?? {}) };
     },
@@ -157,6 +160,6 @@ export function useRecordForm(view: ViewDef, id: number | null, givenContext: Re
     loaded: source.isSuccess && ready,
     missing: source.error instanceof ApiError ? source.error : null,
     values, changed, dirty: changed.size > 0, errors, conflict, saving,
-    set, save, discard, reloadKeepingEdits, dismissConflict: () => setConflict(false), duplicateValues,
+    set, save, discard, reloadKeepingEdits, dismissConflict: () => setConflict(false), duplicateValues, setErrors,
   };
 }
