@@ -98,12 +98,15 @@ async function seedBoard(admin: string): Promise<void> {
     { name: "Backlog", sequence: 10 }, { name: "Doing", sequence: 20 }, { name: "Review", sequence: 30 }, { name: "Done", sequence: 40, fold: true },
   ];
   const created = (await api("/api/bulk-create/E2eStage", { records: stages }, admin)) as { data: { id: number }[] };
-  const [backlog, doing] = created.data.map((s) => s.id);
+  const [backlog, doing, , done] = created.data.map((s) => s.id);
   const tasks = [
     ...Array.from({ length: 45 }, (_, i) => ({ name: `Backlog task ${String(i + 1).padStart(2, "0")}`, stage: backlog, sequence: (i + 1) * 10, amount: "10.10", kind: i % 3 === 0 ? "bug" : "feature" })),
     { name: "Write the report", stage: doing, sequence: 10, amount: "100.25", kind: "feature", start: thisWeek(1, 9), stop: thisWeek(1, 11) },
     { name: "Fix the login bug", stage: doing, sequence: 20, amount: "0.50", kind: "bug", start: thisWeek(2, 13), stop: thisWeek(2, 14) },
     { name: "Locked task", stage: doing, sequence: 30, amount: "1.00", kind: "chore", locked: true, start: thisWeek(3, 10), stop: thisWeek(3, 12) },
+    // 09:00 in Brussels on both sides of the end of summer time (Sunday 25 October 2026, 03:00 CEST -> 02:00 CET).
+    { name: "DST before", stage: done, kind: "chore", start: "2026-10-23T07:00:00Z", stop: "2026-10-23T08:00:00Z" },
+    { name: "DST after", stage: done, kind: "chore", start: "2026-10-25T08:00:00Z", stop: "2026-10-25T09:00:00Z" },
   ];
   await api("/api/bulk-create/E2eTask", { records: tasks }, admin);
 }

@@ -20,3 +20,11 @@ registerViewType({
   switchable: true,
   capabilities: ["search", "formDrillDown"],
 });
+
+registerViewType({
+  type: "Calendar",
+  label: "Calendar",
+  component: lazy(() => loading.track(import("../CalendarView/CalendarView").then((m) => ({ default: m.CalendarView })))),
+  switchable: true,
+  capabilities: ["search", "formDrillDown"],
+});
