@@ -476,6 +476,61 @@ export type BackorderWizardUpdate = {
   updated_date?: string;
 };
 
+/** Change Password */
+export type ChangePassword = {
+  /** ID */
+  id: (number | null);
+  /** User id */
+  user_id?: (number | null);
+  /** User */
+  user_email?: (string | null);
+  /** Current password. Yours, to confirm it is you. */
+  current_password?: (string | null);
+  /** New password */
+  new_password?: (string | null);
+  /** Confirm the new password */
+  confirm_password?: (string | null);
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date?: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** ChangePassword values */
+export type ChangePasswordWrite = {
+  /** User id */
+  user_id?: (number | null);
+  /** Current password. Yours, to confirm it is you. */
+  current_password?: (string | null);
+  /** New password */
+  new_password?: (string | null);
+  /** Confirm the new password */
+  confirm_password?: (string | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** ChangePassword values */
+export type ChangePasswordUpdate = {
+  /** User id */
+  user_id?: (number | null);
+  /** Current password. Yours, to confirm it is you. */
+  current_password?: (string | null);
+  /** New password */
+  new_password?: (string | null);
+  /** Confirm the new password */
+  confirm_password?: (string | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
 /** Company */
 export type Company = {
   /** ID */
@@ -5329,6 +5384,7 @@ export interface Models {
   ApiKey: { record: ApiKey; write: ApiKeyWrite; update: ApiKeyUpdate };
   AuthSession: { record: AuthSession; write: AuthSessionWrite; update: AuthSessionUpdate };
   BackorderWizard: { record: BackorderWizard; write: BackorderWizardWrite; update: BackorderWizardUpdate };
+  ChangePassword: { record: ChangePassword; write: ChangePasswordWrite; update: ChangePasswordUpdate };
   Company: { record: Company; write: CompanyWrite; update: CompanyUpdate };
   Configuration: { record: Configuration; write: ConfigurationWrite; update: ConfigurationUpdate };
   Contact: { record: Contact; write: ContactWrite; update: ContactUpdate };

@@ -25,6 +25,8 @@ export interface RecordForm {
   reloadKeepingEdits: () => Promise<void>;
   dismissConflict: () => void;
   duplicateValues: () => RecordValues;
+  /** Put server messages under their fields (a wizard's button answered 422). */
+  setErrors: (errors: Record<string, string>) => void;
 }
 
 function relatedPaths(view: ViewDef, fields: Record<string, FieldMeta>): string[] {
@@ -42,6 +44,7 @@ function toDraft(record: RecordValues, fields: Record<string, FieldMeta>): Recor
   return out;
 }
 
+/** A record of `view` (`id` null: a new one, from default-get, read-only fields included, as a wizard needs). */
 export function useRecordForm(view: ViewDef, id: number | null, givenContext: Record<string, unknown>, initial?: RecordValues): RecordForm {
   // Callers build the context afresh on each render: keep one object while its content is the same.
   const contextKey = JSON.stringify(givenContext);
@@ -168,6 +171,6 @@ export function useRecordForm(view: ViewDef, id: number | null, givenContext: Re
     loaded: source.isSuccess && ready,
     missing: source.error instanceof ApiError ? source.error : null,
     values, changed, dirty: changed.size > 0, errors, conflict, saving,
-    set, save, discard, reloadKeepingEdits, dismissConflict: () => setConflict(false), duplicateValues,
+    set, save, discard, reloadKeepingEdits, dismissConflict: () => setConflict(false), duplicateValues, setErrors,
   };
 }
