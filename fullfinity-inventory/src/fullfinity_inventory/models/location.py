@@ -36,6 +36,8 @@ FROM tree WHERE l.id = tree.id
 
 
 class Location(Model):
+    #: bulk_create refreshes the paths once for a set, as save does.
+    _bulk_create_does_save = True
     _order = "complete_name ASC, id ASC"
     _rec_name = "complete_name"
     _search_fields = ["complete_name", "barcode"]

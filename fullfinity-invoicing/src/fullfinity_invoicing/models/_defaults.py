@@ -25,6 +25,7 @@ __all__ = [
     "fill_invoice_rows",
     "fill_line_defaults",
     "fill_line_rows",
+    "refuse_rows_unless_draft",
     "refuse_unless_draft",
 ]
 
@@ -112,6 +113,23 @@ async def refuse_unless_draft(lines: Any, *, deleting: bool = False) -> None:
     if not invoice_ids and not existing:
         return
     row = await env.fetchrow(query, sorted(invoice_ids), existing)
+    if row is not None:
+        raise UserError(
+            f"{row['label']} is {row['state']}: its lines cannot be added, changed or deleted. "
+            f"Correct a posted document with a credit note."
+        )
+
+
+async def refuse_rows_unless_draft(env: Any, rows: Sequence[Any]) -> None:
+    """Lines created in bulk go only on draft documents (what ``refuse_unless_draft`` says for one)."""
+    invoice_ids = sorted({i for r in rows if isinstance(r, dict) and isinstance(i := _ref(r.get("invoice")), int)})
+    if not invoice_ids:
+        return
+    row = await env.fetchrow(
+        "SELECT state, coalesce(number, name) AS label FROM invoice WHERE state <> 'draft' AND id = ANY($1::bigint[]) "
+        "LIMIT 1",
+        invoice_ids,
+    )
     if row is not None:
         raise UserError(
             f"{row['label']} is {row['state']}: its lines cannot be added, changed or deleted. "

@@ -59,6 +59,8 @@ async def schedule_amounts(env: Any, invoice_ids: Sequence[int]) -> None:
 
 
 class Invoice(Model):
+    #: bulk_create fills the same defaults and amounts for a set (one COPY).
+    _bulk_create_does_save = True
     _order = "invoice_date DESC NULLS FIRST, name DESC, id DESC"
     _rec_name = "name"
     _search_fields = ["name", "reference"]

@@ -24,6 +24,8 @@ AMOUNT_FIELDS = frozenset({"quantity", "price_unit", "discount", "taxes", "displ
 
 
 class InvoiceLine(Model):
+    #: bulk_create refuses non-draft invoices and fills defaults and amounts for a set.
+    _bulk_create_does_save = True
     _verbose_name = "Invoice Line"
     _order = "invoice ASC, sequence ASC, id ASC"
     _rec_name = "name"
@@ -103,13 +105,14 @@ class InvoiceLine(Model):
     @classmethod
     async def bulk_create(cls, rows: Sequence[Mapping[str, Any]]) -> Self:
         from fullfinity.engine.base import env_ctx
-        from fullfinity_invoicing.models._defaults import fill_line_rows
+        from fullfinity_invoicing.models._defaults import fill_line_rows, refuse_rows_unless_draft
         from fullfinity_invoicing.models.invoice import PREPARED, schedule_amounts
 
         env = env_ctx.get()
         if PREPARED.get():  # Invoice.bulk_create filled defaults and amounts already
             return await super().bulk_create(rows)
         prepared = await fill_line_rows(env, [dict(r) if isinstance(r, Mapping) else r for r in rows])
+        await refuse_rows_unless_draft(env, prepared)
         created = await super().bulk_create(prepared)
         await schedule_amounts(
             env, sorted({r["invoice"] for r in prepared if isinstance(r, dict) and r.get("invoice")})
