@@ -38,3 +38,28 @@ test("a new invoice opens with its journal and currency, and a line with its def
   await expect(page.getByRole("combobox", { name: "Currency" })).toHaveValue("EUR");
   if (process.env.FULLFINITY_SCREENSHOTS) await page.screenshot({ path: "../docs/screenshots/invoice-form.png" });
 });
+
+test("an accountant posts an invoice and registers its payment in the wizard", async ({ page }) => {
+  await login(page);
+  await openMenu(page, "Invoicing", "Customers", "Invoices");
+  await page.getByRole("button", { name: "New" }).click();
+  const partner = page.getByRole("combobox", { name: "Partner" });
+  await partner.click();
+  await partner.fill("Northwind");
+  await page.getByRole("option").first().click();
+  await page.getByRole("button", { name: "Add a line" }).click();
+  await page.getByRole("textbox", { name: "Description (line 1)" }).fill("Consulting");
+  await page.getByRole("textbox", { name: "Unit price (line 1)" }).fill("250.00");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("navigation", { name: "Breadcrumbs" })).toContainText("Draft invoice");
+
+  await page.getByRole("button", { name: "Post" }).click();
+  await expect(page.getByRole("navigation", { name: "Breadcrumbs" })).toContainText(/INV\/\d{4}\/\d+/);
+  await page.getByRole("button", { name: "Register payment" }).click();
+  const dialog = page.getByRole("dialog");
+  await expect(dialog.getByRole("textbox", { name: "Amount" })).toHaveValue(/250\.00|300\.00/);
+  await dialog.getByRole("button", { name: "Create payment" }).click();
+  await expect(dialog).toBeHidden();
+  await expect(page.getByText("Paid", { exact: true }).first()).toBeVisible();
+  if (process.env.FULLFINITY_SCREENSHOTS) await page.screenshot({ path: "../docs/screenshots/invoice-paid.png" });
+});

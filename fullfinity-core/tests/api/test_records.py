@@ -24,6 +24,14 @@ async def test_a_computed_field_reading_a_relation_keeps_its_display_name(api):
     assert record["team_code"] == "R"
 
 
+async def test_tags_of_lines_expanded_in_a_fetch_carry_their_display_names(api):
+    body = {"fields": ["tickets", "tickets.tags"], "related": ["tickets", "tickets.tags"]}
+    team = (await api.post(f"/api/fetch/ApiTeam/{api.ids['red']}", body)).json()
+
+    printer_jams = next(t for t in team["tickets"] if t["id"] == api.ids["a1"])
+    assert sorted(tag["display_name"] for tag in printer_jams["tags"]) == ["network", "printer"]
+
+
 async def test_fetch_without_fields_gives_stored_fields_and_x2many_ids(api):
     record = (await api.post(f"/api/fetch/ApiTicket/{api.ids['a1']}", {})).json()
     assert record["name"] == "Printer jams" and len(record["tags"]) == 2 and len(record["tasks"]) == 2

@@ -5,6 +5,7 @@ import { useQuery } from "@tanstack/react-query";
 import { ChevronRight } from "lucide-react";
 import { memo, type ReactNode } from "react";
 import { Link } from "react-router";
+import { loadAction } from "../../core/actions/inline";
 import { api } from "../../core/api/http";
 import type { ArchNode, FieldMeta, Profile, RecordValues, ViewDef } from "../../core/api/shapes";
 import type { QBindings, QNode } from "../../core/q";
@@ -99,7 +100,7 @@ function LinkButton({ node, ctx }: { node: ArchNode; ctx: ArchContext }): ReactN
   const p = node.properties ?? {};
   const action = p.action as string | undefined;
   const filter = p.q_filter ? (bindQ(p.q_filter, ctx.recordId) as QNode) : null;
-  const target = useQuery({ queryKey: queryKeys.action(action ?? ""), queryFn: () => api.action(action!), enabled: Boolean(action) && ctx.recordId !== null, staleTime: 300_000 });
+  const target = useQuery({ queryKey: queryKeys.action(action ?? ""), queryFn: () => loadAction(action!), enabled: Boolean(action) && ctx.recordId !== null, staleTime: 300_000 });
   const countBody = { limit: 0, q_filter: filter as never, total: "capped" as const };
   const count = useQuery({
     queryKey: queryKeys.query(target.data?.model ?? "", countBody),

@@ -6,6 +6,7 @@ import { modals } from "@mantine/modals";
 import { notifications } from "@mantine/notifications";
 import type { NavigateFunction } from "react-router";
 import { actionDialogs } from "../../core/actions/dialogs";
+import { inlineIdentifier, loadAction, normalise, type ActionRequest } from "../../core/actions/inline";
 import { api } from "../../core/api/http";
 import { errorMessage } from "../../core/api/errors";
 import type { ActionDef, ClientAction, ViewDef } from "../../core/api/shapes";
@@ -52,20 +53,26 @@ export interface ClientActionCall {
   ids?: number[] | undefined;
 }
 
-async function openAction(action: Extract<ClientAction, { type: "action" }>, call: ClientActionCall): Promise<void> {
-  const context = { ...(call.model && call.ids?.length ? { active_model: call.model, active_ids: call.ids, active_id: call.ids[0] } : {}), ...(action.context ?? {}) };
-  if (action.action) {
-    const identifier = action.action;
-    const def = await queryClient.fetchQuery<ActionDef>({ queryKey: queryKeys.action(identifier), queryFn: () => api.action(identifier) });
-    if (def.target === "new" || action.target === "new") {
-      actionDialogs.open(identifier, { ...(def.context ?? {}), ...context });
-      return;
-    }
-    const query = action.context ? `?ctx=${encodeURIComponent(JSON.stringify(action.context))}` : "";
-    await call.navigate(`/action/${encodeURIComponent(identifier)}${action.res_id ? `/${action.res_id}` : ""}${query}`);
-  } else if (action.model && action.res_id) {
-    await call.navigate(`/model/${action.model}/${action.res_id}`);
+async function openAction(action: ActionRequest, call: ClientActionCall): Promise<void> {
+  const named = normalise(action);
+  const inline = named.inline;
+  const context = { ...(call.model && call.ids?.length ? { active_model: call.model, active_ids: call.ids, active_id: call.ids[0] } : {}), ...(inline?.context ?? action.context ?? {}) };
+  const resId = inline?.res_id ?? action.res_id;
+  // One record in a form: its own URL, as a link to it would open.
+  if (inline && inline.target !== "new" && resId && (inline.view_types ?? ["Form"]).every((t) => t === "Form")) {
+    await call.navigate(`/model/${inline.model}/${resId}`);
+    return;
   }
+  const identifier = named.identifier ?? (inline ? inlineIdentifier(inline) : undefined);
+  if (!identifier) return;
+  const def = await queryClient.fetchQuery<ActionDef>({ queryKey: queryKeys.action(identifier), queryFn: () => loadAction(identifier) });
+  if (def.target === "new" || action.target === "new") {
+    actionDialogs.open(identifier, { ...(def.context ?? {}), ...context });
+    return;
+  }
+  const extra = inline ? undefined : action.context;
+  const query = extra ? `?ctx=${encodeURIComponent(JSON.stringify(extra))}` : "";
+  await call.navigate(`/action/${encodeURIComponent(identifier)}${resId ? `/${resId}` : ""}${query}`);
 }
 
 export async function performClientAction(result: unknown, call: ClientActionCall): Promise<void> {

@@ -33,6 +33,19 @@ function relatedPaths(view: ViewDef, fields: Record<string, FieldMeta>): string[
   const out = new Set<string>();
   for (const [name, f] of Object.entries(fields)) if (f.type === "OneToMany" || f.type === "ManyToMany") if (view.fetch.includes(name)) out.add(name);
   for (const path of view.fetch) if (path.includes(".")) out.add(path.split(".").slice(0, -1).join("."));
+  // x-to-many fields of lines (an invoice line's taxes): expanded too, so tags show their names.
+  for (const path of view.fetch) {
+    const parts = path.split(".");
+    if (parts.length < 2) continue;
+    let model = view.model;
+    for (const [i, part] of parts.entries()) {
+      const field: FieldMeta | undefined = view.models[model]?.[part];
+      if (!field) break;
+      if (i > 0 && (field.type === "ManyToMany" || field.type === "OneToMany")) out.add(parts.slice(0, i + 1).join("."));
+      if (!field.relation) break;
+      model = field.relation;
+    }
+  }
   return [...out];
 }
 

@@ -1,4 +1,5 @@
 import { useQuery, type UseQueryResult } from "@tanstack/react-query";
+import { loadAction } from "../../core/actions/inline";
 import { api } from "../../core/api/http";
 import type { ActionDef, ModelMeta, ViewDef } from "../../core/api/shapes";
 import { queryKeys } from "../../core/query/keys";
@@ -8,7 +9,7 @@ import { queryKeys } from "../../core/query/keys";
 const KEEP = { staleTime: 5 * 60_000, gcTime: 30 * 60_000 } as const;
 
 export function useAction(identifier: string | undefined): UseQueryResult<ActionDef> {
-  return useQuery({ queryKey: queryKeys.action(identifier ?? ""), queryFn: () => api.action(identifier!), enabled: Boolean(identifier), ...KEEP });
+  return useQuery({ queryKey: queryKeys.action(identifier ?? ""), queryFn: () => loadAction(identifier!), enabled: Boolean(identifier), ...KEEP });
 }
 
 export function useView(model: string | undefined, type: string, view?: string | null): UseQueryResult<ViewDef> {

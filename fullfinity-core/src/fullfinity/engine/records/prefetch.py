@@ -251,6 +251,18 @@ async def _load_x2many(
             value = getattr(record, field.slot)
             for child in [] if value is None else value:
                 seen.setdefault(child.id, child)
+        if wanted and seen and _may_read(target):
+            # Loaded by a shorter path (a parent's default fields): the children gain what this
+            # path wants (their display name...) and keep what they have.
+            slots = [target._fields[n].slot for n in wanted if n in target._fields and n != "id"]
+            lacking = [child for child in seen.values() if not all(_has(child, slot) for slot in slots)]
+            if lacking:
+                with current_env().with_context(active_test=False):
+                    fresh = await target.filter(id__in=sorted(c.id for c in lacking)).with_fields(*wanted)
+                by_id = {rec.id: rec for rec in fresh}
+                for child in lacking:
+                    if child.id in by_id:
+                        _merge_slots(target, by_id[child.id], child)
         return list(seen.values())
     return loaded
 
