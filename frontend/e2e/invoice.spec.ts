@@ -1,4 +1,8 @@
 import { expect, login, openMenu, test } from "./fixtures";
+import { BOOKS_BASE } from "./server";
+
+// The invoicing tenant (the e2e tenant holds core only, as the other specs expect).
+test.use({ baseURL: BOOKS_BASE });
 
 test("picking a product on an invoice line fills its price and taxes, and the totals follow", async ({ page }) => {
   await login(page);

@@ -9,6 +9,9 @@ import { dirname, join, resolve } from "node:path";
 export const PORT = Number(process.env.FULLFINITY_E2E_PORT ?? 8765);
 export const BASE = `http://127.0.0.1:${PORT}`;
 export const TENANT = "e2e";
+/** The tenant with invoicing, served for the host name `localhost` (BOOKS_BASE). */
+export const BOOKS = "books";
+export const BOOKS_BASE = `http://localhost:${PORT}`;
 export const ADMIN = { email: "admin@demo.example.com", password: "demo-admin-password" };
 export const INTERNAL = { email: "user@demo.example.com", password: "demo-user-password" };
 export const PORTAL = { email: "ada.brooks@northwind.example", password: "demo-portal-password" };
@@ -68,8 +71,11 @@ export async function token(user = ADMIN): Promise<string> {
 export async function startServer(): Promise<ChildProcess> {
   rmSync(DATA, { recursive: true, force: true });
   mkdirSync(DATA, { recursive: true });
-  run(["tenant", "create", TENANT, "--demo", "--admin-email", ADMIN.email, "--modules", "invoicing,e2e_board"]);
+  run(["tenant", "create", TENANT, "--demo", "--admin-email", ADMIN.email, "--modules", "e2e_board"]);
   run(["user", "passwd", ADMIN.email, "--tenant", TENANT, "--password-stdin"], `${ADMIN.password}\n`);
+  // A second tenant, reached as http://localhost:PORT, for the business modules' screens.
+  run(["tenant", "create", BOOKS, "--demo", "--admin-email", ADMIN.email, "--modules", "invoicing", "--hostname", "localhost"]);
+  run(["user", "passwd", ADMIN.email, "--tenant", BOOKS, "--password-stdin"], `${ADMIN.password}\n`);
   const child = spawn(fullfinity(), ["serve", "--host", "127.0.0.1", "--port", String(PORT)], { env: env(), stdio: ["ignore", "inherit", "inherit"] });
   await waitFor(`${BASE}/health`, child);
   const admin = await token();
