@@ -68,3 +68,12 @@ def test_a_missing_name_is_a_usage_error_exit_2(tmp_path):
 
     assert done.returncode == 2
     assert "Missing argument" in done.stderr
+
+
+def test_a_long_message_is_one_whole_line_when_piped(tmp_path):
+    target = tmp_path / ("a-folder-name-long-enough-to-pass-eighty-columns-" * 2) / "fullfinity-desk"
+
+    done = scaffold("desk", "--path", str(target), cwd=tmp_path)
+
+    assert done.returncode == 0, done.stderr
+    assert f"Module desk written to {target.relative_to(tmp_path)}/ (" in done.stdout.splitlines()[0]

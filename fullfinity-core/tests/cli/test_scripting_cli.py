@@ -100,6 +100,15 @@ async def test_user_list_json_and_piped_rows(world):
     assert [str(world.users["ann"]), "ann@example.test", ann["name"], "internal", "yes", "core_internal"] in table
 
 
+async def test_user_groups_json_shows_one_user(world):
+    result = await ainvoke("user", "groups", "adm@example.test", "--tenant", world.tenant, "--json")
+
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["tenant"] == world.tenant
+    assert document["user"]["id"] == world.users["adm"] and document["user"]["groups"] == ["core_admin"]
+
+
 async def test_apikey_list_json_never_holds_a_secret(world):
     key = (await ainvoke("apikey", "create", "adm@example.test", "-t", world.tenant, "--name", "json")).stdout.strip()
 

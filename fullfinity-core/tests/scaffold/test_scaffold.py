@@ -134,6 +134,7 @@ def test_dependencies_go_in_the_manifest_and_their_distributions_in_the_requirem
         ("2fa", "must be snake_case"),
         ("help__desk", "must not end with '_' nor hold '__'"),
         ("class", "must not be a Python keyword"),
+        ("all", "which the module commands read as 'every module'"),
         ("a" * 33, "must be at most 32 characters"),
     ],
 )

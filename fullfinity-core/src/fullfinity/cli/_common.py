@@ -14,7 +14,9 @@ from fullfinity.exceptions import FullfinityError
 
 T = TypeVar("T")
 
-console = Console()
+# soft_wrap: a message is one line however long (the terminal wraps it); in a pipe it is never
+# broken at 80 columns. Tables go through cli/_output.py.
+console = Console(soft_wrap=True)
 err_console = Console(stderr=True, soft_wrap=True)
 
 

@@ -16,7 +16,7 @@ scaffold_cli = typer.Typer(help="Start new code from templates: a module as a pi
 
 @scaffold_cli.command("module")
 def module(
-    name: Annotated[str, typer.Argument(help="Module identifier, snake_case (e.g. helpdesk).")],
+    name: Annotated[str, typer.Argument(metavar="NAME", help="Module identifier, snake_case (e.g. helpdesk).")],
     path: Annotated[
         Path | None, typer.Option("--path", help="Folder of the distribution (default: ./fullfinity-NAME).")
     ] = None,

@@ -137,6 +137,7 @@ def groups_(
     tenant: TenantOption,
     add: Annotated[str | None, typer.Option(help="Comma-separated group identifiers to add.")] = None,
     remove: Annotated[str | None, typer.Option(help="Comma-separated group identifiers to remove.")] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Add or remove a user's groups; without options, show them."""
     to_add, to_remove = _identifiers(add, "--add"), _identifiers(remove, "--remove")
@@ -152,6 +153,10 @@ def groups_(
                     record.groups = commands  # type: ignore[attr-defined]
                     await record.save()
             found = next(u for u in await list_users(env) if u["id"] == user["id"])
+        if as_json:
+            keys = ("id", "email", "name", "type", "active", "groups")
+            print_json({"tenant": tenant, "user": {k: found[k] for k in keys}})
+            return
         console.print(f"{found['email']}: {', '.join(found['groups']) or 'no groups'} (type {found['type'] or '-'}).")
 
     run_with_runtime(work)

@@ -23,6 +23,8 @@ IDENTIFIER_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 #: Table names are ``<identifier>_category`` and PostgreSQL cuts identifiers at 63 bytes; join
 #: tables and indexes add more, so keep well below.
 MAX_LENGTH = 32
+#: ``fullfinity module upgrade all`` and ``-u all`` mean every module: no module may be called so.
+RESERVED = frozenset({"all"})
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,8 @@ def _identifier_problem(name: str) -> str | None:
         return f"must not end with '_' nor hold '__' (model and class names are derived from it), got {name!r}"
     if keyword.iskeyword(name):
         return f"must not be a Python keyword, got {name!r}"
+    if name in RESERVED:
+        return f"must not be {name!r}, which the module commands read as 'every module'"
     return None
 
 
