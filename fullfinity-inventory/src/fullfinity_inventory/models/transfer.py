@@ -8,9 +8,10 @@ statements, in one transaction, retrying a deadlock or serialization failure ins
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
-from fullfinity.engine.base import Char, Datetime, ManyToOne, Model, OneToMany, Selection, Text
+from fullfinity.engine.base import Char, Datetime, ManyToOne, Model, OneToMany, Selection, Text, env_ctx
 
 STATES = [
     ("draft", "Draft"),
@@ -53,6 +54,31 @@ class Transfer(Model):
             if rec.id is None:
                 await fill_transfer_defaults(rec)
         await super().save(check_concurrency=check_concurrency)
+
+    @classmethod
+    async def create(cls, **values: Any) -> Self:
+        """Create a transfer; its moves given as ``N`` commands are created in bulk (one COPY)."""
+        from fullfinity_inventory.stock.documents import create_moves, prefill_transfers, split_moves
+
+        moves = split_moves(values)
+        await prefill_transfers(env_ctx.get(), [values])
+        record = await super().create(**values)
+        await create_moves(env_ctx.get(), [(record.id, moves)])
+        return record
+
+    @classmethod
+    async def bulk_create(cls, rows: Sequence[Mapping[str, Any]]) -> Self:
+        """Create many transfers: numbers taken once per operation type, moves created in one COPY."""
+        from fullfinity_inventory.stock.documents import create_moves, prefill_transfers, split_moves
+
+        if not all(isinstance(row, Mapping) for row in rows):
+            return await super().bulk_create(rows)  # the ORM reports the bad rows
+        values = [dict(row) for row in rows]
+        moves = [split_moves(row) for row in values]
+        await prefill_transfers(env_ctx.get(), values)
+        created = await super().bulk_create(values)
+        await create_moves(env_ctx.get(), list(zip(created.ids, moves, strict=True)))
+        return created
 
     async def delete(self) -> None:
         from fullfinity_inventory.stock.documents import refuse_delete
