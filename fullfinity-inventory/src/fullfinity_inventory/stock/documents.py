@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextvars
 from typing import Any
 
 from fullfinity_inventory.exceptions import WrongState
 
 __all__ = [
+    "PREFILLED",
     "create_moves",
     "fill_transfer_defaults",
     "prefill_transfers",
@@ -14,6 +16,7 @@ __all__ = [
     "refuse_done_changes",
     "split_moves",
     "take_number",
+    "write_numbers",
 ]
 
 #: Fields of a done or cancelled transfer that may still change (notes).
@@ -38,10 +41,16 @@ def _type_id(value: Any) -> int | None:
     return found if isinstance(found, int) else None
 
 
-async def prefill_transfers(env: Any, rows: list[dict[str, Any]]) -> None:
-    """New transfers get their numbers (taken once per operation type, types locked in id order) and,
-    when missing, their operation type's locations."""
+#: True while ``Transfer.create``/``bulk_create`` write rows whose defaults ``prefill_transfers`` filled
+#: (``save`` then leaves them alone; the numbers are written once the rows exist).
+PREFILLED: contextvars.ContextVar[bool] = contextvars.ContextVar("inventory_prefilled_transfers", default=False)
+
+
+async def prefill_transfers(env: Any, rows: list[dict[str, Any]]) -> list[str | None]:
+    """New transfers get, when missing, their operation type's locations; returns their numbers
+    (taken once per operation type, types locked in id order), to write with ``write_numbers``."""
     wanted: dict[int, list[dict[str, Any]]] = {}
+    numbers: dict[int, str] = {}
     for row in rows:
         type_id = _type_id(row.get("operation_type"))
         if type_id is not None:
@@ -58,12 +67,24 @@ async def prefill_transfers(env: Any, rows: list[dict[str, Any]]) -> None:
         if found is None:
             continue  # the ORM reports the unknown operation type
         for offset, row in enumerate(need):
-            row["number"] = f"{found['prefix']}{found['first'] + offset:05d}"
+            numbers[id(row)] = f"{found['prefix']}{found['first'] + offset:05d}"
         for row in batch:
             if row.get("source") is None and found["default_source_id"] is not None:
                 row["source"] = found["default_source_id"]
             if row.get("destination") is None and found["default_destination_id"] is not None:
                 row["destination"] = found["default_destination_id"]
+    return [numbers.get(id(row)) or row.get("number") for row in rows]
+
+
+async def write_numbers(env: Any, ids: list[int], numbers: list[str | None]) -> None:
+    """Write the numbers ``prefill_transfers`` took on the created transfers (one UPDATE)."""
+    pairs = [(i, n) for i, n in zip(ids, numbers, strict=True) if n]
+    if pairs:
+        await env.execute(
+            "UPDATE transfer t SET number = v.n FROM unnest($1::bigint[], $2::text[]) AS v(id, n) WHERE t.id = v.id",
+            [p[0] for p in pairs],
+            [p[1] for p in pairs],
+        )
 
 
 def split_moves(values: dict[str, Any]) -> list[dict[str, Any]]:
