@@ -74,9 +74,7 @@ class _Stock:
 
     async def reset_stock(self) -> None:
         # Done moves cannot be deleted (triggers): the benchmark empties the tables with TRUNCATE.
-        await self.raw.execute(
-            "TRUNCATE valuation_layer, stock_move_line, stock_move, transfer__backorder_wizard, transfer, quant CASCADE"
-        )
+        await self.raw.execute("TRUNCATE valuation_layer, stock_move_line, stock_move, transfer, quant CASCADE")
 
     async def s1_receive(self, receipt: list[dict[str, Any]]) -> int:
         async with self.env() as env:
@@ -106,8 +104,9 @@ class _Stock:
             return len(transfers)
 
     async def s3_on_hand(self) -> list[tuple[str, Decimal]]:
-        async with self.env() as env, env.with_context(location=self.storage):
-            rows = await env["Product"].with_fields("code", "qty_on_hand").filter(id__in=self.stock_ids)
+        async with self.env() as env:
+            with env.with_context(location=self.storage):
+                rows = await env["Product"].with_fields("code", "qty_on_hand").filter(id__in=self.stock_ids)
         return [(r.code, r.qty_on_hand) for r in rows]
 
     async def verify_s1_receive(self) -> dict[str, Any]:

@@ -135,3 +135,14 @@ async def test_a_move_from_a_location_to_itself_is_refused(stock):
     internal = await stock.transfer("int", [{"product": product.id, "demand": Decimal(1)}])
     with pytest.raises(UserError, match="same location"):
         await internal.action_confirm()
+
+
+async def test_transfers_created_in_bulk_get_consecutive_numbers_and_their_moves(stock, env):
+    product = await stock.product()
+    wh = await stock.warehouse()
+    rows = [{"operation_type": wh.receipt_type.id, "moves": [["N", {"product": product.id, "demand": Decimal(1)}]]}] * 3
+    created = await env["Transfer"].bulk_create(rows)
+    numbers = [int(t.number.rsplit("/", 1)[1]) for t in created]
+    assert numbers == [numbers[0], numbers[0] + 1, numbers[0] + 2]
+    assert [t.destination.id for t in created] == [wh.stock_location.id] * 3  # the type's default
+    assert await env["StockMove"].filter(transfer__in=created.ids).count() == 3

@@ -130,3 +130,12 @@ async def test_a_user_without_inventory_rights_cannot_move_stock(ff_client, tena
         headers=h,
     )
     assert answer.status_code == 403, answer.text
+
+
+async def test_the_product_form_shows_the_inventory_tab_and_the_transfer_form_its_buttons(ff_client, tenant, world):
+    h = await _headers(ff_client, tenant, world["emails"]["user"])
+    product = await ff_client.get("/api/views/Product", params={"type": "Form"}, headers=h)
+    assert product.status_code == 200, product.text
+    assert "action_view_moves" in product.text and "qty_on_hand" in product.text
+    transfer = await ff_client.get("/api/views/Transfer", params={"type": "Form"}, headers=h)
+    assert all(m in transfer.text for m in ("action_confirm", "action_assign", "action_validate", "action_return"))

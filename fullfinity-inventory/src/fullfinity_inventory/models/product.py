@@ -25,21 +25,32 @@ class Product(Model):
     qty_on_hand = Numeric(digits=QTY, calculate="_compute_quantities", store=False, description="On hand")
     qty_reserved = Numeric(digits=QTY, calculate="_compute_quantities", store=False, description="Reserved")
     qty_available = Numeric(digits=QTY, calculate="_compute_quantities", store=False, description="Available")
-    qty_forecast = Numeric(digits=QTY, calculate="_compute_quantities", store=False, description="Forecasted")
+    qty_forecast = Numeric(digits=QTY, calculate="_compute_forecast", store=False, description="Forecasted")
 
     @Model.calculate("storable", batch=True)
     async def _compute_quantities(self) -> None:
+        """On hand, reserved and available: the quants of the scope, one query for the set."""
+        await self._quantities(flows=False)
+
+    @Model.calculate("storable", batch=True)
+    async def _compute_forecast(self) -> None:
+        """On hand plus open moves in minus open moves out of the scope, one query for the set."""
+        await self._quantities(flows=True)
+
+    async def _quantities(self, *, flows: bool) -> None:
         from fullfinity_inventory.stock.quantities import quantities
 
         ids = [rec.id for rec in self if rec.id is not None]
-        found = await quantities(self.env, ids, self.env.context) if ids else {}
+        found = await quantities(self.env, ids, self.env.context, flows=flows) if ids else {}
         zero = Decimal(0)
         for rec in self:
             on_hand, reserved, incoming, outgoing = found.get(rec.id, (zero, zero, zero, zero))
-            rec.qty_on_hand = on_hand
-            rec.qty_reserved = reserved
-            rec.qty_available = on_hand - reserved
-            rec.qty_forecast = on_hand + incoming - outgoing
+            if flows:
+                rec.qty_forecast = on_hand + incoming - outgoing
+            else:
+                rec.qty_on_hand = on_hand
+                rec.qty_reserved = reserved
+                rec.qty_available = on_hand - reserved
 
     @Model.expose(groups=["inventory_user"])
     async def action_scrap(self, quantity: Any, location: int | None = None, lot: int | None = None) -> dict[str, Any]:

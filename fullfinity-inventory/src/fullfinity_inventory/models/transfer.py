@@ -8,9 +8,10 @@ statements, in one transaction, retrying a deadlock or serialization failure ins
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
-from fullfinity.engine.base import Char, Datetime, ManyToOne, Model, OneToMany, Selection, Text
+from fullfinity.engine.base import Char, Datetime, ManyToOne, Model, OneToMany, Selection, Text, env_ctx
 
 STATES = [
     ("draft", "Draft"),
@@ -46,13 +47,50 @@ class Transfer(Model):
     return_of = ManyToOne("Transfer", related_name="returns", on_delete="SET NULL", readonly=True, clone=False)
 
     async def save(self, *, check_concurrency: bool = False) -> None:
-        from fullfinity_inventory.stock.documents import fill_transfer_defaults, refuse_done_changes
+        from fullfinity_inventory.stock.documents import PREFILLED, fill_transfer_defaults, refuse_done_changes
 
         await refuse_done_changes(self)
-        for rec in self:
-            if rec.id is None:
-                await fill_transfer_defaults(rec)
+        if not PREFILLED.get():
+            for rec in self:
+                if rec.id is None:
+                    await fill_transfer_defaults(rec)
         await super().save(check_concurrency=check_concurrency)
+
+    @classmethod
+    async def create(cls, **values: Any) -> Self:
+        """Create a transfer; its moves given as ``N`` commands are created in bulk (one COPY)."""
+        from fullfinity_inventory.stock.documents import PREFILLED
+
+        if PREFILLED.get():  # a row of our bulk_create, written through the ORM's per-record path
+            return await super().create(**values)
+        return (await cls.bulk_create([values]))[0]
+
+    @classmethod
+    async def bulk_create(cls, rows: Sequence[Mapping[str, Any]]) -> Self:
+        """Create many transfers: numbers taken once per operation type, moves created in one COPY."""
+        from fullfinity_inventory.stock.documents import (
+            PREFILLED,
+            create_moves,
+            prefill_transfers,
+            split_moves,
+            write_numbers,
+        )
+
+        if not all(isinstance(row, Mapping) for row in rows):
+            return await super().bulk_create(rows)  # the ORM reports the bad rows
+        env = env_ctx.get()
+        values = [dict(row) for row in rows]
+        moves = [split_moves(row) for row in values]
+        numbers = await prefill_transfers(env, values)
+        token = PREFILLED.set(True)
+        try:
+            created = await super().bulk_create(values)
+        finally:
+            PREFILLED.reset(token)
+        await write_numbers(env, created.ids, numbers)
+        await create_moves(env, list(zip(created.ids, moves, strict=True)))
+        await created.refresh()
+        return created
 
     async def delete(self) -> None:
         from fullfinity_inventory.stock.documents import refuse_delete

@@ -1,6 +1,6 @@
 """The stock ledger: every operation that changes quants, reservations or valuation.
 
-- ``operations``: confirm, reserve (``reservation``), unreserve, validate, cancel of transfers;
+- ``operations``: confirm, reserve (``reservation``), unreserve, validate (``backorders``), cancel of transfers;
 - ``ledger``: the one place quants change (insert missing rows, lock in id order, apply, check);
 - ``valuation``: layers of valued moves (standard, average, FIFO);
 - ``returns``, ``adjustments``, ``scrap``, ``replenishment``: the other documents;

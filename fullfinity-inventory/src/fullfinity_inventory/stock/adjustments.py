@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from decimal import Decimal
 from typing import Any
 
 from fullfinity.engine.base import UserError
@@ -94,6 +93,3 @@ async def _apply(env: Any, ids: Sequence[int]) -> None:
         [h["id"] for h in heads],
     )
     env.written.update({"InventoryAdjustment", "InventoryAdjustmentLine"})
-
-
-_ = Decimal

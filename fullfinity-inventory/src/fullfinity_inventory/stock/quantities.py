@@ -49,10 +49,19 @@ async def scope_path(env: Any, context: Mapping[str, Any]) -> str | None:
     return None
 
 
+_STOCK_SQL = """
+SELECT q.product_id AS id, sum(q.quantity) AS on_hand, sum(q.reserved) AS reserved, 0 AS incoming, 0 AS outgoing
+  FROM quant q JOIN location l ON l.id = q.location_id
+ WHERE q.product_id = ANY($1::bigint[]) AND l.usage = 'internal' AND ($2::text IS NULL OR l.parent_path LIKE $2 || '%')
+ GROUP BY q.product_id
+"""
+
+
 async def quantities(
-    env: Any, product_ids: Sequence[int], context: Mapping[str, Any]
+    env: Any, product_ids: Sequence[int], context: Mapping[str, Any], *, flows: bool = True
 ) -> dict[int, tuple[Decimal, Decimal, Decimal, Decimal]]:
-    """product id -> (on hand, reserved, incoming, outgoing) in the context's scope."""
+    """product id -> (on hand, reserved, incoming, outgoing) in the context's scope (without
+    ``flows``, incoming and outgoing are 0 and only the quants are read)."""
     path = await scope_path(env, context)
-    rows = await env.fetch(_SQL, list(product_ids), path)
+    rows = await env.fetch(_SQL if flows else _STOCK_SQL, list(product_ids), path)
     return {r["id"]: (r["on_hand"], r["reserved"], r["incoming"], r["outgoing"]) for r in rows}
