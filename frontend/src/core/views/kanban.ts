@@ -44,7 +44,12 @@ export function kanbanSpec(view: ViewDef, modelFields?: Record<string, FieldMeta
     const [field = "id", func = "count"] = key.split(":");
     return { key, field, func };
   });
-  const wanted = new Set(view.fetch.filter((f) => !f.includes(".") || f.endsWith(".display_name")));
+  const wanted = new Set(view.fetch);
+  // x-to-many fields come as their records' names (a card shows tags, not ids).
+  for (const f of view.fetch) {
+    const type = fields[f]?.type;
+    if (type === "ManyToMany" || type === "OneToMany") { wanted.delete(f); wanted.add(`${f}.display_name`); }
+  }
   for (const f of [groupField, colorField, ordered ? "sequence" : null, "updated_date", "display_name"]) if (f) wanted.add(f);
   return {
     model: view.model,
