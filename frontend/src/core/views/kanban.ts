@@ -32,7 +32,10 @@ export interface KanbanSpec {
   fields: string[];
 }
 
-/** `modelFields`: every field of the model (its metadata), to know whether it has `sequence`. */
+/**
+ * The server adds `sequence` to a Kanban view's fields when the model has one; `modelFields` (the
+ * model's metadata) says it too, for views resolved elsewhere.
+ */
 export function kanbanSpec(view: ViewDef, modelFields?: Record<string, FieldMeta>): KanbanSpec {
   const block = view.arch[0] ?? {};
   const fields = { ...(modelFields ?? {}), ...(view.models[view.model] ?? {}) };

@@ -184,7 +184,7 @@ export function KanbanView({ action, view, searchView }: ViewComponentProps): Re
         <Text size="sm" c="dimmed" aria-live="polite">{groups.data ? `${total.toLocaleString("en-US")} records` : ""}</Text>
       </Group>
       <SearchBar model={model} action={action.identifier} spec={searchView?.search} fields={searchView?.models[model] ?? fields} state={search} onChange={setSearch} />
-      {!meta ? null : !spec.groupField ? (
+      {!spec.groupField ? (
         <CardGrid ctx={ctx} request={request} count={total} />
       ) : (
         <DndContext sensors={sensors} collisionDetection={collide} onDragStart={onDragStart} onDragEnd={(e) => { void onDragEnd(e); }}
