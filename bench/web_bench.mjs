@@ -29,22 +29,23 @@ const cold = [];
 for (let i = 0; i < RUNS; i++) {
   const ctx = await context();
   const page = await ctx.newPage();
-  await page.goto(`${BASE}/action/core_contact_action`, { waitUntil: "commit" });
+  await page.goto(`${BASE}/action/core_contact_action?view=List`, { waitUntil: "commit" });
   const t = await rowsShown(page, 80);
   const start = await page.evaluate(() => performance.timeOrigin && performance.getEntriesByType("navigation")[0].startTime);
   cold.push(t - start);
   await ctx.close();
 }
 
-// 2. Warm switch between two list actions (menu clicks), and 3. a 2,000-row page.
+// 2. Warm switch between two list actions (menu clicks: Users and Companies, Contacts opening
+// as Kanban cards now), and 3. a 2,000-row page.
 const ctx = await context();
 const page = await ctx.newPage();
-await page.goto(`${BASE}/action/core_contact_action`);
+await page.goto(`${BASE}/action/core_contact_action?view=List`);
 await rowsShown(page, 80);
 const nav = page.getByRole("navigation", { name: "Main menu" });
 const switches = [];
 for (let i = 0; i < RUNS * 2; i++) {
-  const [link, table, n] = i % 2 === 0 ? ["Users", "Users", 3] : ["Contacts", "Contacts", 80];
+  const [link, table, n] = i % 2 === 0 ? ["Users", "Users", 3] : ["Companies", "Companies", 1];
   const t0 = await page.evaluate(() => performance.now());
   await nav.getByRole("link", { name: link, exact: true }).click();
   await page.waitForFunction(([name, count]) => document.querySelectorAll(`table[aria-label="${name}"] tbody tr.ff-row`).length >= count, [table, n], { polling: "raf" });
@@ -54,10 +55,10 @@ for (let i = 0; i < RUNS * 2; i++) {
 const big = [];
 const scrollFrames = [];
 for (let i = 0; i < Math.max(3, Math.floor(RUNS / 2)); i++) {
-  await page.goto(`${BASE}/action/core_contact_action?limit=80`);
+  await page.goto(`${BASE}/action/core_contact_action?view=List&limit=80`);
   await rowsShown(page, 80);
   const t0 = await page.evaluate(() => performance.now());
-  await page.evaluate(() => { history.pushState({}, "", "/action/core_contact_action?limit=2000"); dispatchEvent(new PopStateEvent("popstate")); });
+  await page.evaluate(() => { history.pushState({}, "", "/action/core_contact_action?view=List&limit=2000"); dispatchEvent(new PopStateEvent("popstate")); });
   await page.waitForFunction(() => document.querySelector("[data-testid=pager-text]")?.textContent?.startsWith("1-2,000") || document.querySelector("[data-testid=pager-text]")?.textContent?.startsWith("1-2000"), null, { polling: "raf", timeout: 30000 });
   await rowsShown(page, 20);
   big.push((await page.evaluate(() => performance.now())) - t0);
@@ -92,6 +93,54 @@ await page.evaluate(() => {
 await phone.pressSequentially("0123456789 0123456789", { delay: 60 });
 await page.waitForTimeout(300);
 const keys = await page.evaluate(() => window.__keys);
+
+// 5. Kanban of 2,000 cards in 8 stages: from the client-side navigation to every column showing
+// its first 40 cards; then drags of a card to the next column (drop to the server's answer, and
+// drop to the card shown in its new column).
+const fullColumns = () => page.waitForFunction(() => {
+  const columns = document.querySelectorAll("[data-testid=kanban-column]");
+  return columns.length === 8 && [...columns].every((c) => c.querySelectorAll("[data-testid=kanban-card]").length >= 40);
+}, null, { polling: "raf", timeout: 30000 });
+const kanban = [];
+for (let i = 0; i < RUNS; i++) {
+  await page.goto(`${BASE}/action/core_user_action`);
+  await page.waitForSelector("table[aria-label=Users] tbody tr.ff-row");
+  const t0 = await page.evaluate(() => { const t = performance.now(); history.pushState({}, "", "/action/e2e_board_action"); dispatchEvent(new PopStateEvent("popstate")); return t; });
+  await fullColumns();
+  kanban.push((await page.evaluate(() => performance.now())) - t0);
+}
+const drags = [];
+const dropShown = [];
+for (let i = 0; i < RUNS; i++) {
+  const columns = page.getByTestId("kanban-column");
+  const from = columns.nth(i % 2).getByTestId("kanban-card").first();
+  const name = (await from.getAttribute("aria-label")) ?? "";
+  const to = columns.nth(2 + (i % 2));
+  const a = await from.boundingBox();
+  const b = await to.boundingBox();
+  const before = await page.getByTestId("kanban-board").getAttribute("data-last-move-ms");
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(a.x + a.width / 2 + 10, a.y + a.height / 2, { steps: 3 });
+  await page.mouse.move(b.x + b.width / 2, b.y + 80, { steps: 10 });
+  const t0 = await page.evaluate(() => performance.now());
+  await page.mouse.up();
+  await page.waitForFunction(([n, k]) => [...document.querySelectorAll("[data-testid=kanban-column]")][k]?.querySelector(`[aria-label="${n}"]`), [name, 2 + (i % 2)], { polling: "raf" });
+  dropShown.push((await page.evaluate(() => performance.now())) - t0);
+  await page.waitForFunction((prev) => { const v = document.querySelector("[data-testid=kanban-board]")?.getAttribute("data-last-move-ms"); return v && v !== prev; }, before, { polling: "raf" }).catch(() => {});
+  drags.push(Number(await page.getByTestId("kanban-board").getAttribute("data-last-move-ms")));
+  await page.waitForTimeout(300);
+}
+
+// 6. A month of 500 events: from the client-side navigation to the month grid showing them.
+const calendar = [];
+for (let i = 0; i < RUNS; i++) {
+  await page.goto(`${BASE}/action/core_user_action`);
+  await page.waitForSelector("table[aria-label=Users] tbody tr.ff-row");
+  const t0 = await page.evaluate(() => { const t = performance.now(); history.pushState({}, "", "/action/e2e_schedule_action?mode=month"); dispatchEvent(new PopStateEvent("popstate")); return t; });
+  await page.waitForFunction(() => document.querySelectorAll("[data-testid=calendar-event]").length >= 100, null, { polling: "raf", timeout: 30000 });
+  calendar.push((await page.evaluate(() => performance.now())) - t0);
+}
 await browser.close();
 
 console.log(JSON.stringify({
@@ -100,4 +149,6 @@ console.log(JSON.stringify({
   big_p50: median(big), big_p90: p90(big),
   scroll_worst_frame: Math.max(...scrollFrames.map((s) => s.worst)), scroll_dropped: Math.max(...scrollFrames.map((s) => s.dropped)), rows_in_dom: scrollFrames[0]?.rows,
   key_p50: median(keys), key_p90: p90(keys), keys: keys.length,
+  kanban_p50: median(kanban), kanban_p90: p90(kanban), drag_p50: median(drags), drag_p90: p90(drags), drop_shown_p50: median(dropShown),
+  calendar_p50: median(calendar), calendar_p90: p90(calendar),
 }));

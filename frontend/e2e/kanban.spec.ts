@@ -99,6 +99,6 @@ test("Contacts open as a grid of cards that opens a contact", async ({ page }) =
   await expect(page.getByTestId("kanban-card")).toHaveCount(40);
   await page.getByRole("button", { name: /Load more/ }).click();
   await expect(page.getByTestId("kanban-card")).toHaveCount(80);
-  await page.getByTestId("kanban-card").first().click();
+  await page.getByTestId("kanban-card").first().click({ position: { x: 12, y: 12 } }); // not on its e-mail link
   await expect(page).toHaveURL(/\/action\/core_contact_action\/\d+/);
 });

@@ -51,7 +51,7 @@ test("an internal user sees Contacts but not Settings, and cannot create contact
   await expect(nav.getByText("Settings", { exact: true })).toHaveCount(0);
   await nav.getByRole("link", { name: "Contacts", exact: true }).click();
   await expect(page.getByTestId("kanban-grid")).toBeVisible();
-  await expect(page.getByRole("button", { name: "New" })).toHaveCount(0);
+  await expect(page.getByRole("button", { name: "New", exact: true })).toHaveCount(0);
 });
 
 test("a portal user sees no back-office menu and cannot open an administrator's screen", async ({ page, watch }) => {

@@ -37,12 +37,19 @@ class VwTicket(Model):
     async def action_close(self) -> None:
         return None
 
+    @Model.expose
+    async def action_merge(self) -> None:
+        return None
+
+    action_merge._confirm = {"title": "Merge", "message": "Merge {count} ticket(s)?", "confirm_variant": "danger"}  # type: ignore[attr-defined]
+
     async def helper(self) -> None:
         return None
 
 
 class VwTask(Model):
     name = Char(required=True)
+    sequence = Integer(default=10)
     done = Boolean()
     ticket = ManyToOne("VwTicket", related_name="tasks")
 

@@ -60,6 +60,28 @@ def test_q_strings_become_json_trees_and_their_fields_are_fetched(reg):
     assert resolved["methods"] == {"action_escalate": {}}
 
 
+def test_a_method_declaring_a_confirmation_sends_it_with_the_view(reg):
+    arch = [{"content": [{"type": "actionButton", "properties": {"method": "action_merge"}}]}]
+    view = form_view(type="List", arch=arch)
+
+    resolved = resolve_view(reg, view, [], viewer("core_internal"))
+
+    assert resolved["methods"]["action_merge"]["confirm"] == {
+        "title": "Merge",
+        "message": "Merge {count} ticket(s)?",
+        "confirm_variant": "danger",
+    }
+
+
+def test_a_kanban_of_a_model_with_sequence_fetches_it_so_cards_can_be_reordered(reg):
+    arch = [{"content": [{"type": "field", "name": "name"}]}]
+    tasks = resolve_view(reg, form_view(type="Kanban", model="VwTask", arch=arch), [], viewer("core_internal"))
+    tickets = resolve_view(reg, form_view(type="Kanban", arch=arch), [], viewer("core_internal"))
+
+    assert "sequence" in tasks["fetch"] and tasks["models"]["VwTask"]["sequence"]["type"] == "Integer"
+    assert "sequence" not in tickets["fetch"]
+
+
 def test_group_restricted_extensions_apply_only_to_their_groups(reg):
     ext = extension(
         "vw_mgr_tab",

@@ -6,13 +6,14 @@ function board(extra: Record<string, unknown> = {}): ViewDef {
   return {
     identifier: "v", name: "Board", type: "Kanban", model: "Task",
     arch: [{ drag_fields: ["stage"], fold_field: "fold", aggregates: ["id:count", "amount:sum"], content: [{ type: "field", name: "name" }], ...extra }],
-    fetch: ["name", "stage.display_name", "amount"],
+    fetch: ["name", "stage.display_name", "amount", "tags"],
     models: {
       Task: {
         name: { type: "Char", label: "Name" },
         stage: { type: "ManyToOne", label: "Stage", relation: "Stage" },
         kind: { type: "Selection", label: "Kind", selection: [["bug", "Bug"], ["feature", "Feature"]] },
         amount: { type: "Numeric", label: "Amount" },
+        tags: { type: "ManyToMany", label: "Tags", relation: "Tag" },
       },
     },
     methods: {},
@@ -31,7 +32,8 @@ describe("kanbanSpec", () => {
     expect(spec.foldField).toBe("fold");
     expect(spec.ordered).toBe(true);
     expect(spec.aggregates.map((a) => a.key)).toEqual(["id:count", "amount:sum"]);
-    expect(spec.fields).toEqual(expect.arrayContaining(["name", "stage", "sequence", "updated_date", "amount"]));
+    expect(spec.fields).toEqual(expect.arrayContaining(["name", "stage", "sequence", "updated_date", "amount", "tags.display_name"]));
+    expect(spec.fields).not.toContain("tags");
   });
   it("without drag_fields the board is one grid of cards and has no quick create", () => {
     const spec = specOf(board({ drag_fields: undefined }));

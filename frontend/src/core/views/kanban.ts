@@ -32,7 +32,10 @@ export interface KanbanSpec {
   fields: string[];
 }
 
-/** `modelFields`: every field of the model (its metadata), to know whether it has `sequence`. */
+/**
+ * The server adds `sequence` to a Kanban view's fields when the model has one; `modelFields` (the
+ * model's metadata) says it too, for views resolved elsewhere.
+ */
 export function kanbanSpec(view: ViewDef, modelFields?: Record<string, FieldMeta>): KanbanSpec {
   const block = view.arch[0] ?? {};
   const fields = { ...(modelFields ?? {}), ...(view.models[view.model] ?? {}) };
@@ -44,7 +47,12 @@ export function kanbanSpec(view: ViewDef, modelFields?: Record<string, FieldMeta
     const [field = "id", func = "count"] = key.split(":");
     return { key, field, func };
   });
-  const wanted = new Set(view.fetch.filter((f) => !f.includes(".") || f.endsWith(".display_name")));
+  const wanted = new Set(view.fetch);
+  // x-to-many fields come as their records' names (a card shows tags, not ids).
+  for (const f of view.fetch) {
+    const type = fields[f]?.type;
+    if (type === "ManyToMany" || type === "OneToMany") { wanted.delete(f); wanted.add(`${f}.display_name`); }
+  }
   for (const f of [groupField, colorField, ordered ? "sequence" : null, "updated_date", "display_name"]) if (f) wanted.add(f);
   return {
     model: view.model,

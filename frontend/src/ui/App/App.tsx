@@ -1,10 +1,11 @@
 import { ColorSchemeScript, localStorageColorSchemeManager, MantineProvider } from "@mantine/core";
 import { ModalsProvider } from "@mantine/modals";
-import { Notifications } from "@mantine/notifications";
+import { Notifications, notifications } from "@mantine/notifications";
 import { QueryClientProvider } from "@tanstack/react-query";
 import { lazy, Suspense, type ReactNode } from "react";
 import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation } from "react-router";
-import { queryClient } from "../../core/query/client";
+import { errorMessage } from "../../core/api/errors";
+import { backgroundErrors, queryClient } from "../../core/query/client";
 import { ActionScreen, RecordScreen } from "../ActionScreen";
 import { AuthProvider, useAuth } from "../auth";
 import { Loading } from "../Loading";
@@ -18,6 +19,11 @@ import { loading } from "../../core/query/loading";
 // Screens that are not the working screen of a logged-in user load on demand.
 const Login = lazy(() => loading.track(import("../Login/Login").then((m) => ({ default: m.Login }))));
 const Home = lazy(() => loading.track(import("../Home/Home").then((m) => ({ default: m.Home }))));
+
+// A refresh of what is on screen failed (the server went away, rights changed): say so once.
+backgroundErrors.subscribe((error) => {
+  notifications.show({ id: "background-error", color: "red", title: "Could not refresh the screen", message: errorMessage(error) });
+});
 
 const colorSchemeManager = localStorageColorSchemeManager({ key: "fullfinity.color-scheme" });
 

@@ -44,7 +44,12 @@ function Node({ node, record, ctx }: { node: ArchNode; record: RecordValues; ctx
     case "row":
       return (
         <Grid gap={4}>
-          {(node.content ?? []).map((child, i) => <Grid.Col key={i} span={span(child)}><Node node={child} record={record} ctx={ctx} /></Grid.Col>)}
+          {(node.content ?? []).map((child, i) => (
+            // A long value (an e-mail) is cut with an ellipsis rather than running under its neighbour.
+            <Grid.Col key={i} span={span(child)} style={{ minWidth: 0, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }}>
+              <Node node={child} record={record} ctx={ctx} />
+            </Grid.Col>
+          ))}
         </Grid>
       );
     case "paper":

@@ -4,7 +4,7 @@ import { ActionIcon, Badge, Button, Group, Paper, ScrollArea, Stack, Text, TextI
 import { useDroppable } from "@dnd-kit/core";
 import { SortableContext, verticalListSortingStrategy } from "@dnd-kit/sortable";
 import { ChevronsLeftRight, ChevronsRightLeft, Plus } from "lucide-react";
-import { useEffect, useState, type ReactNode } from "react";
+import { useEffect, useMemo, useState, type ReactNode } from "react";
 import type { FieldMeta, RecordValues } from "../../core/api/shapes";
 import { formatNumber } from "../../core/format";
 import type { Column as ColumnData } from "../../core/views/kanban";
@@ -40,6 +40,9 @@ export function Column({ column, request, ctx, fields, folded, onFold, override,
   const cards = useColumnCards(ctx.spec, request, column.value, !folded);
   const loaded = cards.data?.pages.flat() ?? [];
   const shown = override ?? loaded;
+  // The same array while the same cards show: a new one would redraw every sortable card of the board.
+  const idsKey = shown.map((r) => String(r.id)).join(",");
+  const items = useMemo(() => (idsKey ? idsKey.split(",").map((id) => `card:${id}`) : []), [idsKey]);
   const { setNodeRef, isOver } = useDroppable({ id: `column:${column.key}`, data: { column: column.key } });
   const [creating, setCreating] = useState<string | null>(null);
   useEffect(() => { onCards(column.key, loaded); }, [column.key, loaded, onCards]);
@@ -94,7 +97,7 @@ export function Column({ column, request, ctx, fields, folded, onFold, override,
         )}
         <ScrollArea.Autosize mah="calc(100vh - 260px)" type="auto" offsetScrollbars>
           <div ref={setNodeRef} style={{ minHeight: 60, borderRadius: 4, outline: isOver ? "2px dashed var(--mantine-color-blue-5)" : undefined }}>
-            <SortableContext items={shown.map((r) => `card:${String(r.id)}`)} strategy={verticalListSortingStrategy}>
+            <SortableContext items={items} strategy={verticalListSortingStrategy}>
               <Stack gap={6}>
                 {shown.map((record) => <Card key={String(record.id)} record={record} column={column.key} ctx={ctx} draggable={draggable} />)}
               </Stack>

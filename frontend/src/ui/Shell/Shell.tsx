@@ -1,8 +1,8 @@
 import { ActionIcon, AppShell, Avatar, Burger, Group, Menu, NavLink, ScrollArea, Text, UnstyledButton, useComputedColorScheme, useMantineColorScheme } from "@mantine/core";
-import { useDisclosure } from "@mantine/hooks";
+import { useDisclosure, useHotkeys } from "@mantine/hooks";
 import { useQuery } from "@tanstack/react-query";
-import { KeyRound, LogOut, Moon, Sun } from "lucide-react";
-import type { ReactNode } from "react";
+import { KeyRound, LogOut, Moon, Search, Sun } from "lucide-react";
+import { lazy, Suspense, useState, type ReactNode } from "react";
 import { Link, Outlet, useLocation, useNavigate } from "react-router";
 import { actionDialogs } from "../../core/actions/dialogs";
 import { api } from "../../core/api/http";
@@ -11,6 +11,10 @@ import { queryKeys } from "../../core/query/keys";
 import { useAuth } from "../auth";
 import { WizardHost } from "../Wizard";
 import { Icon } from "./icons";
+import { loading } from "../../core/query/loading";
+
+// The command palette (Spotlight) loads with its first Ctrl+K.
+const Palette = lazy(() => loading.track(import("../Palette/Palette").then((m) => ({ default: m.Palette }))));
 
 function actionHref(menu: MenuNode): string {
   return `/action/${encodeURIComponent(menu.action!)}`;
@@ -45,6 +49,9 @@ export function Shell(): ReactNode {
   const colorScheme = useComputedColorScheme("light");
   const toggleColorScheme = (): void => setColorScheme(colorScheme === "dark" ? "light" : "dark");
   const menus = useQuery({ queryKey: queryKeys.menus(), queryFn: () => api.menus(), gcTime: Infinity });
+  const [palette, setPalette] = useState(0);
+  const openPalette = (): void => setPalette((n) => n + 1);
+  useHotkeys([["mod+K", openPalette]], []);
 
   return (
     <AppShell header={{ height: 52 }} navbar={{ width: 250, breakpoint: "sm", collapsed: { mobile: !opened } }} padding="md">
@@ -57,6 +64,9 @@ export function Shell(): ReactNode {
             </UnstyledButton>
           </Group>
           <Group gap="xs" wrap="nowrap">
+            <ActionIcon variant="subtle" onClick={openPalette} aria-label="Search menus and records (Ctrl+K)" data-testid="open-palette">
+              <Search size={18} />
+            </ActionIcon>
             <ActionIcon variant="subtle" onClick={toggleColorScheme} aria-label={colorScheme === "dark" ? "Use the light theme" : "Use the dark theme"}>
               {colorScheme === "dark" ? <Sun size={18} /> : <Moon size={18} />}
             </ActionIcon>
@@ -89,6 +99,7 @@ export function Shell(): ReactNode {
       <AppShell.Main>
         <Outlet />
         <WizardHost />
+        {palette > 0 && <Suspense fallback={null}><Palette signal={palette} /></Suspense>}
       </AppShell.Main>
     </AppShell>
   );

@@ -162,6 +162,8 @@ def resolve_view(registry: Registry, primary: ViewDef, extensions: Sequence[View
     arch = apply_extensions(primary, extensions, admits=lambda v: viewer.in_groups(v.groups))
     work = _Resolution(registry, viewer, primary.type)
     resolved = [work.block(block, model) for block in arch]
+    if primary.type == "Kanban" and "sequence" in model._fields:
+        work.use(model, "sequence")  # cards are ordered by it and reordered inside a column
     if primary.type != "Search":
         work.fetch = {"id": None, "display_name": None, **work.fetch}
     return {
