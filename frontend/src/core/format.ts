@@ -60,7 +60,9 @@ export function affixOf(field: FieldMeta, record: RecordValues | undefined): { p
 export function formatNumber(value: unknown, field: FieldMeta, record?: RecordValues): string {
   if (value === null || value === undefined || value === "") return "";
   if (typeof value !== "number" && !isDecimalString(value)) return String(value);
-  const text = formatDecimal(value, { precision: field.type === "Integer" ? 0 : precisionOf(field, record) });
+  // Without declared digits, every digit the server sent ("1250.10" stays 1,250.10).
+  const sent = typeof value === "string" ? (value.split(".")[1] ?? "").length : undefined;
+  const text = formatDecimal(value, { precision: field.type === "Integer" ? 0 : precisionOf(field, record) ?? sent });
   const { prefix, suffix } = field.type === "Monetary" ? affixOf(field, record) : {};
   return `${prefix ? `${prefix}\u00a0` : ""}${text}${suffix ? `\u00a0${suffix}` : ""}`;
 }
