@@ -118,3 +118,26 @@ async def test_a_deadlock_with_no_retries_left_answers_503_never_500(rel_setting
     refused = next(r for r in answers if r.status_code == 503)
     assert refused.json()["error"]["type"] == "ServiceUnavailable" and "deadlock" in refused.json()["error"]["message"]
     assert refused.headers["retry-after"] == "1"
+
+
+async def test_sixteen_concurrent_updates_with_the_same_updated_date_one_wins_the_others_get_409(faulty):
+    created = await faulty.client.post("/api/create/Contact", json={"name": "Contested"}, headers=faulty.headers)
+    record = created.json()
+    answers = await asyncio.gather(
+        *(
+            faulty.client.put(
+                f"/api/update/Contact/{record['id']}",
+                json={"phone": f"+{i}", "updated_date": record["updated_date"]},
+                headers=faulty.headers,
+            )
+            for i in range(16)
+        )
+    )
+    statuses = Counter(answer.status_code for answer in answers)
+    assert statuses == {200: 1, 409: 15}, dict(statuses)
+    winner = next(answer.json() for answer in answers if answer.status_code == 200)
+    assert {answer.json()["error"]["type"] for answer in answers if answer.status_code == 409} == {"ConcurrencyError"}
+    stored = await faulty.client.post(
+        f"/api/fetch/Contact/{record['id']}", json={"fields": ["phone"]}, headers=faulty.headers
+    )
+    assert stored.json()["phone"] == winner["phone"]
