@@ -1,21 +1,30 @@
-"""Fullfinity adapter for the business benchmark harness (../shared/bench/business), invoicing workloads.
+"""Fullfinity adapter for the business benchmark harness (../shared/bench/business): invoicing
+workloads B1-B5 and, when fullfinity-inventory is installed, the stock workloads S1-S3.
 
-Run from the harness folder, with fullfinity-core and fullfinity-invoicing installed in its venv:
+Run from the harness folder, with the distributions installed in its venv:
 
-    VENV/bin/pip install -e /path/to/repo/fullfinity-core -e /path/to/repo/fullfinity-invoicing
+    VENV/bin/pip install -e /path/to/repo/fullfinity-core -e /path/to/repo/fullfinity-invoicing \
+        -e /path/to/repo/fullfinity-inventory
     VENV/bin/python run_all.py --adapter-file /path/to/repo/bench/business_adapter.py \
         --adapters raw_asyncpg,tryton \
         --only b1_create_invoices,b2_post_invoices,b3_big_invoice,b4_pay_invoices,b5_receivable
+    VENV/bin/python run_all.py --adapter-file /path/to/repo/bench/business_adapter.py \
+        --adapters raw_asyncpg --only s1_receive,s2_ship,s3_on_hand
 
 The adapter uses the public API only: a tenant created on the harness's PostgreSQL server with the
 invoicing module installed (``create_tenant``), one ``tenant_env`` transaction per workload, and the
 module's own calls: ``Invoice.bulk_create`` (invoices with their lines), ``Invoice.action_post``, the
 ``PaymentRegister`` wizard's ``action_create_payments`` (one payment per invoice) and a ``group_by``
-over journal items. Reads for the checksums (untimed) are plain SQL on the tenant database.
+over journal items; for stock, ``Transfer.create`` / ``bulk_create`` with their moves,
+``action_confirm`` / ``action_assign`` / ``action_validate`` on all the transfers at once, and
+``Product.qty_on_hand`` for the storage location. With inventory and invoicing both installed, the
+glue ``inventory_invoicing`` is too: every receipt and delivery also posts its valuation entries.
+Reads for the checksums (untimed) are plain SQL on the tenant database.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import tempfile
 import uuid
@@ -26,11 +35,105 @@ import asyncpg
 import common
 from adapters.base import BaseAdapter, pkg_versions
 
+#: The stock workloads run when fullfinity-inventory is installed next to invoicing.
+HAS_STOCK = importlib.util.find_spec("fullfinity_inventory") is not None
 B1 = "Invoice.bulk_create(1,000 invoices with 3 lines each as N commands, product + quantity + unit price + tax): "
 B1 += "invoices and lines written with COPY, amounts computed once for all (per-line rounding, half-up)"
 
 
-class Adapter(BaseAdapter):
+class _Stock:
+    """S1-S3 through the inventory module's public API."""
+
+    workload_notes_stock = {
+        "s1_receive": "Transfer.create(receipt, 1,000 moves as N commands) + action_validate: quants inserted "
+        "ON CONFLICT and locked in id order, one UPDATE, 1,000 lines and 1,000 FIFO valuation layers by COPY, "
+        "1,000 valuation journal entries (the glue), the ledger checks",
+        "s2_ship": "Transfer.bulk_create(1,000 deliveries of one move) + action_confirm, action_assign (quants "
+        "locked FOR UPDATE in id order, reservation lines by COPY; refused unless all are ready) and "
+        "action_validate, each on the 1,000 transfers at once",
+        "s3_on_hand": "Product.with_fields('code', 'qty_on_hand').filter(id__in=...) with context "
+        "location=WH/Stock: one query for the set",
+    }
+
+    async def _stock_setup(self, env: Any) -> None:
+        stock = common.gen_stock_products()
+        products = await env["Product"].bulk_create(
+            [{"name": p["name"], "code": p["code"], "cost": p["cost_price"], "storable": True, "cost_method": "fifo"}
+             for p in stock]
+        )  # fmt: skip
+        self.stock_ids = products.ids
+        self.stock_code = {pid: p["code"] for pid, p in zip(products.ids, stock, strict=True)}
+        wh = await env["Warehouse"].filter(code="WH").get()
+        self.storage = wh.stock_location.id
+        self.receipt_type = wh.receipt_type.id
+        self.delivery_type = wh.delivery_type.id
+        from fullfinity_inventory.models.warehouse import virtual_location
+
+        self.customer_location = await virtual_location(env, "customer")
+        self.supplier = (await env["Contact"].create(name="Bench supplier")).id
+
+    async def reset_stock(self) -> None:
+        # Done moves cannot be deleted (triggers): the benchmark empties the tables with TRUNCATE.
+        await self.raw.execute(
+            "TRUNCATE valuation_layer, stock_move_line, stock_move, transfer__backorder_wizard, transfer, quant CASCADE"
+        )
+
+    async def s1_receive(self, receipt: list[dict[str, Any]]) -> int:
+        async with self.env() as env:
+            transfer = await env["Transfer"].create(
+                operation_type=self.receipt_type, partner=self.supplier,
+                moves=[["N", {"product": self.stock_ids[r["product"]], "demand": Decimal(r["quantity"]),
+                              "unit_cost": r["unit_price"]}] for r in receipt],
+            )  # fmt: skip
+            await transfer.action_validate()
+            return int(transfer.id)
+
+    async def s2_ship(self, shipments: list[dict[str, Any]]) -> int:
+        async with self.env() as env:
+            transfers = await env["Transfer"].bulk_create(
+                [{"operation_type": self.delivery_type, "partner": self.customer_ids[s["customer"]],
+                  "moves": [["N", {"product": self.stock_ids[s["product"]], "demand": Decimal(s["quantity"])}]]}
+                 for s in shipments]
+            )  # fmt: skip
+            await transfers.action_confirm()
+            await transfers.action_assign()
+            states = await env.fetch(
+                "SELECT state, count(*) AS n FROM transfer WHERE id = ANY($1::bigint[]) GROUP BY state", transfers.ids
+            )
+            if {r["state"] for r in states} != {"assigned"}:
+                raise RuntimeError(f"not enough stock: {[tuple(r) for r in states]}")
+            await transfers.action_validate()
+            return len(transfers)
+
+    async def s3_on_hand(self) -> list[tuple[str, Decimal]]:
+        async with self.env() as env, env.with_context(location=self.storage):
+            rows = await env["Product"].with_fields("code", "qty_on_hand").filter(id__in=self.stock_ids)
+        return [(r.code, r.qty_on_hand) for r in rows]
+
+    async def verify_s1_receive(self) -> dict[str, Any]:
+        done = await self.raw.fetchval(
+            "SELECT count(*) FROM transfer t JOIN operation_type o ON o.id = t.operation_type_id "
+            "WHERE o.code = 'incoming' AND t.state = 'done'"
+        )
+        r = await self.raw.fetchrow(
+            "SELECT count(*) n, sum(quantity) q FROM stock_move WHERE state = 'done' AND destination_id = $1",
+            self.storage,
+        )
+        return {"shipments_done": done, "moves_done": r["n"], "quantity": int(r["q"])}
+
+    async def verify_s2_ship(self) -> dict[str, Any]:
+        done = await self.raw.fetchval(
+            "SELECT count(*) FROM transfer t JOIN operation_type o ON o.id = t.operation_type_id "
+            "WHERE o.code = 'outgoing' AND t.state = 'done'"
+        )
+        r = await self.raw.fetchrow(
+            "SELECT count(*) n, sum(quantity) q FROM stock_move WHERE state = 'done' AND destination_id = $1",
+            self.customer_location,
+        )
+        return {"shipments_done": done, "moves_done": r["n"], "quantity": int(r["q"])}
+
+
+class Adapter(_Stock if HAS_STOCK else object, BaseAdapter):  # type: ignore[misc]
     label = "Fullfinity"
     notes = (
         "fullfinity-core + fullfinity-invoicing, public API only: a tenant with the invoicing module on the "
@@ -49,6 +152,7 @@ class Adapter(BaseAdapter):
         "(partials by COPY, one UPDATE of residuals, one UPDATE of invoice payment states)",
         "b5_receivable": "JournalItem.filter(account=receivable, parent_state='posted').group_by('partner', "
         "aggregates=['balance:sum'])",
+        **(_Stock.workload_notes_stock if HAS_STOCK else {}),
     }
 
     async def setup(self, conn: Any) -> None:
@@ -71,7 +175,11 @@ class Adapter(BaseAdapter):
         self.runtime.start()
         await self.runtime.catalog.ensure()
         self.info = await create_tenant(
-            self.runtime.db, self.runtime.catalog, "bench", modules=["invoicing"], use_template=False
+            self.runtime.db,
+            self.runtime.catalog,
+            "bench",
+            modules=["invoicing", "inventory"] if HAS_STOCK else ["invoicing"],
+            use_template=False,
         )
         self.raw = await asyncpg.connect(common.uri_for_db(conn.uri, self.info.database))
         async with self.env() as env:
@@ -101,6 +209,8 @@ class Adapter(BaseAdapter):
                 ]
             )
             self.product_ids = products.ids
+            if HAS_STOCK:
+                await self._stock_setup(env)
         self.draft_ids: list[int] = []
 
     def env(self) -> Any:
@@ -109,7 +219,7 @@ class Adapter(BaseAdapter):
         return tenant_env(self.info.name, runtime=self.runtime)
 
     def versions(self) -> dict[str, str]:
-        return pkg_versions("fullfinity-core", "fullfinity-invoicing", "asyncpg")
+        return pkg_versions("fullfinity-core", "fullfinity-invoicing", "fullfinity-inventory", "asyncpg")
 
     async def teardown(self) -> None:
         from fullfinity.tenancy.service import drop_tenant

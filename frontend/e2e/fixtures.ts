@@ -69,6 +69,12 @@ export async function openMenu(page: Page, ...names: string[]): Promise<void> {
   await nav.getByRole("link", { name: names.at(-1)!, exact: true }).click();
 }
 
+/** Switch the current action to its List view (Contacts open as Kanban cards). */
+export async function showList(page: Page): Promise<void> {
+  await page.getByRole("radiogroup", { name: "View type" }).getByText("List", { exact: true }).click();
+  await expect(page.getByRole("table").first()).toBeVisible();
+}
+
 /** No serious or critical axe-core violation on the page as it is now. */
 export async function expectAccessible(page: Page): Promise<void> {
   const result = await new AxeBuilder({ page }).analyze();

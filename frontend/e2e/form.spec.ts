@@ -1,8 +1,9 @@
 import { ADMIN } from "./server";
-import { expect, expectAccessible, login, openMenu, test } from "./fixtures";
+import { expect, expectAccessible, login, openMenu, showList, test } from "./fixtures";
 
 async function openContact(page: import("@playwright/test").Page, name: string): Promise<void> {
   await openMenu(page, "Contacts", "Contacts");
+  await showList(page);
   await page.getByRole("textbox", { name: "Search records" }).fill(name);
   await page.getByRole("option", { name: /Search Name for/ }).click();
   await page.getByRole("cell", { name, exact: true }).click();
@@ -96,6 +97,7 @@ test("a many-to-one field creates the record typed in it", async ({ page }) => {
 
 test("create a contact from the list with the New button", async ({ page }) => {
   await openMenu(page, "Contacts", "Contacts");
+  await showList(page);
   await page.getByRole("button", { name: "New" }).click();
   await page.getByRole("textbox", { name: "Name" }).fill("Brand New Contact");
   await page.getByRole("button", { name: "Save" }).click();

@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
-import { expect, expectAccessible, login, openMenu, test } from "./fixtures";
+import { expect, expectAccessible, login, openMenu, showList, test } from "./fixtures";
 
 test.beforeEach(async ({ page }) => {
   await login(page);
   await openMenu(page, "Contacts", "Contacts");
+  await showList(page);
   await expect(page.getByRole("table", { name: "Contacts" })).toBeVisible();
 });
 

@@ -5,7 +5,7 @@ test("install a module from the Modules screen; its menu appears", async ({ page
   await login(page);
   await openMenu(page, "Settings", "Modules");
   await page.getByRole("button", { name: /Remove Filter: Installed/ }).click();
-  await page.getByRole("cell", { name: "E2E Notes", exact: true }).click();
+  await page.getByTestId("kanban-card").filter({ hasText: "E2E Notes" }).click();
   await expect(page.getByRole("group", { name: "State" })).toContainText("Not installed");
   await page.getByRole("button", { name: "Install", exact: true }).click();
   await expect(page.getByRole("button", { name: "Uninstall" })).toBeVisible({ timeout: 60_000 });

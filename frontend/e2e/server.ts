@@ -1,6 +1,7 @@
 // The server the end-to-end tests run against: a real `fullfinity serve` on the embedded
 // PostgreSQL, in a throw-away data directory, with a demo tenant (core's demo data, 130 more
-// contacts for paging) and the e2e_notes module available to install from the browser.
+// contacts for paging), the e2e_notes module available to install from the browser, and the
+// e2e_board module installed with stages and tasks for the Kanban and Calendar tests.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { existsSync, mkdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -67,7 +68,7 @@ export async function token(user = ADMIN): Promise<string> {
 export async function startServer(): Promise<ChildProcess> {
   rmSync(DATA, { recursive: true, force: true });
   mkdirSync(DATA, { recursive: true });
-  run(["tenant", "create", TENANT, "--demo", "--admin-email", ADMIN.email]);
+  run(["tenant", "create", TENANT, "--demo", "--admin-email", ADMIN.email, "--modules", "invoicing,e2e_board"]);
   run(["user", "passwd", ADMIN.email, "--tenant", TENANT, "--password-stdin"], `${ADMIN.password}\n`);
   const child = spawn(fullfinity(), ["serve", "--host", "127.0.0.1", "--port", String(PORT)], { env: env(), stdio: ["ignore", "inherit", "inherit"] });
   await waitFor(`${BASE}/health`, child);
@@ -80,7 +81,34 @@ export async function startServer(): Promise<ChildProcess> {
     { name: "Listco Gamma Person", email: "gamma@listco.example" },
   ];
   await api("/api/bulk-create/Contact", { records: listco }, admin);
+  await seedBoard(admin);
   return child;
+}
+
+/** Monday 00:00 UTC of the current week, plus `days` and `hours`, as the API's ISO form. */
+export function thisWeek(days: number, hours: number): string {
+  const now = new Date();
+  const monday = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() - ((now.getUTCDay() + 6) % 7)));
+  return new Date(monday.getTime() + (days * 24 + hours) * 3_600_000).toISOString();
+}
+
+/** Stages (Done folded) and tasks: 45 in Backlog (one "Load more"), a locked one the record rule protects. */
+async function seedBoard(admin: string): Promise<void> {
+  const stages = [
+    { name: "Backlog", sequence: 10 }, { name: "Doing", sequence: 20 }, { name: "Review", sequence: 30 }, { name: "Done", sequence: 40, fold: true },
+  ];
+  const created = (await api("/api/bulk-create/E2eStage", { records: stages }, admin)) as { data: { id: number }[] };
+  const [backlog, doing, , done] = created.data.map((s) => s.id);
+  const tasks = [
+    ...Array.from({ length: 45 }, (_, i) => ({ name: `Backlog task ${String(i + 1).padStart(2, "0")}`, stage: backlog, sequence: (i + 1) * 10, amount: "10.10", kind: i % 3 === 0 ? "bug" : "feature" })),
+    { name: "Write the report", stage: doing, sequence: 10, amount: "100.25", kind: "feature", start: thisWeek(1, 9), stop: thisWeek(1, 11) },
+    { name: "Fix the login bug", stage: doing, sequence: 20, amount: "0.50", kind: "bug", start: thisWeek(2, 13), stop: thisWeek(2, 14) },
+    { name: "Locked task", stage: doing, sequence: 30, amount: "1.00", kind: "chore", locked: true, start: thisWeek(3, 10), stop: thisWeek(3, 12) },
+    // 09:00 in Brussels on both sides of the end of summer time (Sunday 25 October 2026, 03:00 CEST -> 02:00 CET).
+    { name: "DST before", stage: done, kind: "chore", start: "2026-10-23T07:00:00Z", stop: "2026-10-23T08:00:00Z" },
+    { name: "DST after", stage: done, kind: "chore", start: "2026-10-25T08:00:00Z", stop: "2026-10-25T09:00:00Z" },
+  ];
+  await api("/api/bulk-create/E2eTask", { records: tasks }, admin);
 }
 
 export async function stopServer(child: ChildProcess): Promise<void> {

@@ -57,6 +57,14 @@ def test_the_wheel_ships_every_source_file_of_the_package(wheel):
     assert expected <= set(wheel.namelist())
 
 
+def test_the_wheel_ships_the_module_templates_of_the_scaffold(wheel):
+    templates = DISTRIBUTION_DIR / "src" / "fullfinity" / "scaffold" / "templates"
+    expected = {p.relative_to(DISTRIBUTION_DIR / "src").as_posix() for p in templates.rglob("*.tmpl")}
+
+    assert "fullfinity/scaffold/templates/module/pyproject.toml.tmpl" in expected
+    assert expected <= set(wheel.namelist())
+
+
 def test_the_wheel_declares_core_in_the_modules_entry_point_group(wheel):
     entry_points = _read(wheel, ".dist-info/entry_points.txt")
 

@@ -46,3 +46,20 @@ async def test_a_credit_note_reverses_the_invoice(books):
 
     await invoice.refresh()
     assert invoice.payment_state == "reversed" and invoice.amount_residual == 0
+
+
+async def test_lines_cannot_be_added_in_bulk_to_a_posted_invoice(books, env):
+    import pytest
+
+    from fullfinity.engine.base import UserError
+
+    invoice = await books.posted()
+    draft = await books.invoice()
+
+    with pytest.raises(UserError, match="is posted: its lines cannot be added"):
+        await env["InvoiceLine"].bulk_create([
+            {"invoice": draft.id, "name": "fine", "price_unit": Decimal("1.00")},
+            {"invoice": invoice.id, "name": "late", "price_unit": Decimal("1.00")},
+        ])  # fmt: skip
+
+    assert await env["InvoiceLine"].filter(invoice=draft.id, name="fine").count() == 0

@@ -2,7 +2,9 @@
 their own posted invoices and nothing else of accounting (record rules on every path)."""
 
 import datetime as dt
+import json
 import uuid
+from decimal import Decimal
 
 import pytest_asyncio
 
@@ -152,3 +154,76 @@ async def test_the_form_gets_live_totals_while_lines_are_edited(ff_client, tenan
     assert answer.status_code == 200, answer.text
     totals = answer.json()["values"]["tax_totals"]
     assert (totals["amount_untaxed"], totals["amount_tax"], totals["amount_total"]) == ("25.55", "5.11", "30.66")
+
+
+async def test_picking_a_product_on_a_line_fills_it_live(ff_client, tenant, world, ff_runtime):
+    h = await _headers(ff_client, tenant, world["billing"])
+    async with tenant_env(tenant.name, runtime=ff_runtime) as env:
+        vat = await env["Tax"].filter(name="VAT 20%").get()
+        product = await env["Product"].create(name=f"Desk {uuid.uuid4().hex[:6]}", sale_price=Decimal("120.00"))
+        product.sale_taxes = [vat.id]
+        await product.save()
+
+    answer = await ff_client.post("/api/onchange/Invoice", headers=h, json={
+        "values": {"move_type": "out_invoice",
+                   "lines": [["N", {"name": "kept", "quantity": "1", "price_unit": "5.00"}],
+                             ["N", {"product": product.id, "quantity": "3"}]]},
+        "changed": ["lines.1.product"]})  # fmt: skip
+
+    assert answer.status_code == 200, answer.text
+    values = json.loads(answer.text, parse_float=Decimal)["values"]  # Monetary: JSON numbers, exact digits
+    first, second = values["lines"]
+    assert "name" not in first  # a line nobody changed is not sent back: what was typed stays
+    assert (second["name"], second["price_unit"]) == (product.name, Decimal("120.00"))
+    assert [t["id"] for t in second["taxes"]] == [vat.id] and second["account"]["display_name"].startswith("4000")
+    assert (second["price_subtotal"], second["price_total"]) == (Decimal("360.00"), Decimal("432.00"))
+    assert values["tax_totals"]["amount_total"] == "437.00"  # 5.00 untaxed + 432.00
+
+
+async def test_a_line_edited_on_a_form_gets_its_amounts_live(ff_client, tenant, world):
+    h = await _headers(ff_client, tenant, world["billing"])
+
+    answer = await ff_client.post("/api/onchange/Invoice", headers=h, json={
+        "values": {"lines": [["N", {"name": "a", "quantity": "4", "price_unit": "2.50", "discount": "10"}]]},
+        "changed": ["lines.0.discount"]})  # fmt: skip
+
+    assert answer.status_code == 200, answer.text
+    line = json.loads(answer.text, parse_float=Decimal)["values"]["lines"][0]
+    assert (line["price_subtotal"], line["price_total"]) == (Decimal("9.00"), Decimal("9.00"))
+
+
+async def test_a_line_path_naming_no_field_is_a_422(ff_client, tenant, world):
+    h = await _headers(ff_client, tenant, world["billing"])
+
+    answer = await ff_client.post("/api/onchange/Invoice", headers=h, json={
+        "values": {"lines": [["N", {"name": "a"}]]}, "changed": ["lines.0.colour"]})  # fmt: skip
+
+    assert answer.status_code == 422
+    assert answer.json()["error"]["details"][0]["path"] == "changed.0"
+
+
+async def test_a_new_bill_gets_the_purchase_journal_and_the_company_currency(ff_client, tenant, world):
+    h = await _headers(ff_client, tenant, world["billing"])
+
+    answer = await ff_client.post("/api/default-get/Invoice", headers=h, json={
+        "fields": ["move_type", "journal", "currency", "state"],
+        "context": {"default_move_type": "in_invoice"}})  # fmt: skip
+
+    assert answer.status_code == 200, answer.text
+    values = answer.json()["values"]
+    assert (values["move_type"], values["state"]) == ("in_invoice", "draft")
+    assert values["journal"]["display_name"] == "Vendor bills"
+    assert values["currency"]["id"] is not None
+
+
+async def test_switching_a_draft_to_a_bill_switches_its_journal(ff_client, tenant, world):
+    h = await _headers(ff_client, tenant, world["billing"])
+    sale = (await ff_client.post("/api/default-get/Invoice", headers=h, json={"fields": ["journal"]})).json()
+
+    answer = await ff_client.post("/api/onchange/Invoice", headers=h, json={
+        "values": {"move_type": "in_invoice", "journal": sale["values"]["journal"]["id"]},
+        "changed": ["move_type"]})  # fmt: skip
+
+    assert answer.status_code == 200, answer.text
+    assert sale["values"]["journal"]["display_name"] == "Customer invoices"
+    assert answer.json()["values"]["journal"]["display_name"] == "Vendor bills"

@@ -79,7 +79,7 @@ export function formatValue(value: unknown, field: FieldMeta | undefined, ctx: F
     case "Boolean": return value ? "Yes" : "No";
     case "Date": return typeof value === "string" ? formatDate(value, ctx) : String(value);
     case "Datetime": return typeof value === "string" ? formatDatetime(value, ctx) : String(value);
-    case "Integer": case "Float": case "Monetary": case "Decimal": return formatNumber(value, field!, record);
+    case "Integer": case "Float": case "Monetary": case "Numeric": return formatNumber(value, field!, record);
     case "Selection": return selectionLabel(field!, value);
     case "ManyToOne": case "OneToOne": return (value as { display_name?: string }).display_name ?? "";
     case "OneToMany": case "ManyToMany":

@@ -9,7 +9,8 @@ catch either. The REST layer turns any ``FullfinityError`` into the JSON error s
     ├── ModuleError                             module discovery / composition       500
     │   ├── ManifestError (ValueError)          a manifest.yaml that fails its schema
     │   ├── DependencyError (ValueError)        missing dependencies or a cycle
-    │   └── LicenseError (PermissionError)      enterprise module without license    403
+    │   ├── LicenseError (PermissionError)      enterprise module without license    403
+    │   └── ScaffoldError (ValueError)          scaffold refused: bad or taken name, files in the way 400
     ├── TenantError                             tenant catalog problems
     │   ├── InvalidTenantName (ValueError)                                           400
     │   ├── TenantExists (ValueError)                                                409
@@ -59,6 +60,7 @@ __all__ = [
     "NotFound",
     "QSyntaxError",
     "RateLimited",
+    "ScaffoldError",
     "ServiceUnavailable",
     "TenantError",
     "TenantExists",
@@ -132,6 +134,13 @@ class LicenseError(ModuleError, PermissionError):
     """An enterprise module has no valid license for this tenant."""
 
     status_code = 403
+
+
+class ScaffoldError(ModuleError, ValueError):
+    """``fullfinity scaffold module`` cannot write the module: an invalid or taken name, an unknown
+    dependency, or files already where it would write (without ``--force``)."""
+
+    status_code = 400
 
 
 class TenantError(FullfinityError):

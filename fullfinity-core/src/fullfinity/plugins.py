@@ -48,6 +48,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "fullfinity.cli.shell",
     "fullfinity.cli.user",
     "fullfinity.cli.apikey",
+    "fullfinity.cli.scaffold",
     "fullfinity.cron.plugin",
 )
 

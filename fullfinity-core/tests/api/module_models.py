@@ -53,6 +53,11 @@ class ApiTicket(Model):
     tags = ManyToMany("ApiTag", related_name="tickets")
     secret_note = Char(max_length=80, groups=["apit_manager"])
     is_urgent = Boolean(calculate="compute_is_urgent", store=False)
+    team_code = Char(calculate="compute_team_code", store=False)
+
+    @Model.calculate("team")
+    async def compute_team_code(self):
+        self.team_code = self.team.code if self.team is not None else None
 
     @Model.calculate("priority")
     async def compute_is_urgent(self):

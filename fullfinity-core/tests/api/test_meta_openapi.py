@@ -19,6 +19,13 @@ async def test_meta_lists_fields_with_types_labels_options_and_the_users_rights(
     assert meta["access"] == {"read": True, "write": True, "create": True, "delete": True}
 
 
+async def test_meta_flags_the_fields_an_onchange_method_watches(api):
+    fields = (await api.get("/api/meta/ApiMove")).json()["fields"]
+
+    assert fields["weight"]["onchange"] is True
+    assert "onchange" not in fields["qty"]
+
+
 async def test_meta_shows_restricted_fields_and_rights_per_user(api):
     boss = (await api.get("/api/meta/ApiTicket", user="boss")).json()
     pat = (await api.get("/api/meta/ApiTicket", user="pat")).json()

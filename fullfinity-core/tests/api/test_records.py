@@ -16,6 +16,14 @@ async def test_fetch_returns_one_record_with_related_expanded_recursively(api):
     assert record["tasks"][1]["assignee"] is None
 
 
+async def test_a_computed_field_reading_a_relation_keeps_its_display_name(api):
+    body = {"fields": ["team", "team_code"]}
+    record = (await api.post(f"/api/fetch/ApiTicket/{api.ids['a1']}", body)).json()
+
+    assert record["team"] == {"id": record["team"]["id"], "display_name": "Red"}
+    assert record["team_code"] == "R"
+
+
 async def test_fetch_without_fields_gives_stored_fields_and_x2many_ids(api):
     record = (await api.post(f"/api/fetch/ApiTicket/{api.ids['a1']}", {})).json()
     assert record["name"] == "Printer jams" and len(record["tags"]) == 2 and len(record["tasks"]) == 2

@@ -40,7 +40,7 @@ async def test_revoke_by_id_or_prefix_stops_the_key(world, ff_runtime):
     first = (await cli("apikey", "create", "ann@example.test", "-t", world.tenant, "--name", "a")).stdout.strip()
     second = (await cli("apikey", "create", "ann@example.test", "-t", world.tenant, "--name", "b")).stdout.strip()
     listing = (await cli("apikey", "list", "-t", world.tenant, "--user", "ann@example.test")).stdout
-    first_id = next(line.split()[1] for line in listing.splitlines() if first.split("_")[1] in line)
+    first_id = next(line.split("\t")[0] for line in listing.splitlines() if first.split("_")[1] in line)
 
     by_id = await cli("apikey", "revoke", first_id, "-t", world.tenant)
     by_prefix = await cli("apikey", "revoke", second.split("_")[1], "-t", world.tenant)

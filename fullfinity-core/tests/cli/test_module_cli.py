@@ -15,23 +15,24 @@ def test_module_list_shows_an_installed_module_with_its_version_and_dependencies
     result = run_cli("module", "list", env=module_site.env())
 
     assert result.returncode == 0, result.stderr
-    lines = result.stdout.splitlines()
-    row = next(line for line in lines if "│ widgets " in line)
-    assert "3.1.4" in row and "core, widgets_base" in row
-    names = [line.split("│")[1].strip() for line in lines if line.startswith("│")]
+    rows = [line.split("\t") for line in result.stdout.splitlines()]
+    assert rows[0] == ["module", "name", "version", "dependencies", "edition", "distribution"]
+    row = next(r for r in rows if r[0] == "widgets")
+    assert row[2] == "3.1.4" and row[3] == "core, widgets_base"
+    names = [r[0] for r in rows[1:]]
     assert names.index("core") < names.index("widgets_base") < names.index("widgets")
 
 
 def test_module_list_for_a_tenant_shows_the_state_of_each_module(module_site, ff_tenant):
     module_site.add("widgets")
 
-    result = CliRunner().invoke(build_cli(), ["module", "list", "--tenant", ff_tenant.name], env={"COLUMNS": "200"})
+    result = CliRunner().invoke(build_cli(), ["module", "list", "--tenant", ff_tenant.name])
 
     assert result.exit_code == 0, result.output
-    lines = result.output.splitlines()
-    assert f"state in {ff_tenant.name}" in result.output
-    assert next(line for line in lines if "│ core " in line).rstrip(" │").endswith("installed")
-    assert next(line for line in lines if "│ widgets " in line).rstrip(" │").endswith("uninstalled")
+    rows = {line.split("\t")[0]: line.split("\t") for line in result.output.splitlines()}
+    assert rows["module"][-1] == f"state in {ff_tenant.name}"
+    assert rows["core"][-1] == "installed"
+    assert rows["widgets"][-1] == "uninstalled"
 
 
 def test_module_list_shows_a_glue_module_missing_a_dependency_as_unavailable(module_site, ff_tenant):
@@ -39,11 +40,11 @@ def test_module_list_shows_a_glue_module_missing_a_dependency_as_unavailable(mod
     module_site.add("widgets_ledger", manifest={"name": "Glue", "identifier": "widgets_ledger", "implicit": True,
                                                 "dependencies": ["widgets", "ledger_absent"]})  # fmt: skip
 
-    result = CliRunner().invoke(build_cli(), ["module", "list", "--tenant", ff_tenant.name], env={"COLUMNS": "250"})
+    result = CliRunner().invoke(build_cli(), ["module", "list", "--tenant", ff_tenant.name])
 
     assert result.exit_code == 0, result.output
-    row = next(line for line in result.output.splitlines() if "│ widgets_ledger " in line)
-    assert row.rstrip(" │").endswith("unavailable: needs ledger_absent (not pip-installed)")
+    row = next(line for line in result.output.splitlines() if line.startswith("widgets_ledger\t"))
+    assert row.endswith("\tunavailable: needs ledger_absent (not pip-installed)")
 
 
 def test_module_list_for_an_unknown_tenant_is_a_clear_error(ff_settings, capsys):

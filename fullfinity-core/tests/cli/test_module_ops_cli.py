@@ -67,9 +67,7 @@ def test_install_with_plan_and_json_lists_the_modules_and_changes_nothing(module
         ("cliplan", "requested"),
     ]
     listing = invoke("module", "list", "--tenant", tenant)
-    assert (
-        next(line for line in listing.output.splitlines() if "│ cliplan " in line).rstrip(" │").endswith("uninstalled")
-    )
+    assert next(line for line in listing.output.splitlines() if line.startswith("cliplan\t")).endswith("\tuninstalled")
 
 
 def test_install_then_uninstall_updates_the_module_list(module_site, tenant):
@@ -83,13 +81,9 @@ def test_install_then_uninstall_updates_the_module_list(module_site, tenant):
 
     assert installed.exit_code == 0, installed.output
     assert "install cliwidgets 1.0.0 [requested]" in installed.output
-    assert (
-        next(line for line in listed.output.splitlines() if "│ cliwidgets " in line).rstrip(" │").endswith("installed")
-    )
+    assert next(line for line in listed.output.splitlines() if line.startswith("cliwidgets\t")).endswith("\tinstalled")
     assert removed.exit_code == 0, removed.output
-    assert (
-        next(line for line in after.output.splitlines() if "│ cliwidgets " in line).rstrip(" │").endswith("uninstalled")
-    )
+    assert next(line for line in after.output.splitlines() if line.startswith("cliwidgets\t")).endswith("\tuninstalled")
 
 
 def test_install_without_a_tenant_is_a_usage_error(ff_settings):
@@ -126,8 +120,8 @@ def test_tenant_create_with_modules_and_demo_then_list_shows_modules_and_size(mo
         invoke("tenant", "drop", name, "--yes")
 
     assert created.exit_code == 0, created.output
-    row = next(line for line in listed.output.splitlines() if f"│ {name} " in line)
-    assert "clicrm 1.0.0" in row and "core " in row and "MiB" in row and "yes" in row
+    row = next(line.split("\t") for line in listed.output.splitlines() if line.startswith(f"{name}\t"))
+    assert row[4] == "yes" and "clicrm 1.0.0" in row[5] and "core " in row[5] and row[6].endswith(" MiB")
 
 
 def test_backup_and_restore_through_the_cli(tenant, tmp_path):
@@ -157,6 +151,24 @@ def test_license_add_and_show(tenant, tmp_path, license_key):
     assert added.exit_code == 0, added.output
     assert f"License for Northwind: added in tenant '{tenant}'" in added.output
     assert "bank_sync" in shown.output and expires in shown.output
+
+
+def test_license_show_json_lists_what_each_license_covers(tenant, tmp_path, license_key):
+    expires = (dt.date.today() + dt.timedelta(days=10)).isoformat()
+    payload = {"licensee": "Northwind", "tenants": [tenant], "modules": ["bank_sync"], "expires": expires}
+    path = tmp_path / "license.json"
+    path.write_text(json.dumps(sign_payload(license_key, payload)))
+    assert invoke("license", "add", str(path), "--tenant", tenant).exit_code == 0
+
+    shown = invoke("license", "show", "--tenant", tenant, "--json")
+
+    assert shown.exit_code == 0, shown.output
+    document = json.loads(shown.stdout)
+    assert document["tenant"] == tenant and document["rejected"] == []
+    (entry,) = document["licenses"]
+    assert {k: v for k, v in entry.items() if k != "source"} == {
+        "licensee": "Northwind", "tenants": [tenant], "modules": ["bank_sync"], "expires": expires, "expired": False,
+    }  # fmt: skip
 
 
 def test_license_add_refuses_a_license_signed_by_another_key(tenant, tmp_path, license_key):

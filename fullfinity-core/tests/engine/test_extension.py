@@ -126,3 +126,42 @@ def test_changing_a_field_type_in_an_extension_is_a_load_error(module_site):
     )
     with pytest.raises(ModuleError, match="Changing a field's type is not allowed"):
         Registry.for_modules([("core", "0"), ("hd2", "1.0.0"), ("hd2_bad", "1.0.0")])
+
+
+BULK = """
+from fullfinity.engine.base import *
+
+class BkOrder(Model):
+    _bulk_create_does_save = True
+    name = Char()
+
+    async def save(self, *args, **kwargs):
+        return await super().save(*args, **kwargs)
+
+    @classmethod
+    async def bulk_create(cls, rows):
+        return await super().bulk_create(rows)
+"""
+
+BULK_EXT = """
+from fullfinity.engine.base import *
+
+class BkOrder(Model):
+    __inherit__ = "BkOrder"
+
+    async def save(self, *args, **kwargs):
+        return await super().save(*args, **kwargs)
+"""
+
+
+def test_bulk_create_stays_set_based_only_while_every_save_override_says_its_bulk_create_covers_it(module_site):
+    from fullfinity.engine.records.persistence import _bulk_path_allowed
+
+    write_models(module_site.add("bk"), {"order": BULK})
+    write_models(module_site.add("bk_ext", dependencies=["bk"]), {"order": BULK_EXT})
+    core = ("core", "0")
+    alone = Registry.for_modules([core, ("bk", "1.0.0")]).get("BkOrder")
+    extended = Registry.for_modules([core, ("bk", "1.0.0"), ("bk_ext", "1.0.0")]).get("BkOrder")
+
+    assert _bulk_path_allowed(alone) is True
+    assert _bulk_path_allowed(extended) is False  # the extension's save runs: row by row through save

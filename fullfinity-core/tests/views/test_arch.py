@@ -94,6 +94,15 @@ def test_kanban_columns_fold_by_a_boolean_of_the_column_model_and_quick_create_i
     assert "first field is a ManyToOne" in problems["arch.1.fold_field"]
 
 
+def test_kanban_cards_are_coloured_by_a_stored_field_with_an_optional_colour_map(reg):
+    good = [{"color_field": "priority", "colors": {"urgent": "red"}, "content": []}]
+    assert check_view(ViewDef("v", "Kanban", "VwTicket", good), reg) == []
+    bad = [{"color_field": "ghost", "colors": ["red"], "content": []}]
+    problems = dict(check_view(ViewDef("v", "Kanban", "VwTicket", bad), reg))
+    assert set(problems) == {"arch.0.color_field", "arch.0.colors"}
+    assert "no stored field 'ghost'" in problems["arch.0.color_field"]
+
+
 def test_list_columns_are_fields_and_buttons_call_exposed_methods(reg):
     arch = [
         {

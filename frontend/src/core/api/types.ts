@@ -441,6 +441,96 @@ export type AuthSessionUpdate = {
   updated_date?: string;
 };
 
+/** Create Backorder? */
+export type BackorderWizard = {
+  /** ID */
+  id: (number | null);
+  /** Transfers */
+  transfers?: Array<number>;
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date?: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** BackorderWizard values */
+export type BackorderWizardWrite = {
+  /** Transfers */
+  transfers?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** BackorderWizard values */
+export type BackorderWizardUpdate = {
+  /** Transfers */
+  transfers?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
+/** Change Password */
+export type ChangePassword = {
+  /** ID */
+  id: (number | null);
+  /** User id */
+  user_id?: (number | null);
+  /** User */
+  user_email?: (string | null);
+  /** Current password. Yours, to confirm it is you. */
+  current_password?: (string | null);
+  /** New password */
+  new_password?: (string | null);
+  /** Confirm the new password */
+  confirm_password?: (string | null);
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date?: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** ChangePassword values */
+export type ChangePasswordWrite = {
+  /** User id */
+  user_id?: (number | null);
+  /** Current password. Yours, to confirm it is you. */
+  current_password?: (string | null);
+  /** New password */
+  new_password?: (string | null);
+  /** Confirm the new password */
+  confirm_password?: (string | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** ChangePassword values */
+export type ChangePasswordUpdate = {
+  /** User id */
+  user_id?: (number | null);
+  /** Current password. Yours, to confirm it is you. */
+  current_password?: (string | null);
+  /** New password */
+  new_password?: (string | null);
+  /** Confirm the new password */
+  confirm_password?: (string | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
 /** Company */
 export type Company = {
   /** ID */
@@ -520,6 +610,8 @@ export type Configuration = {
   crm_default_team?: (RelatedRecord | null);
   /** Website form posts per minute. Lead-capture posts accepted per minute from one address; more are refused with 429. */
   crm_lead_capture_rate?: (number | null);
+  /** Lots & serial numbers. Track products by lots or serial numbers (off: tracking is ignored and lots are hidden). */
+  inventory_lots?: boolean;
   /** Tax rounding. Per line: each line's tax is rounded. Globally: each tax is rounded once on the document total. */
   invoicing_tax_rounding?: ("per_line" | "globally" | null);
   /** Lock date. Nothing can be posted or changed on or before this date. */
@@ -552,6 +644,14 @@ export type Configuration = {
   invoicing_purchase_tax?: (RelatedRecord | null);
   /** Won on first invoice. Posting the first customer invoice of an open opportunity marks the opportunity won. */
   crm_invoicing_won_on_post?: boolean;
+  /** Stock valuation journal */
+  inventory_valuation_journal?: (RelatedRecord | null);
+  /** Stock valuation account */
+  inventory_valuation_account?: (RelatedRecord | null);
+  /** Stock input account */
+  inventory_input_account?: (RelatedRecord | null);
+  /** Stock output account */
+  inventory_output_account?: (RelatedRecord | null);
   /** Created on */
   created_date?: (string | null);
   /** Last updated on */
@@ -583,6 +683,8 @@ export type ConfigurationWrite = {
   }) | null);
   /** Website form posts per minute. Lead-capture posts accepted per minute from one address; more are refused with 429. */
   crm_lead_capture_rate?: (number | null);
+  /** Lots & serial numbers. Track products by lots or serial numbers (off: tracking is ignored and lots are hidden). */
+  inventory_lots?: boolean;
   /** Tax rounding. Per line: each line's tax is rounded. Globally: each tax is rounded once on the document total. */
   invoicing_tax_rounding?: ("per_line" | "globally" | null);
   /** Lock date. Nothing can be posted or changed on or before this date. */
@@ -641,6 +743,22 @@ export type ConfigurationWrite = {
   }) | null);
   /** Won on first invoice. Posting the first customer invoice of an open opportunity marks the opportunity won. */
   crm_invoicing_won_on_post?: boolean;
+  /** Stock valuation journal */
+  inventory_valuation_journal?: ((number | {
+    id: number;
+  }) | null);
+  /** Stock valuation account */
+  inventory_valuation_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Stock input account */
+  inventory_input_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Stock output account */
+  inventory_output_account?: ((number | {
+    id: number;
+  }) | null);
   /** Context keys for this write (api.md 1.2). */
   __context?: Record<string, unknown>;
 };
@@ -665,6 +783,8 @@ export type ConfigurationUpdate = {
   }) | null);
   /** Website form posts per minute. Lead-capture posts accepted per minute from one address; more are refused with 429. */
   crm_lead_capture_rate?: (number | null);
+  /** Lots & serial numbers. Track products by lots or serial numbers (off: tracking is ignored and lots are hidden). */
+  inventory_lots?: boolean;
   /** Tax rounding. Per line: each line's tax is rounded. Globally: each tax is rounded once on the document total. */
   invoicing_tax_rounding?: ("per_line" | "globally" | null);
   /** Lock date. Nothing can be posted or changed on or before this date. */
@@ -723,6 +843,22 @@ export type ConfigurationUpdate = {
   }) | null);
   /** Won on first invoice. Posting the first customer invoice of an open opportunity marks the opportunity won. */
   crm_invoicing_won_on_post?: boolean;
+  /** Stock valuation journal */
+  inventory_valuation_journal?: ((number | {
+    id: number;
+  }) | null);
+  /** Stock valuation account */
+  inventory_valuation_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Stock input account */
+  inventory_input_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Stock output account */
+  inventory_output_account?: ((number | {
+    id: number;
+  }) | null);
   /** Context keys for this write (api.md 1.2). */
   __context?: Record<string, unknown>;
   /** The updated_date read with the record: a different stored value is a 409. */
@@ -1869,6 +2005,142 @@ export type GroupUpdate = {
   updated_date?: string;
 };
 
+/** Inventory Adjustment */
+export type InventoryAdjustment = {
+  /** ID */
+  id: (number | null);
+  /** Reference */
+  name?: (string | null);
+  /** Location */
+  location?: (RelatedRecord | null);
+  /** Lines */
+  lines?: Array<number>;
+  /** State */
+  state?: ("draft" | "done" | null);
+  /** Date done */
+  date_done?: (string | null);
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** InventoryAdjustment values */
+export type InventoryAdjustmentWrite = {
+  /** Reference */
+  name?: (string | null);
+  /** Location */
+  location?: ((number | {
+    id: number;
+  }) | null);
+  /** Lines */
+  lines?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** InventoryAdjustment values */
+export type InventoryAdjustmentUpdate = {
+  /** Reference */
+  name?: (string | null);
+  /** Location */
+  location?: ((number | {
+    id: number;
+  }) | null);
+  /** Lines */
+  lines?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
+/** Adjustment Line */
+export type InventoryAdjustmentLine = {
+  /** ID */
+  id: (number | null);
+  /** Adjustment */
+  adjustment?: (RelatedRecord | null);
+  /** Product */
+  product?: (RelatedRecord | null);
+  /** Lot/Serial */
+  lot?: (RelatedRecord | null);
+  /** Location. Default: the adjustment's */
+  location?: (RelatedRecord | null);
+  /** Counted quantity */
+  counted?: (number | null);
+  /** Theoretical quantity */
+  theoretical?: (number | null);
+  /** Difference */
+  difference?: (number | null);
+  /** Move */
+  move?: (RelatedRecord | null);
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** InventoryAdjustmentLine values */
+export type InventoryAdjustmentLineWrite = {
+  /** Adjustment */
+  adjustment?: ((number | {
+    id: number;
+  }) | null);
+  /** Product */
+  product?: ((number | {
+    id: number;
+  }) | null);
+  /** Lot/Serial */
+  lot?: ((number | {
+    id: number;
+  }) | null);
+  /** Location. Default: the adjustment's */
+  location?: ((number | {
+    id: number;
+  }) | null);
+  /** Counted quantity */
+  counted?: ((number | string) | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** InventoryAdjustmentLine values */
+export type InventoryAdjustmentLineUpdate = {
+  /** Adjustment */
+  adjustment?: ((number | {
+    id: number;
+  }) | null);
+  /** Product */
+  product?: ((number | {
+    id: number;
+  }) | null);
+  /** Lot/Serial */
+  lot?: ((number | {
+    id: number;
+  }) | null);
+  /** Location. Default: the adjustment's */
+  location?: ((number | {
+    id: number;
+  }) | null);
+  /** Counted quantity */
+  counted?: ((number | string) | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
 /** Invoice */
 export type Invoice = {
   /** ID */
@@ -2052,6 +2324,10 @@ export type InvoiceLine = {
   price_subtotal?: (number | null);
   /** Total */
   price_total?: (number | null);
+  /** Delivered. Done moves of this line (received for bills), returns deducted */
+  qty_delivered?: (number | null);
+  /** Stock moves */
+  stock_moves?: Array<number>;
   /** Created on */
   created_date?: (string | null);
   /** Last updated on */
@@ -2095,6 +2371,8 @@ export type InvoiceLineWrite = {
   discount?: ((number | string) | null);
   /** Taxes. Default: the product's taxes */
   taxes?: (Array<(number | Command)> | null);
+  /** Stock moves */
+  stock_moves?: (Array<(number | Command)> | null);
   /** Context keys for this write (api.md 1.2). */
   __context?: Record<string, unknown>;
 };
@@ -2131,6 +2409,8 @@ export type InvoiceLineUpdate = {
   discount?: ((number | string) | null);
   /** Taxes. Default: the product's taxes */
   taxes?: (Array<(number | Command)> | null);
+  /** Stock moves */
+  stock_moves?: (Array<(number | Command)> | null);
   /** Context keys for this write (api.md 1.2). */
   __context?: Record<string, unknown>;
   /** The updated_date read with the record: a different stored value is a 409. */
@@ -2473,6 +2753,152 @@ export type JournalSequenceUpdate = {
   updated_date?: string;
 };
 
+/** Location */
+export type Location = {
+  /** ID */
+  id: (number | null);
+  /** Name */
+  name?: (string | null);
+  /** Full name */
+  complete_name?: (string | null);
+  /** Parent path. Ids from the root: /1/4/9/ */
+  parent_path?: (string | null);
+  /** Parent location */
+  parent?: (RelatedRecord | null);
+  /** Type */
+  usage?: ("view" | "internal" | "supplier" | "customer" | "inventory" | "production" | "transit" | "scrap" | null);
+  /** Warehouse */
+  warehouse?: (RelatedRecord | null);
+  /** Allow negative. Let this location go below zero (deliveries before receipts) */
+  allow_negative?: boolean;
+  /** Barcode */
+  barcode?: (string | null);
+  /** Active */
+  active?: boolean;
+  /** Children */
+  children?: Array<number>;
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** Location values */
+export type LocationWrite = {
+  /** Name */
+  name?: (string | null);
+  /** Parent location */
+  parent?: ((number | {
+    id: number;
+  }) | null);
+  /** Type */
+  usage?: ("view" | "internal" | "supplier" | "customer" | "inventory" | "production" | "transit" | "scrap" | null);
+  /** Warehouse */
+  warehouse?: ((number | {
+    id: number;
+  }) | null);
+  /** Allow negative. Let this location go below zero (deliveries before receipts) */
+  allow_negative?: boolean;
+  /** Barcode */
+  barcode?: (string | null);
+  /** Active */
+  active?: boolean;
+  /** Children */
+  children?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** Location values */
+export type LocationUpdate = {
+  /** Name */
+  name?: (string | null);
+  /** Parent location */
+  parent?: ((number | {
+    id: number;
+  }) | null);
+  /** Type */
+  usage?: ("view" | "internal" | "supplier" | "customer" | "inventory" | "production" | "transit" | "scrap" | null);
+  /** Warehouse */
+  warehouse?: ((number | {
+    id: number;
+  }) | null);
+  /** Allow negative. Let this location go below zero (deliveries before receipts) */
+  allow_negative?: boolean;
+  /** Barcode */
+  barcode?: (string | null);
+  /** Active */
+  active?: boolean;
+  /** Children */
+  children?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
+/** Lot/Serial Number */
+export type Lot = {
+  /** ID */
+  id: (number | null);
+  /** Lot/Serial number */
+  name?: (string | null);
+  /** Product */
+  product?: (RelatedRecord | null);
+  /** Expiration date */
+  expiration_date?: (string | null);
+  /** Note */
+  note?: (string | null);
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** Lot values */
+export type LotWrite = {
+  /** Lot/Serial number */
+  name?: (string | null);
+  /** Product */
+  product?: ((number | {
+    id: number;
+  }) | null);
+  /** Expiration date */
+  expiration_date?: (string | null);
+  /** Note */
+  note?: (string | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** Lot values */
+export type LotUpdate = {
+  /** Lot/Serial number */
+  name?: (string | null);
+  /** Product */
+  product?: ((number | {
+    id: number;
+  }) | null);
+  /** Expiration date */
+  expiration_date?: (string | null);
+  /** Note */
+  note?: (string | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
 /** Model Access */
 export type ModelAccess = {
   /** ID */
@@ -2753,6 +3179,113 @@ export type ModuleCategoryUpdate = {
   sequence?: (number | null);
   /** Modules */
   modules?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
+/** Operation Type */
+export type OperationType = {
+  /** ID */
+  id: (number | null);
+  /** Name */
+  name?: (string | null);
+  /** Type of operation */
+  code?: ("incoming" | "outgoing" | "internal" | null);
+  /** Warehouse */
+  warehouse?: (RelatedRecord | null);
+  /** Prefix. Numbers read <prefix>00001, e.g. WH/IN/00001 */
+  prefix?: (string | null);
+  /** Next number */
+  next_number?: (number | null);
+  /** Default source location */
+  default_source?: (RelatedRecord | null);
+  /** Default destination location */
+  default_destination?: (RelatedRecord | null);
+  /** Return type. The type of the returns of these transfers */
+  return_type?: (RelatedRecord | null);
+  /** Sequence */
+  sequence?: (number | null);
+  /** Active */
+  active?: boolean;
+  /** Ready */
+  count_ready?: (number | null);
+  /** Waiting */
+  count_waiting?: (number | null);
+  /** Late */
+  count_late?: (number | null);
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** OperationType values */
+export type OperationTypeWrite = {
+  /** Name */
+  name?: (string | null);
+  /** Type of operation */
+  code?: ("incoming" | "outgoing" | "internal" | null);
+  /** Warehouse */
+  warehouse?: ((number | {
+    id: number;
+  }) | null);
+  /** Prefix. Numbers read <prefix>00001, e.g. WH/IN/00001 */
+  prefix?: (string | null);
+  /** Default source location */
+  default_source?: ((number | {
+    id: number;
+  }) | null);
+  /** Default destination location */
+  default_destination?: ((number | {
+    id: number;
+  }) | null);
+  /** Return type. The type of the returns of these transfers */
+  return_type?: ((number | {
+    id: number;
+  }) | null);
+  /** Sequence */
+  sequence?: (number | null);
+  /** Active */
+  active?: boolean;
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** OperationType values */
+export type OperationTypeUpdate = {
+  /** Name */
+  name?: (string | null);
+  /** Type of operation */
+  code?: ("incoming" | "outgoing" | "internal" | null);
+  /** Warehouse */
+  warehouse?: ((number | {
+    id: number;
+  }) | null);
+  /** Prefix. Numbers read <prefix>00001, e.g. WH/IN/00001 */
+  prefix?: (string | null);
+  /** Default source location */
+  default_source?: ((number | {
+    id: number;
+  }) | null);
+  /** Default destination location */
+  default_destination?: ((number | {
+    id: number;
+  }) | null);
+  /** Return type. The type of the returns of these transfers */
+  return_type?: ((number | {
+    id: number;
+  }) | null);
+  /** Sequence */
+  sequence?: (number | null);
+  /** Active */
+  active?: boolean;
   /** Context keys for this write (api.md 1.2). */
   __context?: Record<string, unknown>;
   /** The updated_date read with the record: a different stored value is a 409. */
@@ -3138,6 +3671,20 @@ export type Product = {
   image?: (FileValue | null);
   /** Active */
   active?: boolean;
+  /** Track inventory. Stock quantities are kept for it */
+  storable?: boolean;
+  /** Tracking */
+  tracking?: ("none" | "lot" | "serial" | null);
+  /** Costing method */
+  cost_method?: ("standard" | "average" | "fifo" | null);
+  /** On hand */
+  qty_on_hand?: (number | null);
+  /** Reserved */
+  qty_reserved?: (number | null);
+  /** Available */
+  qty_available?: (number | null);
+  /** Forecasted */
+  qty_forecast?: (number | null);
   /** Sale taxes. Taxes of customer invoice lines of this product */
   sale_taxes?: Array<number>;
   /** Purchase taxes. Taxes of vendor bill lines of this product */
@@ -3185,6 +3732,12 @@ export type ProductWrite = {
   image?: (FileUpload | null);
   /** Active */
   active?: boolean;
+  /** Track inventory. Stock quantities are kept for it */
+  storable?: boolean;
+  /** Tracking */
+  tracking?: ("none" | "lot" | "serial" | null);
+  /** Costing method */
+  cost_method?: ("standard" | "average" | "fifo" | null);
   /** Sale taxes. Taxes of customer invoice lines of this product */
   sale_taxes?: (Array<(number | Command)> | null);
   /** Purchase taxes. Taxes of vendor bill lines of this product */
@@ -3229,6 +3782,12 @@ export type ProductUpdate = {
   image?: (FileUpload | null);
   /** Active */
   active?: boolean;
+  /** Track inventory. Stock quantities are kept for it */
+  storable?: boolean;
+  /** Tracking */
+  tracking?: ("none" | "lot" | "serial" | null);
+  /** Costing method */
+  cost_method?: ("standard" | "average" | "fifo" | null);
   /** Sale taxes. Taxes of customer invoice lines of this product */
   sale_taxes?: (Array<(number | Command)> | null);
   /** Purchase taxes. Taxes of vendor bill lines of this product */
@@ -3261,6 +3820,12 @@ export type ProductCategory = {
   income_account?: (RelatedRecord | null);
   /** Expense account. Default: the parent's, then the settings' */
   expense_account?: (RelatedRecord | null);
+  /** Stock valuation account. Default: the settings' */
+  stock_valuation_account?: (RelatedRecord | null);
+  /** Stock input account. Goods received; default: the settings' */
+  stock_input_account?: (RelatedRecord | null);
+  /** Stock output account. Goods delivered; default: the settings' */
+  stock_output_account?: (RelatedRecord | null);
   /** Children */
   children?: Array<number>;
   /** Products */
@@ -3292,6 +3857,18 @@ export type ProductCategoryWrite = {
   expense_account?: ((number | {
     id: number;
   }) | null);
+  /** Stock valuation account. Default: the settings' */
+  stock_valuation_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Stock input account. Goods received; default: the settings' */
+  stock_input_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Stock output account. Goods delivered; default: the settings' */
+  stock_output_account?: ((number | {
+    id: number;
+  }) | null);
   /** Children */
   children?: (Array<(number | Command)> | null);
   /** Products */
@@ -3316,10 +3893,63 @@ export type ProductCategoryUpdate = {
   expense_account?: ((number | {
     id: number;
   }) | null);
+  /** Stock valuation account. Default: the settings' */
+  stock_valuation_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Stock input account. Goods received; default: the settings' */
+  stock_input_account?: ((number | {
+    id: number;
+  }) | null);
+  /** Stock output account. Goods delivered; default: the settings' */
+  stock_output_account?: ((number | {
+    id: number;
+  }) | null);
   /** Children */
   children?: (Array<(number | Command)> | null);
   /** Products */
   products?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
+/** Stock on Hand */
+export type Quant = {
+  /** ID */
+  id: (number | null);
+  /** Product */
+  product?: (RelatedRecord | null);
+  /** Location */
+  location?: (RelatedRecord | null);
+  /** Lot/Serial */
+  lot?: (RelatedRecord | null);
+  /** On hand */
+  quantity?: (number | null);
+  /** Reserved */
+  reserved?: (number | null);
+  /** Incoming date */
+  in_date?: (string | null);
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** Quant values */
+export type QuantWrite = {
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** Quant values */
+export type QuantUpdate = {
   /** Context keys for this write (api.md 1.2). */
   __context?: Record<string, unknown>;
   /** The updated_date read with the record: a different stored value is a 409. */
@@ -3409,6 +4039,99 @@ export type RecordRuleUpdate = {
   updated_date?: string;
 };
 
+/** Reorder Rule */
+export type ReorderRule = {
+  /** ID */
+  id: (number | null);
+  /** Product */
+  product?: (RelatedRecord | null);
+  /** Warehouse */
+  warehouse?: (RelatedRecord | null);
+  /** Location. Default: the warehouse's stock location */
+  location?: (RelatedRecord | null);
+  /** Minimum */
+  min_qty?: (number | null);
+  /** Maximum */
+  max_qty?: (number | null);
+  /** Order in multiples of */
+  multiple?: (number | null);
+  /** Vendor */
+  partner?: (RelatedRecord | null);
+  /** Active */
+  active?: boolean;
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** ReorderRule values */
+export type ReorderRuleWrite = {
+  /** Product */
+  product?: ((number | {
+    id: number;
+  }) | null);
+  /** Warehouse */
+  warehouse?: ((number | {
+    id: number;
+  }) | null);
+  /** Location. Default: the warehouse's stock location */
+  location?: ((number | {
+    id: number;
+  }) | null);
+  /** Minimum */
+  min_qty?: ((number | string) | null);
+  /** Maximum */
+  max_qty?: ((number | string) | null);
+  /** Order in multiples of */
+  multiple?: ((number | string) | null);
+  /** Vendor */
+  partner?: ((number | {
+    id: number;
+  }) | null);
+  /** Active */
+  active?: boolean;
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** ReorderRule values */
+export type ReorderRuleUpdate = {
+  /** Product */
+  product?: ((number | {
+    id: number;
+  }) | null);
+  /** Warehouse */
+  warehouse?: ((number | {
+    id: number;
+  }) | null);
+  /** Location. Default: the warehouse's stock location */
+  location?: ((number | {
+    id: number;
+  }) | null);
+  /** Minimum */
+  min_qty?: ((number | string) | null);
+  /** Maximum */
+  max_qty?: ((number | string) | null);
+  /** Order in multiples of */
+  multiple?: ((number | string) | null);
+  /** Vendor */
+  partner?: ((number | {
+    id: number;
+  }) | null);
+  /** Active */
+  active?: boolean;
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
 /** Saved Search */
 export type SavedSearch = {
   /** ID */
@@ -3484,6 +4207,228 @@ export type SavedSearchUpdate = {
   shared?: boolean;
   /** Applied when its owner opens the action. */
   is_default?: boolean;
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
+/** Stock Move */
+export type StockMove = {
+  /** ID */
+  id: (number | null);
+  /** Transfer */
+  transfer?: (RelatedRecord | null);
+  /** Product */
+  product?: (RelatedRecord | null);
+  /** Description */
+  name?: (string | null);
+  /** Demand */
+  demand?: (number | null);
+  /** Quantity. Picked (moved at validation) */
+  quantity?: (number | null);
+  /** Reserved */
+  reserved?: (number | null);
+  /** Unit. Default: the product's unit */
+  uom?: (RelatedRecord | null);
+  /** Source location */
+  source?: (RelatedRecord | null);
+  /** Destination location */
+  destination?: (RelatedRecord | null);
+  /** State */
+  state?: ("draft" | "confirmed" | "partially_available" | "assigned" | "done" | "cancelled" | null);
+  /** Date. Date done */
+  date?: (string | null);
+  /** Unit cost. Incoming moves: the cost of one unit (default: the product's cost) */
+  unit_cost?: (number | null);
+  /** Return of */
+  origin_return?: (RelatedRecord | null);
+  /** Lines */
+  lines?: Array<number>;
+  /** Reference. The transfer, adjustment or scrap */
+  reference?: (string | null);
+  /** Invoice line */
+  invoice_line?: (RelatedRecord | null);
+  /** Returned by */
+  returned_by?: Array<number>;
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** StockMove values */
+export type StockMoveWrite = {
+  /** Transfer */
+  transfer?: ((number | {
+    id: number;
+  }) | null);
+  /** Product */
+  product?: ((number | {
+    id: number;
+  }) | null);
+  /** Description */
+  name?: (string | null);
+  /** Demand */
+  demand?: ((number | string) | null);
+  /** Quantity. Picked (moved at validation) */
+  quantity?: ((number | string) | null);
+  /** Unit. Default: the product's unit */
+  uom?: ((number | {
+    id: number;
+  }) | null);
+  /** Source location */
+  source?: ((number | {
+    id: number;
+  }) | null);
+  /** Destination location */
+  destination?: ((number | {
+    id: number;
+  }) | null);
+  /** Unit cost. Incoming moves: the cost of one unit (default: the product's cost) */
+  unit_cost?: ((number | string) | null);
+  /** Lines */
+  lines?: (Array<(number | Command)> | null);
+  /** Returned by */
+  returned_by?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** StockMove values */
+export type StockMoveUpdate = {
+  /** Transfer */
+  transfer?: ((number | {
+    id: number;
+  }) | null);
+  /** Product */
+  product?: ((number | {
+    id: number;
+  }) | null);
+  /** Description */
+  name?: (string | null);
+  /** Demand */
+  demand?: ((number | string) | null);
+  /** Quantity. Picked (moved at validation) */
+  quantity?: ((number | string) | null);
+  /** Unit. Default: the product's unit */
+  uom?: ((number | {
+    id: number;
+  }) | null);
+  /** Source location */
+  source?: ((number | {
+    id: number;
+  }) | null);
+  /** Destination location */
+  destination?: ((number | {
+    id: number;
+  }) | null);
+  /** Unit cost. Incoming moves: the cost of one unit (default: the product's cost) */
+  unit_cost?: ((number | string) | null);
+  /** Lines */
+  lines?: (Array<(number | Command)> | null);
+  /** Returned by */
+  returned_by?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
+/** Move Line */
+export type StockMoveLine = {
+  /** ID */
+  id: (number | null);
+  /** Move */
+  move?: (RelatedRecord | null);
+  /** Product. Default: the move's */
+  product?: (RelatedRecord | null);
+  /** Lot/Serial */
+  lot?: (RelatedRecord | null);
+  /** New lot/serial. Received goods: the lot to create */
+  lot_name?: (string | null);
+  /** Source. Default: the move's */
+  source?: (RelatedRecord | null);
+  /** Destination. Default: the move's */
+  destination?: (RelatedRecord | null);
+  /** Quantity */
+  quantity?: (number | null);
+  /** Reserved */
+  reserved?: (number | null);
+  /** State */
+  state?: ("draft" | "confirmed" | "partially_available" | "assigned" | "done" | "cancelled" | null);
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** StockMoveLine values */
+export type StockMoveLineWrite = {
+  /** Move */
+  move?: ((number | {
+    id: number;
+  }) | null);
+  /** Product. Default: the move's */
+  product?: ((number | {
+    id: number;
+  }) | null);
+  /** Lot/Serial */
+  lot?: ((number | {
+    id: number;
+  }) | null);
+  /** New lot/serial. Received goods: the lot to create */
+  lot_name?: (string | null);
+  /** Source. Default: the move's */
+  source?: ((number | {
+    id: number;
+  }) | null);
+  /** Destination. Default: the move's */
+  destination?: ((number | {
+    id: number;
+  }) | null);
+  /** Quantity */
+  quantity?: ((number | string) | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** StockMoveLine values */
+export type StockMoveLineUpdate = {
+  /** Move */
+  move?: ((number | {
+    id: number;
+  }) | null);
+  /** Product. Default: the move's */
+  product?: ((number | {
+    id: number;
+  }) | null);
+  /** Lot/Serial */
+  lot?: ((number | {
+    id: number;
+  }) | null);
+  /** New lot/serial. Received goods: the lot to create */
+  lot_name?: (string | null);
+  /** Source. Default: the move's */
+  source?: ((number | {
+    id: number;
+  }) | null);
+  /** Destination. Default: the move's */
+  destination?: ((number | {
+    id: number;
+  }) | null);
+  /** Quantity */
+  quantity?: ((number | string) | null);
   /** Context keys for this write (api.md 1.2). */
   __context?: Record<string, unknown>;
   /** The updated_date read with the record: a different stored value is a 409. */
@@ -3650,6 +4595,121 @@ export type TaxGroupUpdate = {
   name?: (string | null);
   /** Sequence */
   sequence?: (number | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
+/** Transfer */
+export type Transfer = {
+  /** ID */
+  id: (number | null);
+  /** Reference */
+  number?: (string | null);
+  /** Operation type */
+  operation_type?: (RelatedRecord | null);
+  /** Contact */
+  partner?: (RelatedRecord | null);
+  /** Source location */
+  source?: (RelatedRecord | null);
+  /** Destination location */
+  destination?: (RelatedRecord | null);
+  /** Scheduled date */
+  scheduled_date?: (string | null);
+  /** Date of transfer */
+  date_done?: (string | null);
+  /** Source document */
+  origin?: (string | null);
+  /** Note */
+  note?: (string | null);
+  /** State */
+  state?: ("draft" | "waiting" | "confirmed" | "assigned" | "done" | "cancelled" | null);
+  /** Moves */
+  moves?: Array<number>;
+  /** Backorder of */
+  backorder_of?: (RelatedRecord | null);
+  /** Return of */
+  return_of?: (RelatedRecord | null);
+  /** Backorders */
+  backorders?: Array<number>;
+  /** Returns */
+  returns?: Array<number>;
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** Transfer values */
+export type TransferWrite = {
+  /** Operation type */
+  operation_type?: ((number | {
+    id: number;
+  }) | null);
+  /** Contact */
+  partner?: ((number | {
+    id: number;
+  }) | null);
+  /** Source location */
+  source?: ((number | {
+    id: number;
+  }) | null);
+  /** Destination location */
+  destination?: ((number | {
+    id: number;
+  }) | null);
+  /** Scheduled date */
+  scheduled_date?: (string | null);
+  /** Source document */
+  origin?: (string | null);
+  /** Note */
+  note?: (string | null);
+  /** Moves */
+  moves?: (Array<(number | Command)> | null);
+  /** Backorders */
+  backorders?: (Array<(number | Command)> | null);
+  /** Returns */
+  returns?: (Array<(number | Command)> | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** Transfer values */
+export type TransferUpdate = {
+  /** Operation type */
+  operation_type?: ((number | {
+    id: number;
+  }) | null);
+  /** Contact */
+  partner?: ((number | {
+    id: number;
+  }) | null);
+  /** Source location */
+  source?: ((number | {
+    id: number;
+  }) | null);
+  /** Destination location */
+  destination?: ((number | {
+    id: number;
+  }) | null);
+  /** Scheduled date */
+  scheduled_date?: (string | null);
+  /** Source document */
+  origin?: (string | null);
+  /** Note */
+  note?: (string | null);
+  /** Moves */
+  moves?: (Array<(number | Command)> | null);
+  /** Backorders */
+  backorders?: (Array<(number | Command)> | null);
+  /** Returns */
+  returns?: (Array<(number | Command)> | null);
   /** Context keys for this write (api.md 1.2). */
   __context?: Record<string, unknown>;
   /** The updated_date read with the record: a different stored value is a 409. */
@@ -4102,6 +5162,114 @@ export type UserUpdate = {
   updated_date?: string;
 };
 
+/** Valuation Layer */
+export type ValuationLayer = {
+  /** ID */
+  id: (number | null);
+  /** Move */
+  move?: (RelatedRecord | null);
+  /** Product */
+  product?: (RelatedRecord | null);
+  /** Quantity */
+  quantity?: (number | null);
+  /** Unit cost */
+  unit_cost?: (number | null);
+  /** Value */
+  value?: (number | null);
+  /** Remaining qty */
+  remaining_qty?: (number | null);
+  /** Remaining value */
+  remaining_value?: (number | null);
+  /** Description */
+  description?: (string | null);
+  /** Journal entry */
+  journal_entry?: (RelatedRecord | null);
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** ValuationLayer values */
+export type ValuationLayerWrite = {
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** ValuationLayer values */
+export type ValuationLayerUpdate = {
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
+/** Warehouse */
+export type Warehouse = {
+  /** ID */
+  id: (number | null);
+  /** Name */
+  name?: (string | null);
+  /** Code. Short name; prefixes locations and numbers (WH/IN/) */
+  code?: (string | null);
+  /** Address */
+  partner?: (RelatedRecord | null);
+  /** View location */
+  view_location?: (RelatedRecord | null);
+  /** Stock location */
+  stock_location?: (RelatedRecord | null);
+  /** Receipt type */
+  receipt_type?: (RelatedRecord | null);
+  /** Delivery type */
+  delivery_type?: (RelatedRecord | null);
+  /** Internal type */
+  internal_type?: (RelatedRecord | null);
+  /** Created on */
+  created_date?: (string | null);
+  /** Last updated on */
+  updated_date: (string | null);
+  /** Created by */
+  create_uid?: (number | null);
+  /** Last updated by */
+  write_uid?: (number | null);
+  display_name: (string | null);
+};
+
+/** Warehouse values */
+export type WarehouseWrite = {
+  /** Name */
+  name?: (string | null);
+  /** Code. Short name; prefixes locations and numbers (WH/IN/) */
+  code?: (string | null);
+  /** Address */
+  partner?: ((number | {
+    id: number;
+  }) | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+};
+
+/** Warehouse values */
+export type WarehouseUpdate = {
+  /** Name */
+  name?: (string | null);
+  /** Code. Short name; prefixes locations and numbers (WH/IN/) */
+  code?: (string | null);
+  /** Address */
+  partner?: ((number | {
+    id: number;
+  }) | null);
+  /** Context keys for this write (api.md 1.2). */
+  __context?: Record<string, unknown>;
+  /** The updated_date read with the record: a different stored value is a 409. */
+  updated_date?: string;
+};
+
 /** Window Action */
 export type WindowAction = {
   /** ID */
@@ -4215,6 +5383,8 @@ export interface Models {
   AgedBalanceLine: { record: AgedBalanceLine; write: AgedBalanceLineWrite; update: AgedBalanceLineUpdate };
   ApiKey: { record: ApiKey; write: ApiKeyWrite; update: ApiKeyUpdate };
   AuthSession: { record: AuthSession; write: AuthSessionWrite; update: AuthSessionUpdate };
+  BackorderWizard: { record: BackorderWizard; write: BackorderWizardWrite; update: BackorderWizardUpdate };
+  ChangePassword: { record: ChangePassword; write: ChangePasswordWrite; update: ChangePasswordUpdate };
   Company: { record: Company; write: CompanyWrite; update: CompanyUpdate };
   Configuration: { record: Configuration; write: ConfigurationWrite; update: ConfigurationUpdate };
   Contact: { record: Contact; write: ContactWrite; update: ContactUpdate };
@@ -4231,16 +5401,21 @@ export interface Models {
   CurrencyRate: { record: CurrencyRate; write: CurrencyRateWrite; update: CurrencyRateUpdate };
   GeneralLedgerLine: { record: GeneralLedgerLine; write: GeneralLedgerLineWrite; update: GeneralLedgerLineUpdate };
   Group: { record: Group; write: GroupWrite; update: GroupUpdate };
+  InventoryAdjustment: { record: InventoryAdjustment; write: InventoryAdjustmentWrite; update: InventoryAdjustmentUpdate };
+  InventoryAdjustmentLine: { record: InventoryAdjustmentLine; write: InventoryAdjustmentLineWrite; update: InventoryAdjustmentLineUpdate };
   Invoice: { record: Invoice; write: InvoiceWrite; update: InvoiceUpdate };
   InvoiceLine: { record: InvoiceLine; write: InvoiceLineWrite; update: InvoiceLineUpdate };
   Journal: { record: Journal; write: JournalWrite; update: JournalUpdate };
   JournalEntry: { record: JournalEntry; write: JournalEntryWrite; update: JournalEntryUpdate };
   JournalItem: { record: JournalItem; write: JournalItemWrite; update: JournalItemUpdate };
   JournalSequence: { record: JournalSequence; write: JournalSequenceWrite; update: JournalSequenceUpdate };
+  Location: { record: Location; write: LocationWrite; update: LocationUpdate };
+  Lot: { record: Lot; write: LotWrite; update: LotUpdate };
   ModelAccess: { record: ModelAccess; write: ModelAccessWrite; update: ModelAccessUpdate };
   ModelRegistry: { record: ModelRegistry; write: ModelRegistryWrite; update: ModelRegistryUpdate };
   Module: { record: Module; write: ModuleWrite; update: ModuleUpdate };
   ModuleCategory: { record: ModuleCategory; write: ModuleCategoryWrite; update: ModuleCategoryUpdate };
+  OperationType: { record: OperationType; write: OperationTypeWrite; update: OperationTypeUpdate };
   PartialReconcile: { record: PartialReconcile; write: PartialReconcileWrite; update: PartialReconcileUpdate };
   Payment: { record: Payment; write: PaymentWrite; update: PaymentUpdate };
   PaymentRegister: { record: PaymentRegister; write: PaymentRegisterWrite; update: PaymentRegisterUpdate };
@@ -4248,16 +5423,23 @@ export interface Models {
   PaymentTermLine: { record: PaymentTermLine; write: PaymentTermLineWrite; update: PaymentTermLineUpdate };
   Product: { record: Product; write: ProductWrite; update: ProductUpdate };
   ProductCategory: { record: ProductCategory; write: ProductCategoryWrite; update: ProductCategoryUpdate };
+  Quant: { record: Quant; write: QuantWrite; update: QuantUpdate };
   RecordRule: { record: RecordRule; write: RecordRuleWrite; update: RecordRuleUpdate };
+  ReorderRule: { record: ReorderRule; write: ReorderRuleWrite; update: ReorderRuleUpdate };
   SavedSearch: { record: SavedSearch; write: SavedSearchWrite; update: SavedSearchUpdate };
+  StockMove: { record: StockMove; write: StockMoveWrite; update: StockMoveUpdate };
+  StockMoveLine: { record: StockMoveLine; write: StockMoveLineWrite; update: StockMoveLineUpdate };
   Tax: { record: Tax; write: TaxWrite; update: TaxUpdate };
   TaxGroup: { record: TaxGroup; write: TaxGroupWrite; update: TaxGroupUpdate };
+  Transfer: { record: Transfer; write: TransferWrite; update: TransferUpdate };
   TrialBalanceLine: { record: TrialBalanceLine; write: TrialBalanceLineWrite; update: TrialBalanceLineUpdate };
   UiMenu: { record: UiMenu; write: UiMenuWrite; update: UiMenuUpdate };
   UiView: { record: UiView; write: UiViewWrite; update: UiViewUpdate };
   Uom: { record: Uom; write: UomWrite; update: UomUpdate };
   UomCategory: { record: UomCategory; write: UomCategoryWrite; update: UomCategoryUpdate };
   User: { record: User; write: UserWrite; update: UserUpdate };
+  ValuationLayer: { record: ValuationLayer; write: ValuationLayerWrite; update: ValuationLayerUpdate };
+  Warehouse: { record: Warehouse; write: WarehouseWrite; update: WarehouseUpdate };
   WindowAction: { record: WindowAction; write: WindowActionWrite; update: WindowActionUpdate };
 }
 

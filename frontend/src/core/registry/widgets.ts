@@ -69,7 +69,7 @@ export const DEFAULT_WIDGETS: Record<string, string> = {
   Integer: "NumberInput",
   Float: "NumberInput",
   Monetary: "MonetaryInput",
-  Decimal: "NumberInput",
+  Numeric: "NumberInput",
   Boolean: "Checkbox",
   Selection: "Select",
   Date: "DateInput",

@@ -60,7 +60,7 @@ export function ActionScreen(): ReactNode {
             onChange={(type) => { const next = new URLSearchParams(params); next.set("view", type); setParams(next); }} aria-label="View type" />
         </Group>
       )}
-      <Component key={`${chosen.type}:${action.data.identifier}`} action={action.data} view={listView.data} searchView={searchView.data ?? null} />
+      <Suspense fallback={null}><Component key={`${chosen.type}:${action.data.identifier}`} action={action.data} view={listView.data} searchView={searchView.data ?? null} /></Suspense>
     </>
   );
 }

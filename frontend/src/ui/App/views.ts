@@ -1,5 +1,7 @@
 // The view types of this release, registered in the view-type registry (views.md 14.3).
-// Part 2 adds Kanban and Calendar here (lazy-loaded) the same way.
+// Kanban and Calendar are lazy-loaded: the first screen does not carry drag and drop or the calendar.
+import { lazy } from "react";
+import { loading } from "../../core/query/loading";
 import { registerViewType } from "../../core/registry/views";
 import { ListView } from "../ListView";
 
@@ -9,4 +11,20 @@ registerViewType({
   component: ListView,
   switchable: true,
   capabilities: ["search", "pagination", "groupBy", "selection", "inlineEdit", "export", "browse", "formDrillDown"],
+});
+
+registerViewType({
+  type: "Kanban",
+  label: "Kanban",
+  component: lazy(() => loading.track(import("../KanbanView/KanbanView").then((m) => ({ default: m.KanbanView })))),
+  switchable: true,
+  capabilities: ["search", "formDrillDown"],
+});
+
+registerViewType({
+  type: "Calendar",
+  label: "Calendar",
+  component: lazy(() => loading.track(import("../CalendarView/CalendarView").then((m) => ({ default: m.CalendarView })))),
+  switchable: true,
+  capabilities: ["search", "formDrillDown"],
 });

@@ -6,6 +6,7 @@ import { api } from "../../core/api/http";
 import { ApiError } from "../../core/api/errors";
 import type { FieldMeta, RecordValues, ViewDef } from "../../core/api/shapes";
 import { storedLine } from "../../core/records/commands";
+import { changeId, changesOf, mergeAnswer, toPaths, triggersOnchange, type Change } from "../../core/records/onchange";
 import { queryKeys } from "../../core/query/keys";
 import { writable, writeValues } from "./values";
 
@@ -24,6 +25,8 @@ export interface RecordForm {
   reloadKeepingEdits: () => Promise<void>;
   dismissConflict: () => void;
   duplicateValues: () => RecordValues;
+  /** Put server messages under their fields (a wizard's button answered 422). */
+  setErrors: (errors: Record<string, string>) => void;
 }
 
 function relatedPaths(view: ViewDef, fields: Record<string, FieldMeta>): string[] {
@@ -41,6 +44,7 @@ function toDraft(record: RecordValues, fields: Record<string, FieldMeta>): Recor
   return out;
 }
 
+/** A record of `view` (`id` null: a new one, from default-get, read-only fields included, as a wizard needs). */
 export function useRecordForm(view: ViewDef, id: number | null, givenContext: Record<string, unknown>, initial?: RecordValues): RecordForm {
   // Callers build the context afresh on each render: keep one object while its content is the same.
   const contextKey = JSON.stringify(givenContext);
@@ -54,7 +58,8 @@ export function useRecordForm(view: ViewDef, id: number | null, givenContext: Re
     queryKey: id === null ? ["fullfinity", "data", model, "new", view.identifier, JSON.stringify(initial ?? {}), JSON.stringify(context)] : queryKeys.record(model, id, fetchFields),
     queryFn: async () => {
       if (id !== null) return api.fetch(model, id, { fields: fetchFields, related, context });
-      const names = Object.keys(fields).filter((n) => writable(fields[n]) && fetchFields.includes(n));
+      // Read-only fields too: modifiers test them (`state` of a new invoice is "draft").
+      const names = Object.keys(fields).filter((n) => n !== "id" && fetchFields.includes(n));
       const answer = await api.defaultGet(model, names, context);
       return { ...answer.values, ...(initial ?? {}) };
     },
@@ -78,17 +83,25 @@ export function useRecordForm(view: ViewDef, id: number | null, givenContext: Re
     setReady(true);
   }, [source.data]); // eslint-disable-line react-hooks/exhaustive-deps
 
-  const onchange = useCallback((next: RecordValues, names: Set<string>, field: string) => {
-    if (!computed.length) return;
+  // Changes not answered yet: sent again with the next request until an answer covers them.
+  const unanswered = useRef(new Map<string, Change>());
+  const onchange = useCallback((next: RecordValues, names: Set<string>, changes: Change[]) => {
+    const field = changes[0]!.field;
+    const lineFields = view.models[fields[field]?.relation ?? ""] ?? {};
+    if (!triggersOnchange(fields[field], lineFields, computed.length > 0)) return;
+    for (const c of changes) unanswered.current.set(changeId(c), c);
+    const sent = [...unanswered.current.keys()];
     const ticket = ++pending.current;
     const draft = writeValues(Object.fromEntries([...names].map((n) => [n, next[n]])), fields, view.models);
-    void api.onchange(model, { ...(id !== null ? { id } : {}), values: draft, changed: [field], context }, { background: true })
+    const changed = toPaths(unanswered.current.values(), next);
+    void api.onchange(model, { ...(id !== null ? { id } : {}), values: draft, changed, context }, { background: true })
       .then((answer) => {
         if (ticket !== pending.current) return;
+        for (const key of sent) unanswered.current.delete(key);
         setValues((current) => {
-          const merged = { ...current };
-          for (const [k, v] of Object.entries(answer.values)) if (!names.has(k) && !(fields[k]?.type === "OneToMany")) merged[k] = v;
-          return merged;
+          const merged = mergeAnswer(current, answer.values, fields, view.models, new Set());
+          if (merged.assigned.length) setChanged((c) => new Set([...c, ...merged.assigned]));
+          return merged.values;
         });
       })
       .catch(() => { /* a draft the server cannot compute yet: the save will say why */ });
@@ -97,9 +110,10 @@ export function useRecordForm(view: ViewDef, id: number | null, givenContext: Re
   const set = useCallback((field: string, value: unknown) => {
     setValues((current) => {
       const next = { ...current, [field]: value };
+      const changes = changesOf(field, fields[field], current[field], value);
       setChanged((c) => {
         const names = new Set(c).add(field);
-        onchange(next, names, field);
+        onchange(next, names, changes);
         return names;
       });
       return next;
@@ -108,7 +122,7 @@ export function useRecordForm(view: ViewDef, id: number | null, givenContext: Re
       if (!(field in e) && !Object.keys(e).some((k) => k.startsWith(`${field}.`))) return e;
       return Object.fromEntries(Object.entries(e).filter(([k]) => k !== field && !k.startsWith(`${field}.`)));
     });
-  }, [onchange]);
+  }, [onchange, fields]);
 
   const save = useCallback(async (): Promise<RecordValues | null> => {
     const payload = writeValues(Object.fromEntries([...changed].filter((n) => writable(fields[n])).map((n) => [n, values[n]])), fields, view.models);
@@ -157,6 +171,6 @@ export function useRecordForm(view: ViewDef, id: number | null, givenContext: Re
     loaded: source.isSuccess && ready,
     missing: source.error instanceof ApiError ? source.error : null,
     values, changed, dirty: changed.size > 0, errors, conflict, saving,
-    set, save, discard, reloadKeepingEdits, dismissConflict: () => setConflict(false), duplicateValues,
+    set, save, discard, reloadKeepingEdits, dismissConflict: () => setConflict(false), duplicateValues, setErrors,
   };
 }

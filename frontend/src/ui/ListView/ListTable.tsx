@@ -161,7 +161,7 @@ export function TableShell({ p, items: window }: { p: ListTableProps; items: Vir
             )}
             {p.columns.map((c) => {
               const dir = direction(c.name);
-              const numeric = ["Integer", "Float", "Monetary", "Decimal"].includes(c.field.type);
+              const numeric = ["Integer", "Float", "Monetary", "Numeric"].includes(c.field.type);
               const sortable = p.onSort && c.field.store !== false;
               return (
                 <Table.Th key={c.name} ta={numeric ? "right" : undefined} aria-sort={dir === "ASC" ? "ascending" : dir === "DESC" ? "descending" : undefined}>

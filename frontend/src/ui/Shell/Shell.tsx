@@ -1,13 +1,15 @@
 import { ActionIcon, AppShell, Avatar, Burger, Group, Menu, NavLink, ScrollArea, Text, UnstyledButton, useComputedColorScheme, useMantineColorScheme } from "@mantine/core";
 import { useDisclosure } from "@mantine/hooks";
 import { useQuery } from "@tanstack/react-query";
-import { LogOut, Moon, Sun } from "lucide-react";
+import { KeyRound, LogOut, Moon, Sun } from "lucide-react";
 import type { ReactNode } from "react";
 import { Link, Outlet, useLocation, useNavigate } from "react-router";
+import { actionDialogs } from "../../core/actions/dialogs";
 import { api } from "../../core/api/http";
 import type { MenuNode } from "../../core/api/shapes";
 import { queryKeys } from "../../core/query/keys";
 import { useAuth } from "../auth";
+import { WizardHost } from "../Wizard";
 import { Icon } from "./icons";
 
 function actionHref(menu: MenuNode): string {
@@ -72,6 +74,7 @@ export function Shell(): ReactNode {
                 <Menu.Item leftSection={colorScheme === "dark" ? <Sun size={14} /> : <Moon size={14} />} onClick={toggleColorScheme}>
                   {colorScheme === "dark" ? "Light theme" : "Dark theme"}
                 </Menu.Item>
+                <Menu.Item leftSection={<KeyRound size={14} />} onClick={() => actionDialogs.open("core_change_password_action")}>Change password</Menu.Item>
                 <Menu.Item leftSection={<LogOut size={14} />} onClick={() => void logout().then(() => navigate("/login"))}>Log out</Menu.Item>
               </Menu.Dropdown>
             </Menu>
@@ -85,6 +88,7 @@ export function Shell(): ReactNode {
       </AppShell.Navbar>
       <AppShell.Main>
         <Outlet />
+        <WizardHost />
       </AppShell.Main>
     </AppShell>
   );

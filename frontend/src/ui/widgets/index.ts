@@ -6,6 +6,7 @@ import "./dates";
 import "./relational";
 import "./table";
 import "./files";
+import "./taxTotals";
 
 export { RecordDialogContext, useRecordDialog, type OpenRecordDialog, type RecordDialogRequest } from "./dialogs";
 export { asLines } from "./table";

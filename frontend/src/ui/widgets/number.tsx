@@ -46,7 +46,7 @@ function NumberDisplay(p: WidgetProps): ReactNode {
 
 registerWidget("NumberInput", createWidget({
   name: "NumberInput",
-  fieldTypes: ["Integer", "Float", "Decimal"],
+  fieldTypes: ["Integer", "Float", "Numeric"],
   render: (p) => (editable(p) && !p.readonly ? <DecimalInput {...p} /> : <NumberDisplay {...p} />),
 }));
 

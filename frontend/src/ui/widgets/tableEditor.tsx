@@ -6,12 +6,25 @@ import { ActionIcon, Button, Group, Input, ScrollArea, Table as MTable, Text } f
 import { ArrowDown, ArrowUp, Plus, Trash2 } from "lucide-react";
 import type { ReactNode } from "react";
 import type { ArchNode, FieldMeta } from "../../core/api/shapes";
+import { api } from "../../core/api/http";
 import { commandIndex, editLine, newLine, type Line } from "../../core/records/commands";
 import { asLines } from "./table";
 import { renderWidget, type WidgetProps } from "../../core/registry/widgets";
 import { useRecordDialog } from "./dialogs";
 import { editable } from "./text";
 
+
+/** The least width of an editable column, so an input shows what it holds (the table scrolls sideways). */
+function columnWidth(field: FieldMeta | undefined): number {
+  switch (field?.type) {
+    case "ManyToOne": case "OneToOne": case "ManyToMany": return 170;
+    case "Char": case "Text": return 200;
+    case "Selection": return 130;
+    case "Integer": return 80;
+    case "Float": case "Numeric": case "Monetary": return 110;
+    default: return 90;
+  }
+}
 
 export function EmbeddedTable(p: WidgetProps): ReactNode {
   const lines = asLines(p.value);
@@ -49,8 +62,15 @@ export function EmbeddedTable(p: WidgetProps): ReactNode {
       const values = await openDialog({ model: p.field.relation ?? "", draft: true, columns, title: `Add: ${p.label}` });
       if (values) set([...lines, { ...newLine(values) }]);
     } else {
+      // The line model's defaults (a quantity of 1, a line type...), as a dialog would show them.
+      const names = columns.map((c) => c.name!).filter((n) => n in relationFields && !relationFields[n]!.readonly);
+      let defaults: Record<string, unknown> = {};
+      try {
+        defaults = names.length ? (await api.defaultGet(p.field.relation ?? "", names)).values : {};
+      } catch { /* no defaults: the line starts empty and the save says what is missing */ }
+      const given = Object.fromEntries(Object.entries(defaults).filter(([, v]) => v !== null && !(Array.isArray(v) && v.length === 0)));
       const extra = hasSequence ? { sequence: (visible.length + 1) * 10 } : {};
-      set([...lines, newLine(extra)]);
+      set([...lines, newLine({ ...given, ...extra })]);
     }
   };
   const edit = async (line: Line): Promise<void> => {
@@ -63,7 +83,7 @@ export function EmbeddedTable(p: WidgetProps): ReactNode {
       <MTable striped highlightOnHover withTableBorder verticalSpacing={4} aria-label={p.label} data-field={p.name}>
         <MTable.Thead>
           <MTable.Tr>
-            {columns.map((c) => <MTable.Th key={c.name}>{(c.properties?.label as string) ?? relationFields[c.name!]?.label ?? c.name}</MTable.Th>)}
+            {columns.map((c) => <MTable.Th key={c.name} miw={interactive ? columnWidth(relationFields[c.name!]) : undefined}>{(c.properties?.label as string) ?? relationFields[c.name!]?.label ?? c.name}</MTable.Th>)}
             {interactive && <MTable.Th w={hasSequence ? 96 : 40}><span className="sr-only">Actions</span></MTable.Th>}
           </MTable.Tr>
         </MTable.Thead>

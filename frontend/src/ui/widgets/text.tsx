@@ -3,6 +3,7 @@ import { Anchor, ColorInput, ColorSwatch, Group, JsonInput, Text as MText, Texta
 import type { ReactNode } from "react";
 import { formatValue } from "../../core/format";
 import { createWidget, registerWidget, type WidgetProps } from "../../core/registry/widgets";
+import { lazyWidget } from "./lazy";
 
 export function ctx(p: WidgetProps): { tz: string; lang: string } {
   return { tz: p.profile?.tz || "UTC", lang: p.profile?.lang?.replace("_", "-") || "en" };
@@ -48,6 +49,14 @@ registerWidget("TextInput", createWidget({
   render: (p) => editable(p)
     ? <TextInput {...inputProps(p)} value={(p.value as string) ?? ""} maxLength={p.field.max_length} onChange={(e) => p.onChange(e.currentTarget.value || null)} {...styleProps(p)} />
     : <DisplayText {...p} />,
+}));
+
+// A secret typed in a form (wizards): never shown back, never displayed in lists.
+registerWidget("PasswordInput", createWidget({
+  name: "PasswordInput",
+  fieldTypes: ["Char"],
+  supportedModes: ["form", "formlist"],
+  render: lazyWidget(() => import("./password").then((m) => m.Password)),
 }));
 
 const area = (p: WidgetProps): ReactNode => editable(p)

@@ -28,6 +28,7 @@ const SAMPLES: Record<string, [FieldMeta, unknown]> = {
   Text: [{ type: "Text", label: "Notes" }, "Line one"],
   Integer: [{ type: "Integer", label: "Count" }, 42],
   Float: [{ type: "Float", label: "Weight" }, "12.50"],
+  Numeric: [{ type: "Numeric", label: "Quantity", digits: [16, 4] }, "2.5000"],
   Monetary: [{ type: "Monetary", label: "Amount", prefix_field: "currency__symbol" }, "1234.50"],
   Boolean: [{ type: "Boolean", label: "Active" }, true],
   Selection: [{ type: "Selection", label: "State", selection: [["draft", "Draft"], ["done", "Done"]] }, "done"],
@@ -52,7 +53,7 @@ describe("the widget registry", () => {
   });
 
   it("lists the widgets the shipped views name", () => {
-    for (const name of ["Text", "TextInput", "Textarea", "Link", "DataCombo", "TagsInput", "Table", "Switch", "Checkbox", "Badge", "Select"]) {
+    for (const name of ["Text", "TextInput", "Textarea", "Link", "DataCombo", "TagsInput", "Table", "Switch", "Checkbox", "Badge", "Select", "TaxTotals"]) {
       expect(getWidgetNames()).toContain(name);
     }
   });
@@ -75,6 +76,15 @@ describe("the widget registry", () => {
     expect(modeFor(getWidget("OnlyDisplay")!, "form")).toEqual({ kind: "render", widget, mode: "display" });
     render(wrap(renderWidget("OnlyDisplay", props("Char", "form"))));
     expect(screen.getByText("display")).toBeTruthy();
+  });
+
+  it("shows an invoice's totals per tax group with every digit", () => {
+    const totals = { amount_untaxed: "1234567.10", amount_tax: "246913.42", amount_total: "1481480.52",
+      groups: [{ tax_group: 1, name: "VAT 20%", base: "1234567.10", amount: "246913.42" }] };
+    render(wrap(renderWidget("TaxTotals", { ...props("JSON", "form"), value: totals, label: "Totals" })));
+    expect(screen.getByText("VAT 20%")).toBeTruthy();
+    expect(screen.getByText("246,913.42")).toBeTruthy();
+    expect(screen.getByText("1,481,480.52")).toBeTruthy();
   });
 
   it("shows money with its currency symbol and every digit", () => {

@@ -6,11 +6,11 @@ import datetime as dt
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from fullfinity.auth.accounts import find_user
 from fullfinity.auth.api_keys import create_api_key, revoke_api_key
 from fullfinity.cli._common import console, err_console, fail, run_with_runtime
+from fullfinity.cli._output import JsonOption, print_json, print_table
 from fullfinity.exceptions import MissingError
 from fullfinity.plugins import hookimpl
 from fullfinity.runtime import Runtime
@@ -62,6 +62,7 @@ def create(
 def list_(
     tenant: TenantOption,
     user: Annotated[str | None, typer.Option("--user", help="Only the keys of this user (email).")] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """List keys (never their secrets)."""
 
@@ -72,14 +73,15 @@ def list_(
                 qs = qs.filter(user=(await find_user(env, user))["id"])
             rows = await qs.order_by("id").values("id", "name", "prefix", "user", "expires_at", "last_used_at")
             emails = {u.id: u.email for u in await env["User"].filter(id__in=[r["user"] for r in rows])}
-        if not rows:
-            console.print("No API keys.")
+        if as_json:
+            keys = [{**r, "user": emails.get(r["user"])} for r in rows]
+            print_json({"tenant": tenant, "api_keys": keys})
             return
-        table = Table("id", "name", "prefix", "user", "expires", "last used")
+        lines = []
         for r in rows:
             stamp = [f"{r[k]:%Y-%m-%d %H:%M}" if r[k] else "-" for k in ("expires_at", "last_used_at")]
-            table.add_row(str(r["id"]), r["name"], r["prefix"], emails.get(r["user"], "?"), *stamp)
-        console.print(table)
+            lines.append([str(r["id"]), r["name"], r["prefix"], emails.get(r["user"], "?"), *stamp])
+        print_table(["id", "name", "prefix", "user", "expires", "last used"], lines, empty="No API keys.")
 
     run_with_runtime(work)
 

@@ -6,9 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
-from fullfinity.cli._common import console, run_with_runtime
+from fullfinity.cli._common import console, err_console, run_with_runtime
+from fullfinity.cli._output import JsonOption, print_json, print_table
 from fullfinity.engine.licensing import (
     add_tenant_license,
     licenses_for,
@@ -58,6 +58,7 @@ def add(
 @license_cli.command("show")
 def show(
     tenant: Annotated[str | None, typer.Option("--tenant", "-t", help="Also show this tenant's licenses.")] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """List the server-wide licenses (and a tenant's) with what they cover."""
 
@@ -70,17 +71,29 @@ def show(
             async with rt.db.connection(info.server, info.database) as conn:
                 documents = await tenant_documents(conn)
         licenses, errors = licenses_for(rt.settings, documents)
-        if not licenses and not errors:
-            console.print("No licenses. Add one with: fullfinity license add FILE --tenant NAME")
+        if as_json:
+            entries = [
+                {
+                    "licensee": lic.licensee,
+                    "tenants": None if lic.tenants is None else list(lic.tenants),
+                    "modules": list(lic.modules),
+                    "expires": lic.expires,
+                    "expired": lic.expired(),
+                    "source": lic.source,
+                }
+                for lic in licenses
+            ]
+            print_json({"tenant": tenant, "licenses": entries, "rejected": [e.message for e in errors]})
             return
-        table = Table("licensee", "tenants", "modules", "expires", "source")
+        rows = []
         for lic in licenses:
             expires = lic.expires.isoformat() + (" (expired)" if lic.expired() else "")
             tenants = "*" if lic.tenants is None else ", ".join(lic.tenants)
-            table.add_row(lic.licensee, tenants, ", ".join(lic.modules), expires, lic.source)
-        console.print(table)
+            rows.append([lic.licensee, tenants, ", ".join(lic.modules), expires, lic.source])
+        empty = None if errors else "No licenses. Add one with: fullfinity license add FILE --tenant NAME"
+        print_table(["licensee", "tenants", "modules", "expires", "source"], rows, empty=empty)
         for error in errors:
-            console.print(f"[red]Rejected:[/] {error.message}", highlight=False)
+            err_console.print(f"[red]Rejected:[/] {error.message}", highlight=False)
 
     run_with_runtime(work)
 

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from fullfinity.cli import module_ops
-from fullfinity.cli._common import console, run_with_runtime
-from fullfinity.engine.module_registry import discover_modules, resolve_order, unavailable_modules
+from fullfinity.cli._common import run_with_runtime
+from fullfinity.cli._output import JsonOption, print_json, print_table
+from fullfinity.engine.module_registry import ModuleInfo, discover_modules, resolve_order, unavailable_modules
 from fullfinity.exceptions import TenantNotFound
 from fullfinity.plugins import hookimpl
 from fullfinity.runtime import Runtime
@@ -21,8 +21,36 @@ module_cli = typer.Typer(help="Inspect and manage modules.", no_args_is_help=Tru
 @module_cli.command("list")
 def list_(
     tenant: Annotated[str | None, typer.Option(help="Also show each module's state in this tenant.")] = None,
+    as_json: JsonOption = False,
 ) -> None:
     """Show every available module: version, dependencies (and state in a tenant)."""
+    entries = _module_entries(tenant)
+    if as_json:
+        print_json({"tenant": tenant, "modules": entries})
+        return
+    columns = ["module", "name", "version", "dependencies", "edition", "distribution"]
+    if tenant:
+        columns.append(f"state in {tenant}")
+    rows = []
+    for entry in entries:
+        dependencies = ", ".join(entry["dependencies"]) or "-"
+        row = [entry["identifier"], entry["name"], entry["version"], dependencies, entry["edition"]]
+        row.append(entry["distribution"])
+        state = entry["state"]
+        if not entry["available"]:
+            state = f"unavailable: {entry['unavailable_reason']}"
+            if not tenant:
+                row[3] += f" ({state})"
+        elif state == "installed" and entry["installed_version"] != entry["version"]:
+            state = f"installed {entry['installed_version']} (needs upgrade to {entry['version']})"
+        if tenant:
+            row.append(state)
+        rows.append(row)
+    print_table(columns, rows)
+
+
+def _module_entries(tenant: str | None) -> list[dict[str, Any]]:
+    """One entry per module (install order, then the unavailable ones): the ``--json`` keys."""
     modules = discover_modules()
     order = resolve_order()
     states: dict[str, tuple[str, str]] = {}
@@ -35,35 +63,26 @@ def list_(
             return await installed_modules(rt.db, info)
 
         states = run_with_runtime(work)
-    columns = ["module", "name", "version", "dependencies", "edition", "distribution"]
-    if tenant:
-        columns.append(f"state in {tenant}")
-    table = Table(*columns)
-    for ident in order:
-        info = modules[ident]
-        row = [
-            ident,
-            info.name,
-            info.version,
-            ", ".join(info.dependencies) or "-",
-            info.manifest.edition,
-            info.distribution,
-        ]
-        if tenant:
-            state, version = states.get(ident, ("uninstalled", ""))
-            if state == "installed" and version != info.version:
-                state = f"installed {version} (needs upgrade to {info.version})"
-            row.append(state)
-        table.add_row(*row)
-    for ident, aside in unavailable_modules().items():
-        info = aside.info
-        row = [ident, info.name, info.version, ", ".join(info.dependencies), info.manifest.edition, info.distribution]
-        if tenant:
-            row.append(f"unavailable: {aside.reason}")
-        else:
-            row[3] += f" (unavailable: {aside.reason})"
-        table.add_row(*row)
-    console.print(table)
+
+    def entry(info: ModuleInfo, reason: str | None) -> dict[str, Any]:
+        state, version = states.get(info.identifier, ("uninstalled", ""))
+        return {
+            "identifier": info.identifier,
+            "name": info.name,
+            "version": info.version,
+            "dependencies": info.dependencies,
+            "edition": info.manifest.edition,
+            "implicit": info.manifest.implicit,
+            "distribution": info.distribution,
+            "available": reason is None,
+            "unavailable_reason": reason,
+            "state": (state if reason is None else "unavailable") if tenant else None,
+            "installed_version": (version or None) if tenant else None,
+        }
+
+    entries = [entry(modules[ident], None) for ident in order]
+    entries += [entry(aside.info, aside.reason) for aside in unavailable_modules().values()]
+    return entries
 
 
 module_cli.command("install")(module_ops.install)

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.table import Table
 
 from fullfinity.cli import tenant_ops
 from fullfinity.cli._common import confirm_or_abort, console, progress_status, run_with_runtime
+from fullfinity.cli._output import JsonOption, print_json, print_table
 from fullfinity.exceptions import TenantNotFound
 from fullfinity.plugins import hookimpl
 from fullfinity.runtime import Runtime
 from fullfinity.tenancy.names import validate_tenant_name
+from fullfinity.tenancy.overview import TenantOverview, tenant_overview
 from fullfinity.tenancy.service import create_tenant, drop_tenant
 
 tenant_cli = typer.Typer(help="Create, list and drop tenants (one PostgreSQL database each).", no_args_is_help=True)
@@ -68,28 +69,45 @@ def create(
 
 
 @tenant_cli.command("list")
-def list_() -> None:
+def list_(as_json: JsonOption = False) -> None:
     """List tenants: server, database, state, installed modules and database size."""
-    from fullfinity.tenancy.overview import tenant_overview
 
     async def work(rt: Runtime) -> None:
         tenants = await tenant_overview(rt.db, rt.catalog)
-        if not tenants:
-            console.print("No tenants yet. Create one with: fullfinity tenant create NAME")
+        if as_json:
+            print_json({"tenants": [_tenant_entry(row) for row in tenants]})
             return
-        table = Table("name", "server", "database", "state", "demo", "modules", "size", "hostnames", "created")
+        rows = []
         for row in tenants:
             t = row.info
             created = t.created_at.strftime("%Y-%m-%d %H:%M") if t.created_at else ""
             size = f"{row.size_bytes / 1048576:.1f} MiB" if row.size_bytes is not None else "?"
             modules = ", ".join(f"{m} {v}" for m, v in row.modules.items()) or "-"
-            table.add_row(
+            rows.append([
                 t.name, t.server, t.database, t.state, "yes" if t.demo else "no", modules, size, ", ".join(t.hostnames),
                 created,
-            )  # fmt: skip
-        console.print(table)
+            ])  # fmt: skip
+        columns = ["name", "server", "database", "state", "demo", "modules", "size", "hostnames", "created"]
+        print_table(columns, rows, empty="No tenants yet. Create one with: fullfinity tenant create NAME")
 
     run_with_runtime(work)
+
+
+def _tenant_entry(row: TenantOverview) -> dict[str, Any]:
+    """The ``tenant list --json`` keys of one tenant."""
+    t = row.info
+    return {
+        "name": t.name,
+        "label": t.label,
+        "server": t.server,
+        "database": t.database,
+        "state": t.state,
+        "demo": t.demo,
+        "modules": row.modules,
+        "size_bytes": row.size_bytes,
+        "hostnames": list(t.hostnames),
+        "created_at": t.created_at,
+    }
 
 
 @tenant_cli.command("drop")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from fullfinity.auth.accounts import (
     create_user,
@@ -17,6 +16,7 @@ from fullfinity.auth.accounts import (
     set_password,
 )
 from fullfinity.cli._common import console, fail, run_with_runtime
+from fullfinity.cli._output import JsonOption, print_json, print_table
 from fullfinity.cli._passwords import read_password
 from fullfinity.exceptions import ValidationError
 from fullfinity.plugins import hookimpl
@@ -74,22 +74,29 @@ def create(
 
 
 @user_cli.command("list")
-def list_(tenant: TenantOption) -> None:
+def list_(tenant: TenantOption, as_json: JsonOption = False) -> None:
     """List the users of a tenant with their type and groups."""
 
     async def work(rt: Runtime) -> None:
         async with tenant_env(tenant, runtime=rt) as env:
             users = await list_users(env)
-        if not users:
-            console.print(
-                f"Tenant '{tenant}' has no users yet. Create one with: fullfinity user create EMAIL -t {tenant}"
-            )
+        if as_json:
+            keys = ("id", "email", "name", "type", "active", "groups")
+            print_json({"tenant": tenant, "users": [{k: u[k] for k in keys} for u in users]})
             return
-        table = Table("id", "email", "name", "type", "active", "groups")
-        for u in users:
-            active = "yes" if u["active"] else "no"
-            table.add_row(str(u["id"]), u["email"], u["name"], u["type"] or "-", active, ", ".join(u["groups"]))
-        console.print(table)
+        rows = [
+            [
+                str(u["id"]),
+                u["email"],
+                u["name"],
+                u["type"] or "-",
+                "yes" if u["active"] else "no",
+                ", ".join(u["groups"]),
+            ]
+            for u in users
+        ]
+        empty = f"Tenant '{tenant}' has no users yet. Create one with: fullfinity user create EMAIL -t {tenant}"
+        print_table(["id", "email", "name", "type", "active", "groups"], rows, empty=empty)
 
     run_with_runtime(work)
 

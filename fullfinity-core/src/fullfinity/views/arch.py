@@ -66,7 +66,9 @@ NODE_TYPES: dict[str, frozenset[str]] = {
 ROOT_KEYS: dict[str, frozenset[str]] = {
     "Form": frozenset({"content"}),
     "List": frozenset({"content", "editable", "buttons", "decorations"}),
-    "Kanban": frozenset({"content", "drag_fields", "aggregates", "quick_create", "fold_field"}),
+    "Kanban": frozenset(
+        {"content", "drag_fields", "aggregates", "quick_create", "fold_field", "color_field", "colors"}
+    ),
     "Calendar": frozenset({"content", "default_mode"}),
     "Search": frozenset({"content"}),
 }
@@ -343,6 +345,8 @@ class Checker:
             self.add(f"{path}.quick_create", "must be true or false")
         if "fold_field" in block:
             self._fold_field(model, block, f"{path}.fold_field")
+        if "color_field" in block:
+            self._color_field(model, block, path)
         if self.view_type == "Calendar" and path.endswith(".0"):
             starts = [n for n, _ in walk(block.get("content"), "") if n.get("display_mode") == "start"]
             if len(starts) != 1:
@@ -362,6 +366,16 @@ class Checker:
         f = target._fields.get(name) if isinstance(name, str) else None
         if f is None or f.column is None or field_kind(f) != "Boolean":
             self.add(path, f"{target._name} has no stored Boolean field '{name}' to fold its columns with")
+
+    def _color_field(self, model: type[Model], block: dict[str, Any], path: str) -> None:
+        """``color_field`` names a stored field whose value colours the card; ``colors`` maps values to colours."""
+        name = block["color_field"]
+        f = model._fields.get(name) if isinstance(name, str) else None
+        if f is None or f.column is None:
+            self.add(f"{path}.color_field", f"{model._name} has no stored field '{name}' to colour the cards with")
+        colors = block.get("colors")
+        if colors is not None and not (isinstance(colors, dict) and all(isinstance(v, str) for v in colors.values())):
+            self.add(f"{path}.colors", "colors map a value of color_field to a colour name (bug: red)")
 
     def _drag_field(self, model: type[Model], name: Any, path: str) -> None:
         f = model._fields.get(name) if isinstance(name, str) else None

@@ -67,7 +67,7 @@ class _Resolution:
         f = model._fields.get(name)
         if f is None:
             return
-        self.used.setdefault(model._name, {})[name] = field_meta(f)
+        self.used.setdefault(model._name, {})[name] = field_meta(f, model)
         if self.view_type != "Search":
             self.fetch[prefix + name] = None
             for extra in (f.prefix_field, f.suffix_field):
@@ -116,7 +116,10 @@ class _Resolution:
                         for leaf in q_leaves(q):
                             self.use(model, leaf.path.split("__")[0], prefix)
             if kind == "actionButton" and isinstance(props.get("method"), str):
-                self.methods.setdefault(props["method"], {})
+                entry = self.methods.setdefault(props["method"], {})
+                confirm = getattr(getattr(model, props["method"], None), "_confirm", None)
+                if isinstance(confirm, dict):  # later.md 1: the client asks before calling the method
+                    entry["confirm"] = dict(confirm)
             node["properties"] = props
         if kind in ("field", "statusbar") and isinstance(node.get("name"), str):
             name = node["name"]

@@ -19,6 +19,7 @@ __all__ = [
 WIDGETS: dict[str, frozenset[str] | None] = {
     "Text": None,
     "TextInput": frozenset({"Char"}),
+    "PasswordInput": frozenset({"Char"}),
     "Textarea": frozenset({"Text"}),
     "RichText": frozenset({"Text"}),
     "NumberInput": frozenset({"Integer", "Float", "Numeric"}),

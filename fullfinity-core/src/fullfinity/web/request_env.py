@@ -227,6 +227,7 @@ async def _user_env(request: Request, system: Environment, auth: AuthLevel) -> E
                 _check_level(auth, kind)
                 env = _env_for(system, caller.uid)
                 env.access = caller.profile
+                env.session_family = principal.family
                 request.state.auth = RequestAuth(principal, kind)
                 return env
             generations = await generations_before(system)
@@ -246,6 +247,7 @@ async def _user_env(request: Request, system: Environment, auth: AuthLevel) -> E
             )
         principal = Principal(uid=guest, kind="guest")
     env = _env_for(system, principal.uid)
+    env.session_family = principal.family
     await env.load_access()
     assert env.access is not None
     kind = user_type(env.access.group_names)

@@ -19,7 +19,14 @@ from fullfinity_invoicing.models.payment_term import TermLine, installments
 from fullfinity_invoicing.models.tax import tax_specs
 from fullfinity_invoicing.taxes import DocumentAmounts, LineInput, compute_document, flatten_taxes
 
-__all__ = ["Computed", "compute_invoices", "refresh_all_drafts", "refresh_amounts", "refresh_drafts_using_taxes"]
+__all__ = [
+    "Computed",
+    "compute_invoices",
+    "draft_line_amounts",
+    "refresh_all_drafts",
+    "refresh_amounts",
+    "refresh_drafts_using_taxes",
+]
 
 REFUNDS = frozenset({"out_refund", "in_refund"})
 
@@ -328,3 +335,23 @@ async def live_totals(invoice: Any) -> dict[str, Any]:
         sorted(g for g in amounts.groups if g is not None),
     )
     return tax_totals(amounts, {r["id"]: (r["name"], r["sequence"]) for r in rows})
+
+
+async def draft_line_amounts(line: Any) -> tuple[Decimal, Decimal]:
+    """Subtotal and total of one line as a form holds it (zero for sections and notes)."""
+    if (line.display_type or "product") != "product":
+        return Decimal(0), Decimal(0)
+    env = line.env
+    invoice = line.invoice
+    ids = [t if isinstance(t, int) else t.id for t in line.taxes] if line.taxes is not None else []
+    specs, children = await tax_specs(env, set(ids))
+    places = 2
+    if invoice is not None and invoice.currency is not None:
+        places = int(await env.fetchval("SELECT coalesce(decimal_places, 2) FROM currency WHERE id = $1",
+                                        invoice.currency.id) or 2)  # fmt: skip
+    mode = (await settings(env)).tax_rounding
+    refund = invoice is not None and invoice.move_type in REFUNDS
+    inputs = [LineInput(line.quantity or Decimal(0), line.price_unit or Decimal(0), line.discount or Decimal(0),
+                        flatten_taxes(ids, specs, children))]  # fmt: skip
+    amounts = compute_document(inputs, places, mode, refund=refund).lines[0]
+    return amounts.subtotal, amounts.total

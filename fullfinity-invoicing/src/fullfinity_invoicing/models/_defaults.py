@@ -18,7 +18,16 @@ from fullfinity.engine.base import UserError
 from fullfinity_invoicing.models.configuration import Settings, settings
 from fullfinity_invoicing.models.currency import company_currency, rates_at
 
-__all__ = ["fill_invoice_defaults", "fill_invoice_rows", "fill_line_defaults", "fill_line_rows", "refuse_unless_draft"]
+__all__ = [
+    "draft_invoice_defaults",
+    "draft_line_defaults",
+    "fill_invoice_defaults",
+    "fill_invoice_rows",
+    "fill_line_defaults",
+    "fill_line_rows",
+    "refuse_rows_unless_draft",
+    "refuse_unless_draft",
+]
 
 SALE_TYPES = frozenset({"out_invoice", "out_refund"})
 
@@ -104,6 +113,23 @@ async def refuse_unless_draft(lines: Any, *, deleting: bool = False) -> None:
     if not invoice_ids and not existing:
         return
     row = await env.fetchrow(query, sorted(invoice_ids), existing)
+    if row is not None:
+        raise UserError(
+            f"{row['label']} is {row['state']}: its lines cannot be added, changed or deleted. "
+            f"Correct a posted document with a credit note."
+        )
+
+
+async def refuse_rows_unless_draft(env: Any, rows: Sequence[Any]) -> None:
+    """Lines created in bulk go only on draft documents (what ``refuse_unless_draft`` says for one)."""
+    invoice_ids = sorted({i for r in rows if isinstance(r, dict) and isinstance(i := _ref(r.get("invoice")), int)})
+    if not invoice_ids:
+        return
+    row = await env.fetchrow(
+        "SELECT state, coalesce(number, name) AS label FROM invoice WHERE state <> 'draft' AND id = ANY($1::bigint[]) "
+        "LIMIT 1",
+        invoice_ids,
+    )
     if row is not None:
         raise UserError(
             f"{row['label']} is {row['state']}: its lines cannot be added, changed or deleted. "
@@ -306,3 +332,51 @@ async def fill_line_defaults(lines: Any) -> None:
         for key, value in _values_for(product, invoice, config, rates[rec.invoice.id]).items():
             if key not in changes:
                 setattr(rec, key, value)
+
+
+async def draft_invoice_facts(env: Any, invoice: Any) -> tuple[_InvoiceFacts, Decimal]:
+    """The facts of a (possibly unsaved) invoice as a form holds it, and its currency's rate."""
+    move_type = invoice.move_type or env.context.get("default_move_type") or "out_invoice"
+    currency = _ref(invoice.currency) or (await company_currency(env))[0]
+    places = await env.fetchval("SELECT coalesce(decimal_places, 2) FROM currency WHERE id = $1", currency)
+    facts = _InvoiceFacts(move_type, currency, int(places if places is not None else 2), invoice.invoice_date)
+    return facts, (await _rates(env, {0: facts}))[0]
+
+
+async def draft_line_defaults(line: Any) -> dict[str, Any]:
+    """What a form fills when a product is picked on a line: the same defaults saving applies
+    (description, price in the invoice's currency, taxes, account, unit). Nothing for a line
+    without product (what the user typed stays) or for sections and notes."""
+    env = line.env
+    if line.invoice is None or line.product is None or (line.display_type or "product") != "product":
+        return {}
+    facts, rate = await draft_invoice_facts(env, line.invoice)
+    products = await _products(env, [line.product.id])
+    product = products.get(line.product.id)
+    if product is None:
+        return {}
+    return _values_for(product, facts, await settings(env), rate)
+
+
+async def draft_invoice_defaults(invoice: Any, changed: str) -> dict[str, Any]:
+    """What a form fills on an invoice being edited: for a new type, the settings' journal of that
+    type (unless the user picked another) and the company currency when none is set; for a new
+    partner, their payment term for this type. The same rules saving applies."""
+    env = invoice.env
+    move_type = invoice.move_type or env.context.get("default_move_type") or "out_invoice"
+    out: dict[str, Any] = {}
+    if changed == "move_type":
+        config = await settings(env)
+        journal = _ref(invoice.journal)
+        defaults = {config.sale_journal, config.purchase_journal, None}
+        if journal in defaults:
+            out["journal"] = _journal_for(config, move_type)
+        if invoice.currency is None:
+            out["currency"] = (await company_currency(env))[0]
+    partner = _ref(invoice.partner)
+    if changed == "partner" and partner is not None:
+        terms = await _partner_terms(env, [partner])
+        term = terms.get(partner, (None, None))[0 if move_type in SALE_TYPES else 1]
+        if term is not None:
+            out["payment_term"] = term
+    return out

@@ -31,6 +31,8 @@ ENTRY_STATES = [("draft", "Draft"), ("posted", "Posted")]
 
 
 class JournalEntry(Model):
+    #: bulk_create checks the state and the journal of each new entry, as save does.
+    _bulk_create_does_save = True
     _verbose_name = "Journal Entry"
     _order = "date DESC, number DESC, id DESC"
     _rec_name = "name"

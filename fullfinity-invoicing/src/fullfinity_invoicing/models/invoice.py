@@ -59,6 +59,8 @@ async def schedule_amounts(env: Any, invoice_ids: Sequence[int]) -> None:
 
 
 class Invoice(Model):
+    #: bulk_create fills the same defaults and amounts for a set (one COPY).
+    _bulk_create_does_save = True
     _order = "invoice_date DESC NULLS FIRST, name DESC, id DESC"
     _rec_name = "name"
     _search_fields = ["name", "reference"]
@@ -107,6 +109,23 @@ class Invoice(Model):
         from fullfinity_invoicing.models._amounts import live_totals
 
         self.tax_totals = await live_totals(self)
+
+    # -- live defaults on a form (the same rules saving applies) ---------------------------------
+    @Model.onchange("move_type")
+    async def _onchange_move_type(self) -> None:
+        """The journal of the document's type and the company currency (a new form gets them too)."""
+        from fullfinity_invoicing.models._defaults import draft_invoice_defaults
+
+        for name, value in (await draft_invoice_defaults(self, "move_type")).items():
+            setattr(self, name, value)
+
+    @Model.onchange("partner")
+    async def _onchange_partner(self) -> None:
+        """The partner's payment term for this type of document."""
+        from fullfinity_invoicing.models._defaults import draft_invoice_defaults
+
+        for name, value in (await draft_invoice_defaults(self, "partner")).items():
+            setattr(self, name, value)
 
     # -- writing ------------------------------------------------------------------------------
     async def save(self, *, check_concurrency: bool = False) -> None:

@@ -24,6 +24,8 @@ AMOUNT_FIELDS = frozenset({"quantity", "price_unit", "discount", "taxes", "displ
 
 
 class InvoiceLine(Model):
+    #: bulk_create refuses non-draft invoices and fills defaults and amounts for a set.
+    _bulk_create_does_save = True
     _verbose_name = "Invoice Line"
     _order = "invoice ASC, sequence ASC, id ASC"
     _rec_name = "name"
@@ -53,6 +55,25 @@ class InvoiceLine(Model):
     async def _check_product_line(self) -> None:
         if self.display_type != "product" and self.product is not None:
             raise ValidationError({"product": "sections and notes carry no product"})
+
+    @Model.onchange("product")
+    async def _onchange_product(self) -> None:
+        """A product picked on a form fills the line as saving would: description, price, taxes,
+        account and unit (the user can still change each of them afterwards)."""
+        from fullfinity_invoicing.models._defaults import draft_line_defaults
+
+        for name, value in (await draft_line_defaults(self)).items():
+            setattr(self, name, value)
+        await self._onchange_amounts()
+
+    @Model.onchange("quantity", "price_unit", "discount", "taxes", "display_type")
+    async def _onchange_amounts(self) -> None:
+        """The line's subtotal and total while it is edited, with the engine and rounding posting uses."""
+        from fullfinity_invoicing.models._amounts import draft_line_amounts
+
+        subtotal, total = await draft_line_amounts(self)
+        self.price_subtotal = subtotal
+        self.price_total = total
 
     async def save(self, *, check_concurrency: bool = False) -> None:
         from fullfinity_invoicing.models._defaults import fill_line_defaults, refuse_unless_draft
@@ -84,13 +105,14 @@ class InvoiceLine(Model):
     @classmethod
     async def bulk_create(cls, rows: Sequence[Mapping[str, Any]]) -> Self:
         from fullfinity.engine.base import env_ctx
-        from fullfinity_invoicing.models._defaults import fill_line_rows
+        from fullfinity_invoicing.models._defaults import fill_line_rows, refuse_rows_unless_draft
         from fullfinity_invoicing.models.invoice import PREPARED, schedule_amounts
 
         env = env_ctx.get()
         if PREPARED.get():  # Invoice.bulk_create filled defaults and amounts already
             return await super().bulk_create(rows)
         prepared = await fill_line_rows(env, [dict(r) if isinstance(r, Mapping) else r for r in rows])
+        await refuse_rows_unless_draft(env, prepared)
         created = await super().bulk_create(prepared)
         await schedule_amounts(
             env, sorted({r["invoice"] for r in prepared if isinstance(r, dict) and r.get("invoice")})

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Self
 
-from fullfinity.engine.base import Char, Date, ManyToMany, ManyToOne, Model, Monetary, Selection, UserError
+from fullfinity.engine.base import Char, Date, ManyToMany, ManyToOne, Model, Monetary, Selection, UserError, env_ctx
 
 PAYMENT_TYPES = [("inbound", "Receive money"), ("outbound", "Send money")]
 PARTNER_TYPES = [("customer", "Customer"), ("supplier", "Vendor")]
@@ -12,6 +13,8 @@ STATES = [("draft", "Draft"), ("posted", "Posted"), ("cancelled", "Cancelled")]
 
 
 class Payment(Model):
+    #: bulk_create fills the company currency for a set, as save does for one payment.
+    _bulk_create_does_save = True
     _order = "date DESC, id DESC"
     _rec_name = "name"
     _search_fields = ["name", "memo"]
@@ -42,6 +45,21 @@ class Payment(Model):
 
                 rec.currency = (await company_currency(rec.env))[0]
         await super().save(check_concurrency=check_concurrency)
+
+    @classmethod
+    async def bulk_create(cls, rows: Sequence[Mapping[str, Any]]) -> Self:
+        """New payments in one statement: the company currency where a row has none, as ``save``."""
+        from fullfinity_invoicing.models.currency import company_currency
+
+        currency: int | None = None
+        prepared: list[Any] = []
+        for row in rows:
+            if isinstance(row, Mapping) and row.get("currency") is None:
+                if currency is None:
+                    currency = (await company_currency(env_ctx.get()))[0]
+                row = {**row, "currency": currency}
+            prepared.append(row)
+        return await super().bulk_create(prepared)
 
     async def delete(self) -> None:
         from fullfinity_invoicing.models._guards import refuse_posted_delete

@@ -247,9 +247,12 @@ async def default_get(env: Environment, model: type[Model], body: DefaultGetBody
             if unknown:
                 raise unknown_fields_error(model, [str(n) for n in unknown], "fields.")
         draft = await build_draft(env, model, {}, record_id=None, prefix="")
+        # A new record is a change of every field: its onchange methods fill what depends on the
+        # defaults (an invoice's journal for its type), as they would on a form.
+        await run_onchanges(env, draft, set(model._fields))
         wanted = set(names)
         await compute_draft(env, [draft.record], [n for n in computed_names(env, model, None) if n in wanted])
-        return {"values": record_encoder(model, dict.fromkeys(names), bare=True)(draft.record)}
+        return {"values": record_encoder(model, _tree(model, names, draft.assigned), bare=True)(draft.record)}
 
 
 def _split_changed(model: type[Model], changed: Sequence[str]) -> tuple[set[str], dict[tuple[str, int], set[str]]]:
@@ -307,6 +310,12 @@ async def run_onchanges(env: Environment, draft: Draft, changed: set[str]) -> No
     draft.assigned = [*draft.assigned, *(n for n in assigned if n not in draft.assigned)]
 
 
+def _tree(model: type[Model], names: Sequence[str], assigned: Sequence[str]) -> dict[str, Any]:
+    """What to encode: x-to-many fields an onchange assigned as ``{id, display_name}`` objects (a form
+    shows them as it shows fetched ones), everything else as its plain value."""
+    return {name: {} if name in assigned and isinstance(model._fields[name], X2ManyField) else None for name in names}
+
+
 async def onchange(env: Environment, model: type[Model], body: OnchangeBody) -> dict[str, Any]:
     if body.id is not None and model._transient:
         raise BadRequest(f"{model._name} is a transient model: its drafts have no stored record to edit (drop 'id').")
@@ -331,7 +340,7 @@ async def onchange(env: Environment, model: type[Model], body: OnchangeBody) -> 
         names = computed_names(env, model, None if changed is None else [*changed, *draft.assigned])
         await compute_draft(env, [draft.record], names)
         shown = [*draft.assigned, *(n for n in names if n not in draft.assigned)]
-        out = record_encoder(model, dict.fromkeys(shown), bare=True)(draft.record)
+        out = record_encoder(model, _tree(model, shown, draft.assigned), bare=True)(draft.record)
         for name, lines in draft.lines.items():
             line_model = cast(Any, model._fields[name]).target_model
             line_names = computed_names(env, line_model, None)
@@ -345,7 +354,7 @@ async def onchange(env: Environment, model: type[Model], body: OnchangeBody) -> 
             ) -> dict[str, Any]:
                 key = tuple([*line.assigned, *(n for n in line_names if n not in line.assigned)])
                 if key not in encoders:
-                    encoders[key] = record_encoder(line_model, dict.fromkeys(key), bare=True)
+                    encoders[key] = record_encoder(line_model, _tree(line_model, key, line.assigned), bare=True)
                 return cast(dict[str, Any], encoders[key](line.record))
 
             out[name] = [

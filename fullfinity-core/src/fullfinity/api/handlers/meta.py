@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 __all__ = ["field_meta", "model_meta"]
 
 
-def field_meta(field: Field[Any]) -> dict[str, Any]:
-    """One field's metadata: type, label, flags and the options of its type."""
+def field_meta(field: Field[Any], model: type[Model] | None = None) -> dict[str, Any]:
+    """One field's metadata: type, label, flags and the options of its type; with ``model``, whether
+    an ``@Model.onchange`` method of the model watches it (a form then calls ``/onchange``)."""
     f: Any = field
     out: dict[str, Any] = {
         "type": f.type_name,
@@ -52,13 +53,17 @@ def field_meta(field: Field[Any]) -> dict[str, Any]:
     for key in ("prefix_field", "suffix_field"):
         if getattr(f, key, None):
             out[key] = getattr(f, key)
+    if model is not None and any(f.name in watched for _, watched in model._onchanges):
+        out["onchange"] = True
     return out
 
 
 def model_meta(env: Environment, model: type[Model]) -> dict[str, Any]:
     profile = None if env.is_elevated else env.access
     fields = {
-        name: field_meta(field) for name, field in model._fields.items() if profile is None or profile.sees(field)
+        name: field_meta(field, model)
+        for name, field in model._fields.items()
+        if profile is None or profile.sees(field)
     }
     return {
         "model": model._name,

@@ -96,6 +96,9 @@ class Environment:
         #: On a read-only connection, statements autocommit one by one and PostgreSQL refuses
         #: writes (the read endpoints of the API; ``DatabaseManager.connection(read_only=True)``).
         self.read_only = read_only
+        #: The login session (token family) of the request, when it came with an access token: what
+        #: "sign out my other sessions" keeps (the Change password wizard).
+        self.session_family: str | None = None
         #: What the user may do (``fullfinity.engine.access.control``); ``None`` until loaded, unused when elevated.
         self.access: AccessProfile | None = None
         self._savepoints = 0

@@ -147,6 +147,12 @@ class Model(metaclass=ModelMeta):
     #: message is what a violation reports. The expression is the model author's SQL, not user input.
     _sql_constraints: ClassVar[list[tuple[str, str, str]]] = []
     _search_fields: ClassVar[list[str] | None] = None
+    #: Set to True by a class that overrides ``save`` *and* ``bulk_create`` when its
+    #: ``bulk_create`` applies to a set of new rows what its ``save`` applies to one new record:
+    #: ``bulk_create`` then keeps the set-based path (one COPY) instead of creating row by row
+    #: through ``save`` (orm.md 6.4). Each class of the composition overriding ``save`` must say
+    #: so for itself: an extension's ``save`` without it routes bulk creation through ``save``.
+    _bulk_create_does_save: ClassVar[bool] = False
 
     # Set on composed classes by the registry.
     _composed: ClassVar[bool] = False

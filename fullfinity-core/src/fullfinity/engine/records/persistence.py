@@ -52,7 +52,6 @@ RETURNED = ("id", "created_date", "updated_date", "create_uid", "write_uid")
 _MISSING = object()
 # Types that binary COPY cannot carry with Fullfinity's text codecs: those tables use INSERT ... unnest.
 _NO_COPY = {"jsonb"}
-_MODEL_SAVE = _Model.save
 
 
 def _slot(name: str) -> str:
@@ -372,7 +371,7 @@ async def bulk_create(cls: type[Model], rows: Sequence[Mapping[str, Any]]) -> Mo
         prepared.append(converted)
         records.append(rec)
     raise_if_problems(cls, problems)
-    if cls.save is not _MODEL_SAVE and not cls._transient:
+    if not cls._transient and not _bulk_path_allowed(cls):
         return await _create_through_save(cls, rows)
     if env.registry.compute_info.stored_by_model(cls._name):
         for rec, values in zip(records, prepared, strict=True):
@@ -428,6 +427,18 @@ async def bulk_create(cls: type[Model], rows: Sequence[Mapping[str, Any]]) -> Mo
         for rec in records:
             await run_constraints(rec, None)
     return cls._make_set(records)
+
+
+def _bulk_path_allowed(cls: type[Model]) -> bool:
+    """Whether every ``save`` override of the composition is covered by its class's own
+    ``bulk_create`` (``_bulk_create_does_save``), so rows may skip ``save``."""
+    for klass in cls.__mro__:
+        if klass is _Model:
+            return True
+        namespace = vars(klass)
+        if "save" in namespace and not (namespace.get("_bulk_create_does_save") and "bulk_create" in namespace):
+            return False
+    return True
 
 
 async def _create_through_save(cls: type[Model], rows: Sequence[Mapping[str, Any]]) -> Model:

@@ -142,18 +142,37 @@ async def _load_many_to_one(
             for rec in await queryset:
                 loaded[rec.id] = rec
     put = rec_member.__set__
+    get = rec_member.__get__
     for record, target_id in zip(todo, map(attrgetter(id_slot), todo), strict=True):
         if target_id is None:
             put(record, None)
-        else:
-            found = loaded.get(target_id)
-            put(record, found if found is not None else target.browse(target_id))
+            continue
+        found = loaded.get(target_id)
+        try:
+            before = get(record)
+        except AttributeError:
+            before = None
+        if found is not None and before is not None and before is not found and before.id == target_id:
+            # A record partly loaded by another path (its display name only) keeps what it has and
+            # gains the rest: replacing it would drop fields an earlier path loaded.
+            _merge_slots(target, found, before)
+            loaded[target_id] = before
+            continue
+        put(record, found if found is not None else target.browse(target_id))
     if len(todo) != len(records):  # some were loaded earlier: the next level continues from all of them
         for record in records:
             value = getattr(record, rec_slot, None)
             if value is not None and hasattr(value, probe):
                 loaded.setdefault(value.id, value)
     return list(loaded.values())
+
+
+def _merge_slots(model: type[Model], source: Model, into: Model) -> None:
+    """Copy onto ``into`` the loaded field values of ``source`` it lacks (same record)."""
+    for field in model._fields.values():
+        slot = field.slot
+        if _has(source, slot) and not _has(into, slot):
+            object.__setattr__(into, slot, object.__getattribute__(source, slot))
 
 
 def _may_read(target: type[Model]) -> bool:

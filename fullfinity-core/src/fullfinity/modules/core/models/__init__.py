@@ -4,6 +4,7 @@ from . import (  # noqa: F401 - importing a file registers its models
     access,
     api_key,
     auth_session,
+    change_password,
     configuration,
     contact,
     cron,

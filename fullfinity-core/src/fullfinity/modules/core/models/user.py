@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fullfinity.engine.base import Boolean, Char, ManyToMany, ManyToOne, Model, ValidationError
 
@@ -38,6 +38,16 @@ class User(Model):
     lang = Char(max_length=16, default="en")
     tz = Char(max_length=64, default="UTC")
     contact = ManyToOne("Contact", related_name="users", on_delete="SET NULL")
+
+    @Model.expose(groups=["core_admin"])
+    async def action_open_change_password(self) -> dict[str, Any]:
+        """Open the Change password wizard on this user (a dialog: the action's ``target`` is ``new``)."""
+        user = self.ensure_one()
+        return {
+            "type": "action",
+            "action": "core_change_password_action",
+            "context": {"active_model": "User", "active_ids": [user.id], "active_id": user.id},
+        }
 
     @Model.constrain("groups")
     async def _check_exclusive_groups(self) -> None:

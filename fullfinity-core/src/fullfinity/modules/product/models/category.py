@@ -21,6 +21,8 @@ FROM tree WHERE p.id = tree.id AND p.complete_name IS DISTINCT FROM tree.path
 
 
 class ProductCategory(Model):
+    #: bulk_create refreshes the complete names once for a set, as save does.
+    _bulk_create_does_save = True
     _verbose_name = "Product Category"
     _order = "complete_name ASC, id ASC"
     _rec_name = "complete_name"

@@ -32,6 +32,8 @@ async def _default_uom(record: Any) -> int | None:
 
 
 class Product(Model):
+    #: bulk_create blanks empty codes and barcodes for a set, as save does.
+    _bulk_create_does_save = True
     _order = "name ASC, id ASC"
     _search_fields = ["name", "code", "barcode"]
 

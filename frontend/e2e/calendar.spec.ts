@@ -1,0 +1,110 @@
+// The Calendar on the e2e_board module's tasks (e2e/server.ts seeds them in the current week).
+import type { Locator, Page } from "@playwright/test";
+import { expect, expectAccessible, login, openMenu, test } from "./fixtures";
+import { BASE, INTERNAL, thisWeek, token } from "./server";
+
+async function api(path: string, body: unknown, method = "POST"): Promise<{ data: Record<string, unknown>[] }> {
+  const response = await fetch(`${BASE}${path}`, {
+    method, headers: { "Content-Type": "application/json", Authorization: `Bearer ${await token()}` }, body: JSON.stringify(body),
+  });
+  return (await response.json()) as { data: Record<string, unknown>[] };
+}
+
+async function task(name: string): Promise<{ start: string; stop: string }> {
+  const found = await api("/api/query/E2eTask", { fields: ["start", "stop"], q_filter: `Q(name='${name}')` });
+  return found.data[0] as { start: string; stop: string };
+}
+
+const instant = (iso: string): number => new Date(iso).getTime();
+const event = (page: Page, name: string): Locator => page.getByTestId("calendar-event").filter({ hasText: name });
+const day = (page: Page, days: number): Locator => page.locator(`[data-testid=calendar-day][data-day="${thisWeek(days, 0).slice(0, 10)}"]`);
+
+/** Drag `from` by a pointer to the point (dx, dy) of `to`'s box. */
+async function dragTo(page: Page, from: Locator, to: Locator, dy: number): Promise<void> {
+  const a = (await from.boundingBox())!;
+  const b = (await to.boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + 8);
+  await page.mouse.down();
+  await page.mouse.move(a.x + a.width / 2 + 6, a.y + 14, { steps: 3 });
+  await page.mouse.move(b.x + b.width / 2, a.y + 8 + dy, { steps: 12 });
+  await page.mouse.up();
+}
+
+test.beforeEach(async ({ page }) => {
+  await login(page);
+  await openMenu(page, "Board", "Task schedule");
+  await expect(page.getByTestId("calendar-grid")).toHaveAttribute("data-mode", "week");
+});
+
+test("the week shows each task at its time, in its colour, and is accessible", async ({ page }) => {
+  await expect(event(page, "Write the report")).toContainText("09:00");
+  await expect(event(page, "Fix the login bug")).toContainText("13:00");
+  await page.mouse.move(700, 5);
+  await expectAccessible(page);
+  await page.getByRole("radiogroup", { name: "Calendar range" }).getByText("Month").click();
+  await expect(page.getByTestId("calendar-grid")).toHaveAttribute("data-mode", "month");
+  await expect(event(page, "Write the report")).toBeVisible();
+  await expectAccessible(page);
+});
+
+test("dragging an event to another day and hour reschedules it, keeping its length", async ({ page }) => {
+  const before = await task("Write the report");
+  await dragTo(page, event(page, "Write the report"), day(page, 2), 40); // Wednesday, one hour later
+  await expect.poll(async () => (await task("Write the report")).start).not.toBe(before.start);
+  const after = await task("Write the report");
+  expect(instant(after.start)).toBe(instant(thisWeek(2, 10)));
+  expect(instant(after.stop) - instant(after.start)).toBe(instant(before.stop) - instant(before.start));
+  await expect(day(page, 2).getByTestId("calendar-event").filter({ hasText: "Write the report" })).toContainText("10:00");
+});
+
+test("dragging the bottom edge of an event changes its end", async ({ page }) => {
+  const handle = event(page, "Fix the login bug").getByTestId("calendar-resize");
+  const box = (await handle.boundingBox())!;
+  await page.mouse.move(box.x + box.width / 2, box.y + 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2, box.y + 12, { steps: 3 });
+  await page.mouse.move(box.x + box.width / 2, box.y + 42, { steps: 10 });
+  await page.mouse.up();
+  await expect.poll(async () => instant((await task("Fix the login bug")).stop)).toBe(instant(thisWeek(2, 15)));
+});
+
+test("a reschedule refused by a record rule puts the event back with the message", async ({ page, watch }) => {
+  watch.allow("/api/update/E2eTask", 403);
+  const before = await task("Locked task");
+  await dragTo(page, event(page, "Locked task"), day(page, 4), 0);
+  await expect(page.getByText(/not allowed to write E2eTask/)).toBeVisible();
+  await expect(day(page, 3).getByTestId("calendar-event").filter({ hasText: "Locked task" })).toBeVisible();
+  expect((await task("Locked task")).start).toBe(before.start);
+});
+
+test("a click on empty time creates a task there", async ({ page }) => {
+  const thursday = (await day(page, 3).boundingBox())!;
+  await page.mouse.click(thursday.x + thursday.width / 2, thursday.y + 15 * 40 + 10); // 15:00
+  const dialog = page.getByRole("dialog", { name: "New event" });
+  await dialog.getByRole("textbox", { name: "Name" }).fill("Made on the calendar");
+  await page.keyboard.press("Enter");
+  await expect(event(page, "Made on the calendar")).toContainText("15:00");
+  expect(instant((await task("Made on the calendar")).start)).toBe(instant(thisWeek(3, 15)));
+});
+
+test("in Brussels time, 09:00 stays at 09:00 on both sides of the end of summer time", async ({ page }) => {
+  const users = await api("/api/query/User", { fields: ["tz"], q_filter: `Q(email='${INTERNAL.email}')` });
+  const id = Number(users.data[0]!.id);
+  await api(`/api/update/User/${id}`, { tz: "Europe/Brussels" }, "PUT");
+  try {
+    await page.getByTestId("user-menu").click();
+    await page.getByRole("menuitem", { name: "Log out" }).click();
+    await login(page, INTERNAL);
+    await page.goto("/action/e2e_schedule_action?mode=week&date=2026-10-25");
+    await expect(page.getByTestId("calendar-view")).toHaveAttribute("data-tz", "Europe/Brussels");
+    const before = event(page, "DST before");
+    const after = event(page, "DST after");
+    await expect(before).toContainText("09:00"); // 07:00 UTC, summer time (+02:00)
+    await expect(after).toContainText("09:00"); // 08:00 UTC, winter time (+01:00)
+    expect((await before.boundingBox())!.y).toBe((await after.boundingBox())!.y);
+    await expect(page.locator('[data-day="2026-10-23"]').getByTestId("calendar-event")).toHaveCount(1);
+    await expect(page.locator('[data-day="2026-10-25"]').getByTestId("calendar-event")).toHaveCount(1);
+  } finally {
+    await api(`/api/update/User/${id}`, { tz: "UTC" }, "PUT");
+  }
+});

@@ -1,0 +1,104 @@
+// The Kanban board on the e2e_board module's tasks (e2e/server.ts seeds the stages and tasks).
+import type { Locator, Page } from "@playwright/test";
+import { expect, expectAccessible, login, openMenu, test } from "./fixtures";
+import { BASE, token } from "./server";
+
+async function task(name: string): Promise<{ id: number; stage: { display_name: string } | null; sequence: number }> {
+  const response = await fetch(`${BASE}/api/query/E2eTask`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${await token()}` },
+    body: JSON.stringify({ fields: ["stage", "sequence"], q_filter: `Q(name='${name}')` }),
+  });
+  return ((await response.json()) as { data: { id: number; stage: { display_name: string } | null; sequence: number }[] }).data[0]!;
+}
+
+const column = (page: Page, name: string): Locator => page.locator(`section[aria-label="${name}"]`);
+const card = (page: Page, name: string): Locator => page.getByTestId("kanban-card").filter({ hasText: name });
+
+/** A pointer drag in small steps, as a person drags (dnd-kit starts after 6 px). */
+async function drag(page: Page, from: Locator, to: Locator): Promise<void> {
+  const a = (await from.boundingBox())!;
+  const b = (await to.boundingBox())!;
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(a.x + a.width / 2 + 10, a.y + a.height / 2, { steps: 3 });
+  await page.mouse.move(b.x + b.width / 2, b.y + Math.min(b.height / 2, 40), { steps: 12 });
+  await page.mouse.up();
+}
+
+test.beforeEach(async ({ page }) => {
+  await login(page);
+  await openMenu(page, "Board", "Task board");
+  await expect(page.getByTestId("kanban-board")).toBeVisible();
+});
+
+test("the board shows every stage as a column with its count and sum, Done folded, and is accessible", async ({ page }) => {
+  await expect(column(page, "Backlog").getByTestId("column-count")).toHaveText("45");
+  await expect(column(page, "Backlog").getByTestId("column-total")).toHaveText("Amount 454.50");
+  await expect(column(page, "Review").getByTestId("column-count")).toHaveText("0");
+  await expect(page.locator("[data-folded=true]")).toContainText("Done");
+  await expect(card(page, "Backlog task 01")).toBeVisible();
+  await page.mouse.move(700, 5); // off the menu link it clicked
+  await expectAccessible(page);
+  await page.locator("[data-folded=true]").getByRole("button", { name: "Unfold Done" }).click();
+  await expect(column(page, "Done")).toBeVisible();
+});
+
+test("a column loads 40 cards, then the rest with Load more", async ({ page }) => {
+  const backlog = column(page, "Backlog");
+  await expect(backlog.getByTestId("kanban-card")).toHaveCount(40);
+  await backlog.getByRole("button", { name: /Load more \(5 more\)/ }).click();
+  await expect(backlog.getByTestId("kanban-card")).toHaveCount(45);
+  await expect(backlog.getByRole("button", { name: /Load more/ })).toHaveCount(0);
+});
+
+test("dragging a card to another column writes its stage", async ({ page }) => {
+  await drag(page, card(page, "Write the report"), column(page, "Review"));
+  await expect(column(page, "Review").getByTestId("kanban-card").filter({ hasText: "Write the report" })).toBeVisible();
+  await expect(column(page, "Review").getByTestId("column-count")).toHaveText("1");
+  await expect.poll(async () => (await task("Write the report")).stage?.display_name).toBe("Review");
+});
+
+test("a drag refused by a record rule puts the card back and shows the server's message", async ({ page, watch }) => {
+  watch.allow("/api/update/E2eTask", 403);
+  await drag(page, card(page, "Locked task"), column(page, "Review"));
+  await expect(page.getByText(/not allowed to write E2eTask/)).toBeVisible();
+  await expect(column(page, "Doing").getByTestId("kanban-card").filter({ hasText: "Locked task" })).toBeVisible();
+  expect((await task("Locked task")).stage?.display_name).toBe("Doing");
+});
+
+test("reordering inside a column writes the sequence", async ({ page }) => {
+  const backlog = column(page, "Backlog");
+  await drag(page, card(page, "Backlog task 03"), card(page, "Backlog task 01"));
+  await expect(backlog.getByTestId("kanban-card").first()).toContainText("Backlog task 03");
+  await expect.poll(async () => (await task("Backlog task 03")).sequence).toBeLessThan((await task("Backlog task 01")).sequence);
+});
+
+test("quick create in a column makes a card in that stage", async ({ page }) => {
+  const review = column(page, "Review");
+  await review.getByRole("button", { name: "Quick create in Review" }).click();
+  await review.getByRole("textbox", { name: "New card in Review" }).fill("Quickly made task");
+  await page.keyboard.press("Enter");
+  await expect(review.getByTestId("kanban-card").filter({ hasText: "Quickly made task" })).toBeVisible();
+  expect((await task("Quickly made task")).stage?.display_name).toBe("Review");
+});
+
+test("a card moves with the keyboard: Space, arrows, Space", async ({ page }) => {
+  const moving = card(page, "Fix the login bug");
+  await moving.focus();
+  for (const key of ["Space", "ArrowRight", "Space"]) {
+    await page.keyboard.press(key);
+    await page.waitForTimeout(250); // dnd-kit measures the droppables between key presses
+  }
+  await expect.poll(async () => (await task("Fix the login bug")).stage?.display_name).not.toBe("Doing");
+});
+
+test("Contacts open as a grid of cards that opens a contact", async ({ page }) => {
+  await openMenu(page, "Contacts", "Contacts");
+  await expect(page.getByTestId("kanban-grid")).toBeVisible();
+  await expect(page.getByTestId("kanban-card")).toHaveCount(40);
+  await page.getByRole("button", { name: /Load more/ }).click();
+  await expect(page.getByTestId("kanban-card")).toHaveCount(80);
+  await page.getByTestId("kanban-card").first().click();
+  await expect(page).toHaveURL(/\/action\/core_contact_action\/\d+/);
+});

@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import type { ViewDef } from "../api/shapes";
+import { calendarSpec, clock, dayKey, moveValues, parseDay, placeEvents, quickValues, rangeFilter, resizeValues, shiftAnchor, visibleDays } from "./calendar";
+
+const view: ViewDef = {
+  identifier: "v", name: "Schedule", type: "Calendar", model: "Task",
+  arch: [{ default_mode: "week", content: [
+    { type: "field", name: "start", display_mode: "start" }, { type: "field", name: "stop", display_mode: "stop" },
+    { type: "field", name: "name", display_mode: "title" }, { type: "field", name: "kind", display_mode: "color" }, { type: "field", name: "stage" },
+  ] }],
+  fetch: [], methods: {},
+  models: { Task: { start: { type: "Datetime", label: "Start" }, stop: { type: "Datetime", label: "Stop" }, name: { type: "Char", label: "Name" }, kind: { type: "Selection", label: "Kind" }, stage: { type: "ManyToOne", label: "Stage" } } },
+};
+const spec = calendarSpec(view);
+const BRUSSELS = "Europe/Brussels";
+const day = (s: string) => parseDay(s)!;
+
+describe("calendarSpec and the days on screen", () => {
+  it("maps the arch's fields by display_mode and keeps the others for the popover", () => {
+    expect(spec).toMatchObject({ start: "start", stop: "stop", title: "name", color: "kind", dateOnly: false, defaultMode: "week", details: ["stage"] });
+  });
+  it("a week runs Monday to Sunday, a month six weeks from the Monday before the 1st", () => {
+    expect(visibleDays("week", day("2026-10-25")).map(dayKey)).toEqual(["2026-10-19", "2026-10-20", "2026-10-21", "2026-10-22", "2026-10-23", "2026-10-24", "2026-10-25"]);
+    const month = visibleDays("month", day("2026-12-15"));
+    expect([dayKey(month[0]!), month.length]).toEqual(["2026-11-30", 42]);
+    expect(dayKey(shiftAnchor("month", day("2026-12-15"), 1))).toBe("2027-01-01");
+    expect(dayKey(shiftAnchor("week", day("2026-12-31"), 1))).toBe("2027-01-07");
+  });
+  it("the range filter is in UTC instants of the user's local midnights, across a DST change", () => {
+    const q = rangeFilter(spec, visibleDays("week", day("2026-10-25")), BRUSSELS) as { and: [{ value: string }, unknown] };
+    expect(q.and[0].value).toBe("2026-10-25T23:00:00.000Z"); // Monday 26 Oct 00:00 CET (+01:00)
+    expect(JSON.stringify(q)).toContain("2026-10-18T22:00:00.000Z"); // Monday 19 Oct 00:00 CEST (+02:00)
+  });
+});
+
+describe("placing events in the user's time zone", () => {
+  const events = [
+    { id: 1, name: "Before", start: "2026-10-23T07:00:00Z", stop: "2026-10-23T08:00:00Z" }, // 09:00 CEST
+    { id: 2, name: "After", start: "2026-10-25T08:00:00Z", stop: "2026-10-25T09:30:00Z" }, // 09:00 CET
+    { id: 3, name: "Overlap", start: "2026-10-25T08:30:00Z", stop: "2026-10-25T09:00:00Z" },
+    { id: 4, name: "Night", start: "2026-10-21T21:00:00Z", stop: "2026-10-22T01:00:00Z" }, // 23:00 to 03:00
+  ];
+  const placed = placeEvents(spec, events, visibleDays("week", day("2026-10-25")), BRUSSELS);
+  it("09:00 is at 09:00 on both sides of the change", () => {
+    expect(placed.get("2026-10-23")![0]).toMatchObject({ id: 1, from: 540, to: 600 });
+    expect(placed.get("2026-10-25")!.find((p) => p.id === 2)).toMatchObject({ from: 540, to: 630 });
+  });
+  it("overlapping events share the day in lanes; an event past midnight shows on both days", () => {
+    expect(placed.get("2026-10-25")!.map((p) => [p.id, p.lane, p.lanes])).toEqual([[2, 0, 2], [3, 1, 2]]);
+    expect(placed.get("2026-10-21")![0]).toMatchObject({ id: 4, from: 1380, to: 1440, continues: true });
+    expect(placed.get("2026-10-22")![0]).toMatchObject({ id: 4, from: 0, to: 180, continued: true });
+  });
+});
+
+describe("writes of a move, a resize and a quick create", () => {
+  const event = { id: 1, start: "2026-10-23T07:00:00Z", stop: "2026-10-23T08:30:00Z", updated_date: "T1" };
+  it("moving to another day and time keeps the duration, in UTC, with updated_date", () => {
+    expect(moveValues(spec, event, day("2026-10-26"), 600, BRUSSELS)).toEqual({ start: "2026-10-26T09:00:00.000Z", stop: "2026-10-26T10:30:00.000Z", updated_date: "T1" });
+  });
+  it("a month move keeps the wall-clock time across the change (09:00 CEST -> 09:00 CET)", () => {
+    expect(moveValues(spec, event, day("2026-10-26"), null, BRUSSELS)!.start).toBe("2026-10-26T08:00:00.000Z");
+  });
+  it("a resize moves only the end, never before 15 minutes after the start", () => {
+    expect(resizeValues(spec, event, day("2026-10-23"), 660, BRUSSELS)).toEqual({ stop: "2026-10-23T09:00:00.000Z", updated_date: "T1" });
+    expect(resizeValues(spec, event, day("2026-10-23"), 0, BRUSSELS)!.stop).toBe("2026-10-23T07:15:00.000Z");
+  });
+  it("a quick create fills the clicked time, one hour long", () => {
+    expect(quickValues(spec, day("2026-10-25"), 14 * 60)(BRUSSELS)).toEqual({ start: "2026-10-25T13:00:00.000Z", stop: "2026-10-25T14:00:00.000Z" });
+    expect(clock(9 * 60 + 30)).toBe("09:30");
+  });
+  it("date calendars move and create whole days", () => {
+    const dates = calendarSpec({ ...view, models: { Task: { ...view.models.Task, start: { type: "Date", label: "Start" }, stop: { type: "Date", label: "Stop" } } } });
+    expect(moveValues(dates, { id: 2, start: "2026-10-01", stop: "2026-10-02", updated_date: "T2" }, day("2026-10-10"), null, BRUSSELS))
+      .toEqual({ start: "2026-10-10", stop: "2026-10-11", updated_date: "T2" });
+    expect(quickValues(dates, day("2026-10-10"), null)(BRUSSELS)).toEqual({ start: "2026-10-10", stop: "2026-10-10" });
+  });
+});

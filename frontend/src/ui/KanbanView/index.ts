@@ -1,0 +1,1 @@
+export { KanbanView } from "./KanbanView";

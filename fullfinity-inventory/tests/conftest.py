@@ -1,0 +1,99 @@
+"""Fixtures: a tenant holding inventory (no demo data) per test file, an environment on it whose
+work is rolled back after each test, and builders of stock documents (``Stock``).
+
+After every test using ``stock``, the ledger is recomputed from the move history and compared
+(``fullfinity_inventory.problems``): a test that leaves the stock inconsistent fails.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from typing import Any
+
+import pytest_asyncio
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="session")
+async def tenant(ff_runtime: Any) -> AsyncIterator[Any]:
+    from fullfinity.tenancy.service import create_tenant, drop_tenant
+
+    info = await create_tenant(ff_runtime.db, ff_runtime.catalog, f"stk-{uuid.uuid4().hex[:8]}", modules=["inventory"])
+    try:
+        yield info
+    finally:
+        await drop_tenant(ff_runtime.db, ff_runtime.catalog, info.name)
+
+
+class _Rollback(Exception):
+    pass
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def env(ff_runtime: Any, tenant: Any) -> AsyncIterator[Any]:
+    """An elevated environment on the tenant, in a transaction rolled back after the test."""
+    from fullfinity.scripting import tenant_env
+
+    try:
+        async with tenant_env(tenant.name, runtime=ff_runtime) as bound:
+            yield bound
+            raise _Rollback
+    except _Rollback:
+        pass
+
+
+class Stock:
+    """Builders over one environment: products, receipts, deliveries, and the ledger check."""
+
+    def __init__(self, env: Any) -> None:
+        self.env = env
+
+    async def warehouse(self) -> Any:
+        wh = await self.env["Warehouse"].filter(code="WH").get()
+        await wh.fetch_related("stock_location", "receipt_type", "delivery_type", "internal_type")
+        return wh
+
+    async def location(self, usage: str) -> int:
+        from fullfinity_inventory.models.warehouse import virtual_location
+
+        return await virtual_location(self.env, usage)
+
+    async def product(self, cost: str = "10.00", **values: Any) -> Any:
+        values.setdefault("storable", True)
+        return await self.env["Product"].create(name=f"Product {uuid.uuid4().hex[:6]}", cost=cost, **values)
+
+    async def transfer(self, kind: str, moves: list[dict[str, Any]], **values: Any) -> Any:
+        wh = await self.warehouse()
+        op = {"in": wh.receipt_type, "out": wh.delivery_type, "int": wh.internal_type}[kind]
+        return await self.env["Transfer"].create(operation_type=op.id, moves=[["N", m] for m in moves], **values)
+
+    async def receive(self, product: Any, quantity: Any, **move: Any) -> Any:
+        receipt = await self.transfer("in", [{"product": product.id, "demand": Decimal(str(quantity)), **move}])
+        await receipt.action_validate()
+        return receipt
+
+    async def deliver(self, product: Any, quantity: Any, **kwargs: Any) -> Any:
+        delivery = await self.transfer("out", [{"product": product.id, "demand": Decimal(str(quantity))}])
+        await delivery.action_validate(**kwargs)
+        return delivery
+
+    async def on_hand(self, product: Any, location: int | None = None) -> Decimal:
+        with self.env.with_context(location=location):
+            rec = await self.env["Product"].with_fields("qty_on_hand").filter(id=product.id).get()
+        return Decimal(rec.qty_on_hand)
+
+    async def moves(self, transfer: Any) -> list[Any]:
+        return list(await self.env["StockMove"].filter(transfer=transfer.id).order_by("id"))
+
+    async def problems(self) -> list[str]:
+        from fullfinity_inventory import problems
+
+        return await problems(self.env)
+
+
+@pytest_asyncio.fixture(loop_scope="session")
+async def stock(env: Any) -> AsyncIterator[Stock]:
+    builder = Stock(env)
+    yield builder
+    assert await builder.problems() == []
