@@ -26,8 +26,9 @@ from fullfinity.tenancy.service import create_tenant
 from fullfinity.testing.auth import PASSWORD, add_user, login, on
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def pg(ff_tmp_root: Path) -> Iterator[RestartablePostgres]:
+    """One private server for the folder (initdb once); tests stop, crash and restart it."""
     server = RestartablePostgres(ff_tmp_root / f"reliability-{uuid.uuid4().hex[:8]}")
     try:
         yield server
@@ -37,7 +38,7 @@ def pg(ff_tmp_root: Path) -> Iterator[RestartablePostgres]:
         server.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def rel_settings(ff_settings: Settings, pg: RestartablePostgres, ff_tmp_root: Path) -> Settings:
     return ff_settings.model_copy(
         update={"database_url": pg.dsn, "data_dir": ff_tmp_root / f"reliability-data-{uuid.uuid4().hex[:8]}"}

@@ -183,3 +183,33 @@ async def test_three_scheduler_processes_run_a_job_due_every_second_once_per_due
     for earlier, later in itertools.pairwise(runs):
         assert later["started_at"] >= earlier["finished_at"], "two runs of the job overlapped"
         assert later["started_at"] - earlier["started_at"] >= dt.timedelta(seconds=0.99)
+
+
+async def test_a_slow_job_of_one_tenant_does_not_hold_back_the_jobs_of_another(tenant_site, rel_settings):
+    slow_site = tenant_site
+    info = await slow_site.runtime.catalog.get(slow_site.tenant)
+    contact = (await registry_for_tenant(slow_site.runtime, info)).get("Contact")
+    finished: list[str] = []
+
+    async def cron_slow(cls):
+        await asyncio.sleep(3)
+        finished.append("slow")
+
+    async def cron_quick(cls):
+        finished.append("quick")
+
+    contact.cron_slow, contact.cron_quick = classmethod(cron_slow), classmethod(cron_quick)
+    try:
+        async with running_site(rel_settings) as quick_site:
+            for site, method, unit in ((slow_site, "cron_slow", "Hours"), (quick_site, "cron_quick", "Seconds")):
+                async with tenant_env(site.tenant, runtime=site.runtime) as env:
+                    await env["CronJob"].create(name=method, model="Contact", method=method, frequency_unit=unit)
+            scheduler = Scheduler(slow_site.runtime, interval=0.1)
+            running = asyncio.create_task(scheduler.run_forever())
+            await asyncio.sleep(2.5)
+            assert "slow" not in finished and finished.count("quick") >= 2, finished
+            scheduler.stop()
+            await asyncio.wait_for(running, 10)  # stopping waits for the slow job
+            assert "slow" in finished
+    finally:
+        del contact.cron_slow, contact.cron_quick

@@ -2,14 +2,17 @@
 
 A backup is a tar archive holding ``database.dump`` (``pg_dump -Fc``), the tenant's filestore
 under ``filestore/`` and ``manifest.json`` (tenant, date, installed module versions, core
-version, PostgreSQL version). ``pg_dump``/``pg_restore`` come from ``FULLFINITY_PG_BIN_DIR``
-or the embedded PostgreSQL package.
+version, PostgreSQL version, the SHA-256 of ``database.dump``). ``pg_dump`` reads one snapshot,
+so a backup taken while clients write is consistent. Restore checks the archive (readable tar,
+checksum) before it creates anything, so a damaged file is refused with a message saying so.
+``pg_dump``/``pg_restore`` come from ``FULLFINITY_PG_BIN_DIR`` or the embedded PostgreSQL package.
 """
 
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import hashlib
 import io
 import json
 import shutil
@@ -87,6 +90,7 @@ async def backup_tenant(
         dump = Path(tmp) / DUMP
         progress(f"Dumping database {info.database}")
         await _tool(db, "pg_dump", "-Fc", "--no-owner", "-f", str(dump), "-d", db.dsn(info.server, info.database))
+        manifest["checksums"] = {DUMP: await asyncio.to_thread(_sha256, dump)}
         progress(f"Writing {file}")
         await asyncio.to_thread(_write_archive, file, dump, _filestore(db, name), manifest)
     return manifest
@@ -114,7 +118,12 @@ def read_manifest(file: Path) -> dict[str, Any]:
             if member is None:
                 raise KeyError(MANIFEST)
             data: dict[str, Any] = json.loads(member.read())
-    except (OSError, tarfile.TarError, KeyError, ValueError) as exc:
+    except (OSError, EOFError, tarfile.TarError) as exc:
+        raise ModuleError(
+            f"{file} is damaged or is not a Fullfinity backup (a tar archive with {MANIFEST}): {exc}. "
+            f"Nothing was restored."
+        ) from None
+    except (KeyError, ValueError) as exc:
         raise ModuleError(f"{file} is not a Fullfinity backup (tar archive with {MANIFEST}): {exc}") from None
     return data
 
@@ -154,12 +163,12 @@ async def restore_tenant(
     info = TenantInfo(
         name=name, database=database_name(db.settings.db_prefix, name), server=server, demo=bool(manifest.get("demo"))
     )
-    if not await catalog.insert(info):
-        raise TenantExists(f"Tenant '{name}' already exists. Choose another name or drop it first.")
-    created = False
-    try:
-        with tempfile.TemporaryDirectory(prefix="ff-restore-") as tmp:
-            await asyncio.to_thread(_extract, file, Path(tmp))
+    with tempfile.TemporaryDirectory(prefix="ff-restore-") as tmp:
+        await asyncio.to_thread(_extract, file, Path(tmp), manifest)  # damaged archives stop here
+        if not await catalog.insert(info):
+            raise TenantExists(f"Tenant '{name}' already exists. Choose another name or drop it first.")
+        created = False
+        try:
             progress(f"Creating database {info.database} on server '{server}'")
             async with db.admin_connection(server) as admin:
                 await admin.execute(f"CREATE DATABASE {quote_ident(info.database)}")
@@ -171,18 +180,44 @@ async def restore_tenant(
             if files.is_dir():
                 progress("Copying the filestore")
                 await asyncio.to_thread(shutil.copytree, files, _filestore(db, name), dirs_exist_ok=True)
-        await catalog.set_state(name, "active")
-    except BaseException:
-        if created:
-            await _drop(db, server, info.database)
-        await catalog.delete(name)
-        raise
+            await catalog.set_state(name, "active")
+        except BaseException:
+            if created:
+                await _drop(db, server, info.database)
+            await catalog.delete(name)
+            raise
     return TenantInfo(**{**info.__dict__, "state": "active"}), warnings
 
 
-def _extract(file: Path, target: Path) -> None:
-    with tarfile.open(file, "r") as tar:
-        tar.extractall(target, filter="data")
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _extract(file: Path, target: Path, manifest: dict[str, Any]) -> None:
+    """Unpack the archive and check it: readable to the end, ``database.dump`` present and, for
+    archives that record it, with the checksum taken at backup time."""
+    try:
+        with tarfile.open(file, "r") as tar:
+            tar.extractall(target, filter="data")
+    except (OSError, EOFError, tarfile.TarError) as exc:
+        raise ModuleError(
+            f"{file} is damaged and cannot be unpacked ({type(exc).__name__}: {exc}); nothing was restored. "
+            f"Restore another copy of the backup."
+        ) from None
+    dump = target / DUMP
+    if not dump.is_file():
+        raise ModuleError(f"{file} holds no {DUMP}; it is not a complete Fullfinity backup. Nothing was restored.")
+    expected = (manifest.get("checksums") or {}).get(DUMP)
+    if expected is not None and _sha256(dump) != expected:
+        raise ModuleError(
+            f"{file} is damaged: {DUMP} does not match the SHA-256 recorded when the backup was made "
+            f"(the file was truncated or altered). Nothing was restored; restore another copy of the backup.",
+            details=[{"path": DUMP, "message": "checksum mismatch"}],
+        )
 
 
 async def _drop(db: DatabaseManager, server: str, database: str) -> None:

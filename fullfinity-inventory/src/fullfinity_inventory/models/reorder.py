@@ -55,3 +55,11 @@ class ReorderRule(Model):
             "view_types": ["List", "Form"],
             "q_filter": f"Q(id__in={sorted(created)})",
         }
+
+    async def cron_replenish(cls) -> None:
+        """Scheduled job ``inventory_cron_replenish``: draft receipts for every active rule whose
+        forecast is below its minimum (``action_replenish`` for all rules)."""
+        from fullfinity.engine.base import env_ctx
+        from fullfinity_inventory.stock.replenishment import replenish
+
+        await replenish(env_ctx.get(), None)
