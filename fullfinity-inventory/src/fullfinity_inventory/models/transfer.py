@@ -28,6 +28,8 @@ def _now(record: Any) -> dt.datetime:
 
 
 class Transfer(Model):
+    #: bulk_create fills the locations and numbers of new transfers for a set, as save does for one.
+    _bulk_create_does_save = True
     _order = "scheduled_date ASC, id DESC"
     _rec_name = "number"
     _search_fields = ["number", "origin"]
