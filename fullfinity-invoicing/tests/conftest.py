@@ -10,33 +10,20 @@ from typing import Any
 
 import pytest_asyncio
 
+from fullfinity.testing.tenants import module_tenant, rolled_back_env
+
 
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def tenant(ff_runtime: Any) -> AsyncIterator[Any]:
-    from fullfinity.tenancy.service import create_tenant, drop_tenant
-
-    info = await create_tenant(ff_runtime.db, ff_runtime.catalog, f"inv-{uuid.uuid4().hex[:8]}", modules=["invoicing"])
-    try:
+    async with module_tenant(ff_runtime, ["invoicing"], prefix="inv") as info:
         yield info
-    finally:
-        await drop_tenant(ff_runtime.db, ff_runtime.catalog, info.name)
-
-
-class _Rollback(Exception):
-    pass
 
 
 @pytest_asyncio.fixture(loop_scope="session")
 async def env(ff_runtime: Any, tenant: Any) -> AsyncIterator[Any]:
     """An elevated environment on the tenant, in a transaction rolled back after the test."""
-    from fullfinity.scripting import tenant_env
-
-    try:
-        async with tenant_env(tenant.name, runtime=ff_runtime) as bound:
-            yield bound
-            raise _Rollback
-    except _Rollback:
-        pass
+    async with rolled_back_env(ff_runtime, tenant.name) as bound:
+        yield bound
 
 
 class Books:
