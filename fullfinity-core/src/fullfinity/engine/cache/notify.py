@@ -10,6 +10,11 @@ The guarantee is weaker than Valkey's: a notification arrives a few milliseconds
 the writer committed, not before its commit returned. When the listening connection is
 lost, the listener cannot know what it missed: on reconnecting it invalidates everything
 it holds (``LocalCache.reset``).
+
+Publishing is coalesced like a group commit: ``publish`` returns once its message went out, but
+messages published while a send is in flight wait for the next one and go together, in one
+statement on one catalog connection. Under concurrent writes a worker thus spends one round trip
+per batch instead of one per request, and the guarantee above is unchanged.
 """
 
 from __future__ import annotations
@@ -49,17 +54,43 @@ class PgBroadcast:
         self.origin = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
         self._task: asyncio.Task[None] | None = None
         self.listening = asyncio.Event()
+        #: Payloads waiting for the next send, and the future their publishers wait on.
+        self._pending: dict[str, None] = {}
+        self._next: asyncio.Future[None] | None = None
+        self._sender: asyncio.Task[None] | None = None
 
     async def publish(self, message: dict[str, Any]) -> None:
-        """Send ``message`` to the other processes; failures are logged (the write is committed)."""
+        """Send ``message`` to the other processes; returns once it was sent (with the messages
+        published meanwhile). Failures are logged: the write is committed, other processes miss it."""
         payload = orjson.dumps({**message, "origin": self.origin}).decode()
         if len(payload) > MAX_PAYLOAD:
             payload = orjson.dumps({"tenant": message.get("tenant"), "all": True, "origin": self.origin}).decode()
+        self._pending[payload] = None  # identical bumps in one batch are one bump: generations only need to move
+        if self._next is None:
+            self._next = asyncio.get_running_loop().create_future()
+        waiting = self._next
+        if self._sender is None:
+            self._sender = asyncio.get_running_loop().create_task(self._send_batches())
+        await asyncio.shield(waiting)  # a cancelled publisher must not cancel the others' batch
+
+    async def _send_batches(self) -> None:
         try:
-            async with self.db.catalog_connection() as conn:
-                await conn.execute("SELECT pg_notify($1, $2)", CHANNEL, payload)
-        except Exception as exc:  # the catalog may be unreachable: other processes then miss it
-            log.warning("Could not publish a cache invalidation to other processes: %s", exc)
+            while self._pending:
+                batch, self._pending = list(self._pending), {}
+                done, self._next = self._next, None
+                try:
+                    async with self.db.catalog_connection() as conn:
+                        await conn.execute("SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p", CHANNEL, batch)
+                except Exception as exc:  # the catalog may be unreachable: other processes then miss these
+                    log.warning("Could not publish %d cache invalidation(s) to other processes: %s", len(batch), exc)
+                finally:
+                    if done is not None and not done.done():
+                        done.set_result(None)
+        finally:
+            self._sender = None
+            if self._next is not None and not self._next.done():  # cancelled mid-batch (shutdown)
+                self._next.set_result(None)
+                self._next = None
 
     def listen(self, receive: Receiver, lost: Callable[[], None]) -> None:
         """Listen in the background: ``receive(message)`` per foreign message, ``lost()`` after a
@@ -68,6 +99,8 @@ class PgBroadcast:
             self._task = asyncio.get_running_loop().create_task(self._listen_forever(receive, lost))
 
     async def close(self) -> None:
+        if self._sender is not None:  # what was published before closing still goes out
+            await asyncio.wait({self._sender}, timeout=5)
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
