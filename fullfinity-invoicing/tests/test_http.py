@@ -180,6 +180,25 @@ async def test_picking_a_product_on_a_line_fills_it_live(ff_client, tenant, worl
     assert values["tax_totals"]["amount_total"] == "437.00"  # 5.00 untaxed + 432.00
 
 
+async def test_a_line_added_without_product_gets_the_default_account_and_tax_live(ff_client, tenant, world):
+    h = await _headers(ff_client, tenant, world["billing"])
+    vat = (await ff_client.post("/api/query/Tax", json={"q_filter": "Q(name='VAT 20%')"}, headers=h)).json()["data"][0]
+
+    answer = await ff_client.post("/api/onchange/Invoice", headers=h, json={
+        "values": {"move_type": "out_invoice",
+                   "lines": [["N", {"name": "typed", "quantity": "1", "price_unit": "5.00", "taxes": []}],
+                             ["N", {"name": "consulting", "quantity": "2", "price_unit": "50.00"}]]},
+        "changed": ["lines.1"]})  # fmt: skip
+
+    assert answer.status_code == 200, answer.text
+    values = json.loads(answer.text, parse_float=Decimal)["values"]
+    first, second = values["lines"]
+    assert "taxes" not in first  # only the added line: the first one keeps its empty taxes
+    assert [t["id"] for t in second["taxes"]] == [vat["id"]] and second["account"]["display_name"].startswith("4000")
+    assert (second["price_subtotal"], second["price_total"]) == (Decimal("100.00"), Decimal("120.00"))
+    assert values["tax_totals"]["amount_total"] == "125.00"  # what saving the draft would give
+
+
 async def test_a_line_edited_on_a_form_gets_its_amounts_live(ff_client, tenant, world):
     h = await _headers(ff_client, tenant, world["billing"])
 

@@ -30,7 +30,17 @@ describe("onchange requests", () => {
     const second = editLine(newLine(), "product", 7);
     const changes = changesOf("lines", lines, [first, newLine()], [first, second]).filter((c) => c.line === second.key);
 
-    expect(toPaths(changes, { lines: [second] })).toEqual(["lines", "lines.0.product"]);
+    expect(toPaths(changes, { lines: [second] })).toEqual(["lines", "lines.0", "lines.0.product"]);
+  });
+
+  it("names a line just added by its command index alone, so all its onchange methods run", () => {
+    const kept = storedLine({ id: 1, name: "kept" });
+    const added = editLine(newLine(), "quantity", "1");
+
+    const changes = changesOf("lines", lines, [kept], [kept, added]);
+
+    expect(toPaths(changes, { lines: [kept, added] })).toEqual(["lines", "lines.0", "lines.0.quantity"]);
+    expect(changesOf("lines", lines, [kept, added], [kept, added])).toEqual([{ field: "lines" }]);
   });
 
   it("asks the server only when something depends on the edit", () => {

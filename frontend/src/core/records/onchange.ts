@@ -4,7 +4,8 @@
  * - `changesOf` names what one edit changed: the field itself, and for the lines of a OneToMany
  *   field each field of a line the user changed; `toPaths` writes them as `changed`
  *   (`lines.<command index>.<field>`), so the server runs the onchange methods of that line (a
- *   product picked fills its price);
+ *   product picked fills its price); a line just added is also sent as `lines.<command index>`
+ *   (every onchange method of the new line runs: it takes the defaults of its parent);
  * - `mergeAnswer` puts the answer into the draft: fields an onchange assigned that the user may
  *   write become edits (they are saved), computed and read-only ones are only shown.
  */
@@ -19,11 +20,12 @@ function same(a: unknown, b: unknown): boolean {
   return a === b || JSON.stringify(a) === JSON.stringify(b);
 }
 
-/** One change a request reports: a field, or one field of one line (by its stable key). */
+/** One change a request reports: a field, one field of one line (by its stable key), or a line
+ *  just added (`line` without `name`). */
 export interface Change { field: string; line?: string; name?: string }
 
 export function changeId(c: Change): string {
-  return c.line === undefined ? c.field : `${c.field}\u0000${c.line}\u0000${c.name}`;
+  return c.line === undefined ? c.field : `${c.field}\u0000${c.line}\u0000${c.name ?? ""}`;
 }
 
 /** The changes of an edit of `field` from `before` to `after` (line changes only for OneToMany lines). */
@@ -34,6 +36,7 @@ export function changesOf(field: string, meta: FieldMeta | undefined, before: un
   for (const line of after) {
     if (line.removed) continue;
     const old = previous.get(line.key);
+    if (!old && line.id === null) out.push({ field, line: line.key });
     for (const [name, value] of Object.entries(line.changed)) {
       if (!old || !same(old.changed[name], value)) out.push({ field, line: line.key, name });
     }
@@ -56,7 +59,7 @@ export function toPaths(changes: Iterable<Change>, values: RecordValues): string
       positions.set(c.field, byKey);
     }
     const index = byKey.get(c.line);
-    if (index !== undefined) out.add(`${c.field}.${index}.${c.name}`);
+    if (index !== undefined) out.add(c.name === undefined ? `${c.field}.${index}` : `${c.field}.${index}.${c.name}`);
   }
   return [...out];
 }

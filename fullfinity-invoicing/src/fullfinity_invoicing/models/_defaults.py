@@ -345,11 +345,20 @@ async def draft_invoice_facts(env: Any, invoice: Any) -> tuple[_InvoiceFacts, De
 
 async def draft_line_defaults(line: Any) -> dict[str, Any]:
     """What a form fills when a product is picked on a line: the same defaults saving applies
-    (description, price in the invoice's currency, taxes, account, unit). Nothing for a line
-    without product (what the user typed stays) or for sections and notes."""
+    (description, price in the invoice's currency, taxes, account, unit). A new line without
+    product gets the default account and tax of the invoice's type where it has none yet (what
+    saving would give it); an existing one keeps what the user typed. Nothing for sections and notes."""
     env = line.env
-    if line.invoice is None or line.product is None or (line.display_type or "product") != "product":
+    if line.invoice is None or (line.display_type or "product") != "product":
         return {}
+    if line.product is None:
+        if line.id is not None:
+            return {}
+        facts, rate = await draft_invoice_facts(env, line.invoice)
+        defaults = _values_for(None, facts, await settings(env), rate)
+        return {
+            name: value for name, value in defaults.items() if not getattr(line, name) and value not in (None, [])
+        }
     facts, rate = await draft_invoice_facts(env, line.invoice)
     products = await _products(env, [line.product.id])
     product = products.get(line.product.id)

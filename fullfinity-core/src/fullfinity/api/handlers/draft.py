@@ -270,16 +270,18 @@ def _split_changed(model: type[Model], changed: Sequence[str]) -> tuple[set[str]
         top.add(name)
         if not rest:
             continue
-        position, _, line_field = rest.partition(".")
+        position, dot, line_field = rest.partition(".")
         target = field.target_model if isinstance(field, X2ManyField) else None
-        if target is None or not position.isdigit() or line_field not in target._fields:
+        if target is None or not position.isdigit() or (dot and line_field not in target._fields):
             problems.append({
                 "path": f"changed.{index}",
-                "message": f"'{entry}' must be a field, or '<x-to-many field>.<command index>.<field of its "
-                "model>' for a line (e.g. 'lines.0.product')",
+                "message": f"'{entry}' must be a field, '<x-to-many field>.<command index>.<field of its "
+                "model>' for a line (e.g. 'lines.0.product'), or '<x-to-many field>.<command index>' for a "
+                "line just added (e.g. 'lines.2')",
             })  # fmt: skip
             continue
-        lines.setdefault((name, int(position)), set()).add(line_field)
+        # A line just added is a change of every field, as a new record is for default-get.
+        lines.setdefault((name, int(position)), set()).update([line_field] if dot else target._fields)
     if problems:
         raise ValidationError(f"{len(problems)} 'changed' entr(ies) name no field.", details=problems)
     return top, lines
