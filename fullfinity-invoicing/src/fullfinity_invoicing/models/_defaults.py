@@ -356,9 +356,7 @@ async def draft_line_defaults(line: Any) -> dict[str, Any]:
             return {}
         facts, rate = await draft_invoice_facts(env, line.invoice)
         defaults = _values_for(None, facts, await settings(env), rate)
-        return {
-            name: value for name, value in defaults.items() if not getattr(line, name) and value not in (None, [])
-        }
+        return {name: value for name, value in defaults.items() if not getattr(line, name) and value not in (None, [])}
     facts, rate = await draft_invoice_facts(env, line.invoice)
     products = await _products(env, [line.product.id])
     product = products.get(line.product.id)
