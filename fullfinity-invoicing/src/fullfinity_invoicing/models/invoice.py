@@ -216,27 +216,23 @@ class Invoice(Model):
     async def action_cancel(self) -> dict[str, Any]:
         """Cancel drafts (nothing was booked; the document keeps no number)."""
         require_group(self.env, "invoicing_user", "Cancelling invoices")
-        await _require_state(self, "draft", "cancelled")
-        await self.env.execute(
-            "UPDATE invoice SET state = 'cancelled', write_uid = $2, updated_date = clock_timestamp() "
-            "WHERE id = ANY($1::bigint[])",
-            self.ids,
-            self.env.uid,
-        )
-        self.env.written.add("Invoice")
-        await self.refresh()
-        return {"type": "reload"}
+        return await self._move_state("draft", "cancelled", "cancelled")
 
     @Model.expose(groups=["invoicing_user"])
     async def action_reset_to_draft(self) -> dict[str, Any]:
         """Bring cancelled documents back to draft (they were never booked)."""
         require_group(self.env, "invoicing_user", "Resetting invoices")
-        await _require_state(self, "cancelled", "reset to draft")
+        return await self._move_state("cancelled", "draft", "reset to draft")
+
+    async def _move_state(self, current: str, target: str, verb: str) -> dict[str, Any]:
+        """Documents in ``current`` (all of them, else a clear error) moved to ``target`` in one UPDATE."""
+        await _require_state(self, current, verb)
         await self.env.execute(
-            "UPDATE invoice SET state = 'draft', write_uid = $2, updated_date = clock_timestamp() "
+            "UPDATE invoice SET state = $3, write_uid = $2, updated_date = clock_timestamp() "
             "WHERE id = ANY($1::bigint[])",
             self.ids,
             self.env.uid,
+            target,
         )
         self.env.written.add("Invoice")
         await self.refresh()
