@@ -235,11 +235,11 @@ async def test_nested_paths_cost_one_query_per_level(world, ff_env):
     assert names == ["red"]
 
 
-async def test_with_fields_relation_paths_prefetch(world, ff_env):
+async def test_with_fields_to_one_paths_are_read_in_the_same_statement(world, ff_env):
     with ff_env.count_queries() as counter:
         pickings = await RlPicking.with_fields("name", "partner__name").order_by("name")
     assert [(p.name, p.partner.name) for p in pickings] == [("P1", "Ann"), ("P2", "Bob")]
-    assert counter.total == 2
+    assert counter.total == 1  # one SELECT with a LEFT JOIN of the partners
 
 
 async def test_one_to_one_is_unique(world, ff_registry):
