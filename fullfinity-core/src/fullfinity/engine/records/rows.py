@@ -71,6 +71,7 @@ def _generate(
             f"    m{n} = {{}}",
         ]
         names = [f"c{n}_{i}" for i in range(len(level.slots))]
+        stores = ", ".join(f"t{n}.{s}" for s in level.slots) + ("," if len(level.slots) == 1 else "")
         targets += names
         parent = "o" if level.parent < 0 else f"t{level.parent}"
         guard = "" if level.parent < 0 else f"t{level.parent} is not None and "
@@ -80,8 +81,7 @@ def _generate(
             f"                t{n} = m{n}.get(c{n}_0)",
             f"                if t{n} is None:",
             f"                    t{n} = new(cls{n})",
-            f"                    {', '.join(f't{n}.{s}' for s in level.slots)}{',' if len(level.slots) == 1 else ''} = "
-            f"{', '.join(names)}",
+            f"                    {stores} = {', '.join(names)}",
             f"                    t{n}._grp = r{n}",
             f"                    a{n}(t{n})",
             f"                    m{n}[c{n}_0] = t{n}",
