@@ -96,7 +96,7 @@ async def _run(args: argparse.Namespace) -> None:
             stats = pstats.Stats(profile)
             out = io.StringIO()
             stats.stream = out  # type: ignore[attr-defined]
-            stats.sort_stats("tottime").print_stats(args.top)
+            stats.sort_stats(args.sort).print_stats(*args.filter, args.top)
             print(
                 f"== {name}: {stats.total_calls:,} Python calls, {sent} statements, "  # type: ignore[attr-defined]
                 f"{elapsed:.1f} ms under the profiler"
@@ -118,7 +118,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--harness", default=str(ROOT.parent / "shared" / "bench" / "peers"))
     parser.add_argument("--top", type=int, default=12)
-    parser.add_argument("--only", nargs="*", default=None)
+    parser.add_argument("--only", nargs="*", default=None, help="workload names (w4_filter...)")
+    parser.add_argument("--sort", default="tottime", help="pstats sort key (tottime, cumulative, ncalls)")
+    parser.add_argument("--filter", nargs="*", default=[], help="pstats restrictions, e.g. fullfinity")
     asyncio.run(_run(parser.parse_args()))
 
 
