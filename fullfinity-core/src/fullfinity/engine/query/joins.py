@@ -5,7 +5,7 @@ A ManyToOne (or OneToOne) path asked by ``with_fields("partner__name")``, by a q
 target in the same statement instead of a second query. The target's restrictions go inside
 the join's ``ON``, as ordering through relations does, so nothing hidden becomes visible:
 
-- the target's read record rules (a hidden target joins as NULL: the relation then reads as a
+- the target's read record rules (a hidden target joins as NULL: the relation then holds a
   stub carrying its id only, exactly as the batched prefetch leaves it);
 - field groups: a wanted target field the user may not read is refused (``AccessError``), and a
   full target (``fetch_related``) selects only the fields the user sees;
@@ -44,6 +44,8 @@ class JoinedLoad:
     parent: int
     #: The slot of the parent record holding the related record (``_r_country``).
     rec_slot: str
+    #: The slot of the parent record holding the target's id (``_f_country``), always selected.
+    id_slot: str
     target: type[Model]
     #: The target record slots of this level's columns, ``_f_id`` first.
     slots: tuple[str, ...]
@@ -107,6 +109,9 @@ def plan_joins(
         if not isinstance(field, ManyToOne) or field.column is None or not _may_read(env, field.target_model):
             remaining.append(path)
             continue
+        if head and field.slot not in loads[index[head]].slots:
+            remaining.append(path)  # the parent level does not read this id (a field group hides it)
+            continue
         target = field.target_model
         wanted = leaf_fields.get(path)
         if wanted is not None:
@@ -132,6 +137,7 @@ def plan_joins(
                 path=path,
                 parent=index[head] if head else -1,
                 rec_slot=record_slot(field.name),
+                id_slot=field.slot,
                 target=target,
                 slots=tuple(f.slot for f in target_fields),
             )

@@ -4,8 +4,9 @@ The per-row work is one object allocation and a tuple unpack into its slots. To-
 read through a LEFT JOIN (``fullfinity.engine.query.joins``) follow the main columns in the
 row: each distinct target id becomes one target record (1,000 partners of 250 countries give
 250 country records), kept in its own prefetch group that lives as long as the main one.
-A level whose id column is NULL (no target, or one the record rules hide) leaves the
-relation unset: reading it then gives ``None`` or a stub carrying the id, as after a prefetch.
+A level whose id column is NULL leaves the relation unset when the row has no target (it
+reads as ``None``) and holds a stub carrying the id when the record rules hide the target,
+as after a prefetch.
 """
 
 from __future__ import annotations
@@ -86,6 +87,12 @@ def _generate(
             f"                    a{n}(t{n})",
             f"                    m{n}[c{n}_0] = t{n}",
             f"                {parent}.{level.rec_slot} = t{n}",
+            # Joined as NULL while the row holds an id: a target the record rules hide. It becomes
+            # a stub carrying that id only, as the batched prefetch leaves it.
+            f"            elif {guard}{parent}.{level.id_slot} is not None:",
+            f"                s = new(cls{n})",
+            f"                s._f_id = {parent}.{level.id_slot}",
+            f"                {parent}.{level.rec_slot} = s",
         ]
     if joins:
         # The joined levels' groups live as long as the main one (their records refer to them weakly).
