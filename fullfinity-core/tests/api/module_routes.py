@@ -13,7 +13,7 @@ from fullfinity.engine.Q import Q
 
 
 class ProbeBody(BaseModel):
-    op: Literal["query", "count", "group", "related", "update", "delete", "execute"]
+    op: Literal["query", "count", "group", "related", "joined", "update", "delete", "execute"]
     q: str = "Q()"
     order: str | None = None
     id: int = Field(1, ge=1, le=2**31 - 1)
@@ -36,6 +36,9 @@ class ApiProbe(Controller):
         if op == "group":
             groups = await qs.group_by("team")
             return {"groups": [[g["team"], g["__count"]] for g in groups]}
+        if op == "joined":  # the to-one path read through a LEFT JOIN in the same statement
+            found = await ticket.filter(id=body.id).with_fields("name", "team__name", "team__display_name")
+            return {"team": found.team.id, "team_name": getattr(found.team, "_f_name", None)}
         record = await ticket.get(body.id)
         if op == "related":
             await record.fetch_related("team")

@@ -184,6 +184,11 @@ async def test_guest_related_read_of_a_hidden_many_to_one_keeps_only_its_id(api,
     assert (await probe(api, op="related", id=ids["u1"])).json()["team_name"] is None
 
 
+async def test_guest_joined_read_of_a_hidden_many_to_one_keeps_only_its_id(api, ids):
+    assert (await probe(api, op="joined", id=ids["a1"])).json() == {"team": ids["red"], "team_name": "Red"}
+    assert (await probe(api, op="joined", id=ids["u1"])).json() == {"team": ids["blue"], "team_name": None}
+
+
 async def test_guest_filter_through_a_relation_cannot_probe_hidden_records(api, ids):
     assert (await probe(api, op="query", q="Q(team__code='B')")).json()["names"] == []
     assert sorted((await probe(api, op="query", q="Q(team__code='R')")).json()["names"]) == [

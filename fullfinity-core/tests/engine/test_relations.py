@@ -235,11 +235,37 @@ async def test_nested_paths_cost_one_query_per_level(world, ff_env):
     assert names == ["red"]
 
 
-async def test_with_fields_relation_paths_prefetch(world, ff_env):
+async def test_with_fields_to_one_paths_are_read_in_the_same_statement(world, ff_env):
     with ff_env.count_queries() as counter:
         pickings = await RlPicking.with_fields("name", "partner__name").order_by("name")
     assert [(p.name, p.partner.name) for p in pickings] == [("P1", "Ann"), ("P2", "Bob")]
-    assert counter.total == 2
+    assert counter.total == 1  # one SELECT with a LEFT JOIN of the partners
+
+
+async def test_queryset_fetch_related_joins_every_to_one_level_in_one_statement(world, ff_env):
+    with ff_env.count_queries() as counter:
+        moves = await RlMove.filter().order_by("weight").fetch_related("picking__partner__country")
+    assert counter.total == 1
+    assert [(m.picking.name, m.picking.partner.name, m.picking.partner.country.code) for m in moves] == [
+        ("P2", "Bob", "DE"),
+        ("P1", "Ann", "FR"),
+        ("P1", "Ann", "FR"),
+    ]
+    assert moves[1].picking is moves[2].picking  # one record per target, shared by the rows
+    assert {p.name for p in moves[0].picking._grp()} == {"P1", "P2"}  # the targets' own prefetch group
+
+
+async def test_a_missing_to_one_target_reads_as_none_through_the_join(world, ff_env):
+    await RlPartner.create(name="Nobody's")
+    partners = await RlPartner.filter(name="Nobody's").fetch_related("country", "parent")
+    assert partners[0].country is None and partners[0].parent is None
+
+
+async def test_x2many_paths_stay_batched_beside_joined_to_one_paths(world, ff_env):
+    with ff_env.count_queries() as counter:
+        pickings = await RlPicking.filter().order_by("name").fetch_related("partner", "moves")
+    assert counter.total == 2  # pickings JOIN partners, then the moves of every picking
+    assert [(p.partner.name, sorted(m.weight for m in p.moves)) for p in pickings] == [("Ann", [5, 20]), ("Bob", [1])]
 
 
 async def test_one_to_one_is_unique(world, ff_registry):

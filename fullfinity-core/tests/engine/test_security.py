@@ -25,6 +25,11 @@ class ScLead(Model):
     margin = Monetary(groups=["sc_manager"])
 
 
+class ScCall(Model):
+    name = Char(required=True)
+    lead = ManyToOne("ScLead", related_name="calls")
+
+
 class ScInvoice(Model):
     name = Char(required=True)
     lines = OneToMany("ScLine", related_name="invoice")
@@ -42,7 +47,7 @@ class ScLine(Model):
 
 
 CORE = [Group, User, ModelAccess, RecordRule, Company, Contact, Currency, Country]
-MODELS = [*CORE, ScTeam, ScLead, ScInvoice, ScLine]
+MODELS = [*CORE, ScTeam, ScLead, ScCall, ScInvoice, ScLine]
 
 
 @pytest.fixture(scope="module")
@@ -64,7 +69,7 @@ async def world(ff_registry, ff_database):
         pat = await User.create(name="Pat", email="pat@x.test", groups=[portal.id], contact=customer)
         nobody = await User.create(name="Nobody", email="no@x.test")
         for group, perms in ((internal, "rwcd"), (portal, "r")):
-            for model in ("ScLead", "ScTeam"):
+            for model in ("ScLead", "ScTeam", "ScCall"):
                 await ModelAccess.create(
                     name=f"{model} {group.name}",
                     model=model,
@@ -90,6 +95,8 @@ async def world(ff_registry, ff_database):
         a1 = await ScLead.create(name="A1", team=red, salesman=ann, customer=customer, margin="100")
         a2 = await ScLead.create(name="A2", team=red, salesman=ann, customer=other_customer, margin="50")
         b1 = await ScLead.create(name="B1", team=blue, salesman=bob, customer=other_customer, margin="999")
+        await ScCall.create(name="call A1", lead=a1)
+        await ScCall.create(name="call B1", lead=b1)
     return dict(
         ann=ann.id,
         bob=bob.id,
@@ -274,6 +281,45 @@ async def test_related_records_of_a_model_the_user_cannot_read_stay_stubs(as_use
         assert not hasattr(lead.customer, "_f_name")
         with pytest.raises(AccessError, match="not allowed to read Contact"):
             await Contact.filter()
+
+
+async def test_a_to_one_target_hidden_by_a_record_rule_reads_as_a_stub_through_the_join(as_user, world, ff_registry):
+    async with as_user("ann") as env:
+        with env.count_queries() as counter:
+            calls = await ScCall.filter().order_by("name").with_fields("name", "lead__name", "lead__display_name")
+        assert counter.total == 1  # the leads are LEFT JOINed in the same statement
+        mine, hidden = calls
+        assert (mine.lead.name, mine.lead.display_name) == ("A1", "A1")
+        assert hidden.lead.id == world["b1"]  # the id the call row holds, nothing of Bob's lead
+        assert not hasattr(hidden.lead, "_f_name") and not hasattr(hidden.lead, "_f_display_name")
+        with env.count_queries() as counter:
+            joined = await ScCall.filter().order_by("name").fetch_related("lead")
+        assert counter.total == 1
+        assert joined[0].lead.name == "A1" and not hasattr(joined[1].lead, "_f_name")
+
+
+async def test_a_group_protected_field_stays_protected_through_the_join(as_user, world):
+    async with as_user("ann") as env:
+        with pytest.raises(AccessError, match="restricted to the groups sc_manager"):
+            await ScCall.with_fields("name", "lead__margin")
+        calls = await ScCall.filter().order_by("name").fetch_related("lead")
+        assert calls[0].lead.name == "A1" and not hasattr(calls[0].lead, "_f_margin")  # left out, as on a plain read
+    async with as_user("boss") as env:
+        with env.count_queries() as counter:
+            calls = await ScCall.with_fields("name", "lead__margin").order_by("name")
+        assert counter.total == 1
+        assert [c.lead.margin for c in calls] == [100, 999]
+
+
+async def test_joined_and_prefetched_to_one_reads_give_the_same_records(as_user, world):
+    async with as_user("ann"):
+        joined = await ScCall.filter().order_by("name").fetch_related("lead")
+        later = await ScCall.filter().order_by("name")
+        await later.fetch_related("lead")
+        for a, b in zip(joined, later, strict=True):
+            assert a.lead.id == b.lead.id
+            assert getattr(a.lead, "_f_name", None) == getattr(b.lead, "_f_name", None)
+            assert hasattr(a.lead, "_f_margin") == hasattr(b.lead, "_f_margin")
 
 
 async def test_browse_cannot_read_hidden_records_through_refresh_or_fetch_related(as_user, world):

@@ -299,7 +299,7 @@ def rows_encoder(model: type[Model], tree: FieldTree, plan: SelectPlan) -> RowsE
 
 
 def _generated_rows_encoder(model: type[Model], tree: FieldTree, plan: SelectPlan) -> RowsEncoder | None:
-    if plan.extra_paths:
+    if plan.extra_paths or plan.joins:
         return None
     columns = {slot: index for index, slot in enumerate(plan.slots)}
     for slot, source in plan.copies:

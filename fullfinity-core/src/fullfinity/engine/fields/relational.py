@@ -191,7 +191,7 @@ class ManyToOne(RelationalField):
             record_id = id_member.__get__(obj)  # AttributeError -> not loaded -> FieldNotLoadedError
             record: Any = None
             if record_id is not None:  # a stub carrying only its id (fetch_related loads the rest)
-                record = new(field.target_model)
+                record = new(field.target or field.target_model)  # the attribute: no property call
                 record._f_id = record_id
             rec_member.__set__(obj, record)
             return record

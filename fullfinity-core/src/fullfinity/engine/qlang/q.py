@@ -105,8 +105,24 @@ class Var:
         return {"$var": self.name}
 
 
+_split: dict[str, tuple[str, str | None, str]] = {}
+
+
 def split_key(key: str) -> tuple[str, str | None, str]:
-    """``"created_date__month__in"`` -> ``("created_date", "month", "in")``."""
+    """``"created_date__month__in"`` -> ``("created_date", "month", "in")``.
+
+    Keys come back again and again (the same filters in every request): a split is remembered.
+    """
+    found = _split.get(key) if type(key) is str else None
+    if found is None:
+        found = _split_key(key)
+        if len(_split) >= 4096:
+            _split.clear()
+        _split[key] = found
+    return found
+
+
+def _split_key(key: str) -> tuple[str, str | None, str]:
     if not isinstance(key, str) or not key:
         raise QSyntaxError(f"a lookup key must be a non-empty string such as 'name__icontains', got {key!r:.80}")
     segments = key.split("__")

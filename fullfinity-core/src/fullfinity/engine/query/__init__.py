@@ -8,6 +8,7 @@
 - ``compiler.py``: ``Query`` to SELECT, COUNT, EXISTS and id subqueries
 - ``grouping.py``: ``group_by`` and aggregates
 - ``plans.py``: ``SelectPlan``, a compiled SELECT kept per query and caller
+- ``joins.py``: to-one paths read with a LEFT JOIN in the main SELECT (the target's rules in the ``ON``)
 - ``sql.py``: ``Sql`` fragments whose ``$n`` markers are numbered once, at the end
 
 May import ``fields``, ``qlang`` and ``access`` (the compiler applies field groups and record

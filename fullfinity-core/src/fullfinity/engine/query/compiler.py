@@ -93,6 +93,23 @@ class Compiler:
             alias = joined
         return alias, fields[-1]
 
+    def load_join(self, parent_alias: str, field: Field[Any], path: str) -> str:
+        """LEFT JOIN the target of the ManyToOne ``field`` of ``parent_alias`` to read it in the SELECT.
+
+        The target's read record rules go in the ``ON`` (a hidden target joins as NULL); archived
+        targets are not hidden: a ManyToOne shows its target whatever its ``active`` (as the
+        batched prefetch does). See ``fullfinity.engine.query.joins``.
+        """
+        joined = f"j{len(self._joins) + 1}"
+        self._joins[("<load>", path)] = joined
+        target = field.target_model  # type: ignore[attr-defined]
+        on = Sql(f'{joined}."id" = {parent_alias}.{ident(str(field.column))}')
+        restriction = self.wheres.restrict(target, joined, None, hide_archived=False)
+        if restriction is not None:
+            on = on + " AND " + restriction
+        self._join_sql.append(Sql(f" LEFT JOIN {ident(target._table)} AS {joined} ON ") + on)
+        return joined
+
     def path_expr(self, path: str) -> str:
         """SQL expression of a stored field path (``name``, ``team__name``); a ManyToOne orders by its rec name."""
         resolved = resolve_path(self.model, path, allow_lookup=False)
@@ -179,8 +196,8 @@ class Compiler:
         """``FROM table AS t0 <joins> WHERE ...`` (the joins are known once ORDER BY/where were compiled)."""
         return Sql(f" FROM {self.table} AS {ROOT}") + self.joins + body
 
-    def select(self, fields: list[Field[Any]]) -> Sql:
-        columns = ", ".join(self.select_expr(f) for f in fields)
+    def select(self, fields: list[Field[Any]], joined_columns: Iterable[str] = ()) -> Sql:
+        columns = ", ".join([*(self.select_expr(f) for f in fields), *joined_columns])
         distinct = "DISTINCT " if self.query.distinct else ""
         where = self.where_clause()
         tail = self.order_clause() + self.window()

@@ -29,6 +29,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from fullfinity.engine.query.compiler import Compiler
+from fullfinity.engine.query.joins import JoinedLoad, plan_joins
 
 if TYPE_CHECKING:
     from fullfinity.engine.access.control import AccessProfile
@@ -58,6 +59,8 @@ class SelectPlan:
     leaf_fields: dict[str, list[str]]
     #: The profile the plan was compiled for (identity-checked on reuse).
     profile: AccessProfile | None
+    #: To-one levels read through LEFT JOINs; their columns follow ``slots``' in each row.
+    joins: tuple[JoinedLoad, ...] = ()
 
 
 _plans: OrderedDict[tuple[Any, ...], SelectPlan] = OrderedDict()
@@ -103,9 +106,10 @@ def select_plan(query: Query, env: Environment) -> SelectPlan:
             return plan
     compiler = Compiler(query, env)
     fields = compiler.selected_fields()
-    fields, copies = _shared_columns(query, fields)
-    sql, params = compiler.select(fields).finish()
     paths, leaf_fields = extra_loads(query)
+    joins, joined_columns, paths = plan_joins(compiler, fields, paths, leaf_fields)
+    fields, copies = _shared_columns(query, fields)
+    sql, params = compiler.select(fields, joined_columns).finish()
     plan = SelectPlan(
         query=query,
         sql=sql,
@@ -115,6 +119,7 @@ def select_plan(query: Query, env: Environment) -> SelectPlan:
         extra_paths=paths,
         leaf_fields=leaf_fields,
         profile=profile,
+        joins=joins,
     )
     if key is not None and not compiler.wheres.clock_used:
         _plans[key] = plan
@@ -146,11 +151,17 @@ def _shared_columns(query: Query, fields: list[Field[Any]]) -> tuple[list[Field[
 
 
 def extra_loads(query: Query) -> tuple[tuple[str, ...], dict[str, list[str]]]:
-    """What ``with_fields`` asks for beyond the main SELECT: paths to prefetch and their leaf fields."""
+    """What ``with_fields`` and ``fetch_related`` ask for beyond the main SELECT's columns: relation
+    paths (joined or prefetched) and, for those ``with_fields`` names, their leaf fields."""
+    related: list[str] = []
+    for path in query.related:  # "partner__country": both levels, whole records (as the prefetch loads them)
+        segments = path.replace(".", "__").split("__")
+        related.extend("__".join(segments[: i + 1]) for i in range(len(segments)))
+    related = list(dict.fromkeys(related))
     if not query.fields:
-        return (), {}
+        return tuple(related), {}
     model = query.model
-    paths: list[str] = []
+    paths: list[str] = [*related]
     leaf_fields: dict[str, list[str]] = {}
     for name in query.fields:
         segments = name.replace(".", "__").split("__")

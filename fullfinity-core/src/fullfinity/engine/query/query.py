@@ -68,6 +68,8 @@ class Query:
     offset: int | None = None
     fields: tuple[str, ...] | None = None
     distinct: bool = False
+    #: Relation paths loaded with the records (``QuerySet.fetch_related``): to-one ones are joined.
+    related: tuple[str, ...] = ()
 
     def replace(self, **changes: Any) -> Query:
         # A plain copy of the attributes: dataclasses.replace() re-runs __init__ with its checks,

@@ -75,11 +75,14 @@ class WhereCompiler:
         return self.env.context.get("active_test", True) is not False
 
     # -- restrictions every reference to a model carries ----------------------------------
-    def restrict(self, model: type[Model], alias: str, condition: Q | Leaf | None) -> Sql | None:
+    def restrict(
+        self, model: type[Model], alias: str, condition: Q | Leaf | None, *, hide_archived: bool = True
+    ) -> Sql | None:
         """Conditions every reference to ``model`` carries: archived records hidden (the ``active``
-        convention) and, for a user, the read record rules of the model."""
+        convention; not for a ManyToOne target read through a join, ``hide_archived=False``) and,
+        for a user, the read record rules of the model."""
         parts: list[Sql] = []
-        if model._has_active and self.active_test and not _mentions_active(condition):
+        if model._has_active and hide_archived and self.active_test and not _mentions_active(condition):
             parts.append(Sql(f'{alias}."active"'))
         profile = None if self.env.is_elevated else self.env.access
         if profile is not None and model._name not in self._ruling:

@@ -7,8 +7,8 @@
   composed into one class per module set, reverse fields and join tables, ``Registry``
 - ``environment.py``: ``Environment``, who works on which tenant in which transaction (public
   path ``fullfinity.engine.env``)
-- ``queryset.py``: ``QuerySet``, lazy and immutable, rows built into records;
-  ``cached.py``: querysets served from the cache
+- ``queryset.py``: ``QuerySet``, lazy and immutable; ``rows.py``: rows built into records
+  (joined to-one records included); ``cached.py``: querysets served from the cache
 - ``persistence.py``, ``x2many.py``, ``validation.py``: writes (insert, update, delete, copy,
   command lists, on_delete) and the checks before them
 - ``prefetch.py``: ``fetch_related``, one query per relation level for a whole result

@@ -80,9 +80,10 @@ class RecordGroup(list):  # type: ignore[type-arg]
 
     Records point at their group through a weak reference (``record._grp()``), so a result
     never forms a reference cycle and is freed by reference counting once dropped.
+    ``joined`` keeps alive the groups of the to-one records read in the same statement.
     """
 
-    __slots__ = ("__weakref__",)
+    __slots__ = ("__weakref__", "joined")
 
 
 class ModelMeta(type):

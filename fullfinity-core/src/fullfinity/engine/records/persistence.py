@@ -9,7 +9,7 @@ microsecond), which is what optimistic concurrency compares.
 from __future__ import annotations
 
 import weakref
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import orjson
@@ -17,6 +17,7 @@ import orjson
 from fullfinity.engine.access.control import check_field, check_model, check_rule
 from fullfinity.engine.context import current_env
 from fullfinity.engine.database.filestore import store_file
+from fullfinity.engine.fields.base import Field
 from fullfinity.engine.fields.relational import ManyToMany, X2ManyField
 from fullfinity.engine.query.sql import ident
 from fullfinity.engine.records.computed import compute_local, mark_changed
@@ -399,20 +400,17 @@ async def bulk_create(cls: type[Model], rows: Sequence[Mapping[str, Any]]) -> Mo
             fields = [cls._fields[n] for n in names]
             value_columns = []
             for f in fields:
-                empty, to_db = f.empty_value(), f.to_db
-                value_columns.append([empty if (v := row.get(f.name)) is None else to_db(v) for row in prepared])
+                empty, to_db, name = f.empty_value(), f.to_db, f.name
+                if type(f).to_db is Field.to_db:  # the identity: no call per value
+                    value_columns.append([empty if (v := row.get(name)) is None else v for row in prepared])
+                else:
+                    value_columns.append([empty if (v := row.get(name)) is None else to_db(v) for row in prepared])
             data = list(zip(ids, *value_columns, [uid] * len(ids), [uid] * len(ids), strict=True))
             await env.copy_records(cls._table, columns, data)
         env.written.add(cls._name)
     else:
         ids = [None] * len(prepared)  # type: ignore[list-item]  # transient: never stored
-    group = weakref.ref(records)
-    stored = [(f.slot, f.name, f.empty_value()) for f in cls._stored if not f.automatic]
-    for rec, rec_id, values in zip(records, ids, prepared, strict=True):
-        setattr(rec, "_f_id", rec_id)  # noqa: B010 - a slot of the composed class
-        for slot, name, empty in stored:
-            setattr(rec, slot, values.get(name, empty))
-        rec._grp = group
+    _record_filler(cls)(records, ids, prepared, weakref.ref(records))
     if not cls._transient:
         stored_ids = [i for i in ids if i is not None]
         if not env.is_elevated and env.access is not None and env.access.rule(cls._name, "create") is not None:
@@ -427,6 +425,29 @@ async def bulk_create(cls: type[Model], rows: Sequence[Mapping[str, Any]]) -> Mo
         for rec in records:
             await run_constraints(rec, None)
     return cls._make_set(records)
+
+
+_fillers: dict[type[Model], Callable[..., None]] = {}
+
+
+def _record_filler(cls: type[Model]) -> Callable[..., None]:
+    """``fill(records, ids, prepared, group)``: the new records' slots from their converted values,
+    generated once per class (one slot store per field instead of a ``setattr`` call)."""
+    fill = _fillers.get(cls)
+    if fill is None:
+        stored = [f for f in cls._stored if not f.automatic and f.name != "id"]
+        namespace: dict[str, Any] = {f"e{i}": f.empty_value() for i, f in enumerate(stored)}
+        lines = [
+            "def fill(records, ids, prepared, group):",
+            "    for rec, rec_id, values in zip(records, ids, prepared, strict=True):",
+            "        get = values.get",
+            "        rec._f_id = rec_id",
+            *(f"        rec.{f.slot} = get({f.name!r}, e{i})" for i, f in enumerate(stored)),
+            "        rec._grp = group",
+        ]
+        exec(compile("\n".join(lines) + "\n", f"<record filler {cls.__name__}>", "exec"), namespace)
+        fill = _fillers[cls] = namespace["fill"]
+    return fill
 
 
 def _bulk_path_allowed(cls: type[Model]) -> bool:

@@ -7,9 +7,7 @@ nothing runs until a terminal (``all``, ``get``, ``count``, ``update``...) is aw
 
 from __future__ import annotations
 
-import gc
-import weakref
-from collections.abc import AsyncIterator, Callable, Generator, Sequence
+from collections.abc import AsyncIterator, Generator, Sequence
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from fullfinity.engine.access.control import check_field, check_model, check_rule
@@ -22,9 +20,10 @@ from fullfinity.engine.query.plans import SelectPlan, select_plan
 from fullfinity.engine.query.query import Query, parse_order
 from fullfinity.engine.query.sql import Sql, ident
 from fullfinity.engine.records.computed import mark_changed
-from fullfinity.engine.records.models import Model, RecordGroup
+from fullfinity.engine.records.models import Model
 from fullfinity.engine.records.persistence import NEXT_UPDATED_DATE
-from fullfinity.engine.records.prefetch import fetch_related
+from fullfinity.engine.records.prefetch import check_paths, fetch_related
+from fullfinity.engine.records.rows import row_builder
 from fullfinity.engine.records.validation import check_values, raise_if_problems, unknown_fields_error
 from fullfinity.exceptions import BadRequest, MissingError, UserError
 
@@ -35,59 +34,6 @@ if TYPE_CHECKING:
 __all__ = ["QuerySet", "row_builder"]
 
 M = TypeVar("M", bound="Model")
-
-_builders: dict[tuple[Any, ...], Callable[[Sequence[Any]], list[Any]]] = {}
-
-
-def row_builder(
-    cls: type[Model], slots: tuple[str, ...], copies: tuple[tuple[str, str], ...] = ()
-) -> Callable[[Sequence[Any]], list[Any]]:
-    """A function turning asyncpg rows into records of ``cls``: one object and one slot store per value.
-
-    Generated once per (class, columns) so the per-row work is a tuple unpack into slots.
-    ``copies`` are (slot, source slot) pairs filled from another column of the same row
-    (``display_name`` when it is the record name column itself, selected once).
-    The cyclic garbage collector is paused while a batch is built: the new records hold no
-    cycles, and letting it scan them every 700 allocations would cost more than building them.
-    """
-    key = (cls, slots, copies)
-    build = _builders.get(key)
-    if build is None:
-        targets = ", ".join(f"o.{s}" for s in slots) + ("," if len(slots) == 1 else "")
-        copy_lines = "".join(f"            o.{slot} = o.{source}\n" for slot, source in copies)
-        source = (
-            "def build(rows):\n"
-            "    out = Group()\n"
-            "    group = ref(out)\n"
-            "    append = out.append\n"
-            "    paused = isenabled()\n"
-            "    if paused:\n"
-            "        disable()\n"
-            "    try:\n"
-            "        for r in rows:\n"
-            "            o = new(cls)\n"
-            f"            {targets} = r\n"
-            f"{copy_lines}"
-            "            o._grp = group\n"
-            "            append(o)\n"
-            "    finally:\n"
-            "        if paused:\n"
-            "            enable()\n"
-            "    return out\n"
-        )
-        namespace: dict[str, Any] = {
-            "new": object.__new__,
-            "cls": cls,
-            "Group": RecordGroup,
-            "ref": weakref.ref,
-            "isenabled": gc.isenabled,
-            "disable": gc.disable,
-            "enable": gc.enable,
-        }
-        exec(compile(source, f"<row builder {cls.__name__}>", "exec"), namespace)
-        build = namespace["build"]
-        _builders[key] = build
-    return build
 
 
 def _referenced(model: type[Model], env: Environment) -> bool:
@@ -196,6 +142,13 @@ class QuerySet(Generic[M]):
             resolve_path(self.model, name.replace(".", "__"), allow_lookup=False)
         return self._derive(fields=tuple(names))
 
+    def fetch_related(self, *paths: str) -> QuerySet[M]:
+        """Load these relations with the records: a to-one path (``"country"``, ``"partner__country"``)
+        is read in the same statement through a LEFT JOIN, an x-to-many one by one more query per
+        level (``await records.fetch_related(...)`` after the query always takes the extra query)."""
+        check_paths(self.model, paths)
+        return self._derive(related=(*self._query.related, *paths))
+
     def distinct(self) -> QuerySet[M]:
         return self._derive(distinct=True)
 
@@ -240,7 +193,7 @@ class QuerySet(Generic[M]):
 
     async def records_of(self, plan: SelectPlan, rows: Sequence[Any]) -> list[M]:
         """Records of the rows of ``plan``, with the plan's relations and computed fields loaded."""
-        records = row_builder(self.model, plan.slots, plan.copies)(rows)
+        records = row_builder(self.model, plan.slots, plan.copies, plan.joins)(rows)
         if records and plan.extra_paths:
             await fetch_related(records[0], dict.fromkeys(plan.extra_paths), leaf_fields=plan.leaf_fields)
         return records

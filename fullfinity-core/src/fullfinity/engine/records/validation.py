@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from fullfinity.engine.fields.base import Field, FieldValueError
@@ -78,21 +78,20 @@ def convert_values(
 ) -> dict[str, Any]:
     """The synchronous part of ``check_values``: conversion and ``required`` (no validators)."""
     converted: dict[str, Any] = {}
-    fields = model._fields
+    table = _conversions(model)
     for name, value in values.items():
-        field = fields.get(name)
-        if field is None:
+        entry = table.get(name)
+        if entry is None:
             problems.append({"path": prefix + name, "message": f"{model._name} has no field '{name}'"})
             continue
+        convert, required, is_empty, field = entry
         try:
-            if field.type_name == "Monetary":
-                new = field.convert(value, _currency_places(field, record))  # type: ignore[call-arg]
-            else:
-                new = field.convert(value)
+            # A Monetary value is rounded to its currency's places.
+            new = convert(value) if field is None else convert(value, _currency_places(field, record))
         except FieldValueError as exc:
             problems.append({"path": prefix + name, "message": str(exc)})
             continue
-        if field.required and field.is_empty(new):
+        if required and is_empty(new):
             problems.append({"path": prefix + name, "message": "is required"})
             continue
         converted[name] = new
@@ -101,6 +100,22 @@ def convert_values(
             if name not in values:
                 problems.append({"path": prefix + name, "message": "is required"})
     return converted
+
+
+_Conversion = tuple[Callable[..., Any], bool, Callable[[Any], bool], "Field[Any] | None"]
+
+
+def _conversions(model: type[Model]) -> dict[str, _Conversion]:
+    """Per field name: its bound ``convert``, ``required``, bound ``is_empty`` and (Monetary only)
+    the field; kept on the composed class, which never changes (one lookup per value on bulk paths)."""
+    cached: dict[str, _Conversion] | None = model.__dict__.get("_conversions")
+    if cached is None:
+        cached = {
+            name: (f.convert, bool(f.required), f.is_empty, f if f.type_name == "Monetary" else None)
+            for name, f in model._fields.items()
+        }
+        model._conversions = cached  # type: ignore[attr-defined]
+    return cached
 
 
 def _required_names(model: type[Model]) -> tuple[str, ...]:
