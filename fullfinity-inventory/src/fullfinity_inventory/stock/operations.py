@@ -72,8 +72,13 @@ async def _confirm(env: Any, ids: Sequence[int]) -> None:
     await confirm_locked(env, [r["id"] for r in rows])
 
 
-async def confirm_locked(env: Any, transfer_ids: Sequence[int]) -> None:
-    """Draft moves of these (locked) transfers get their defaults and become confirmed."""
+async def confirm_locked(env: Any, transfer_ids: Sequence[int], *, validating: bool = False) -> None:
+    """Draft moves of these (locked) transfers get their defaults and become confirmed.
+
+    ``validating``: the transfers are validated next, in this transaction; the moves that need no
+    reservation stay draft here and get their defaults with their done state (``_validate``): each
+    move is then written once (a row inserted and updated in one transaction has its foreign keys
+    checked again at each update)."""
     empty = await env.fetchrow(
         "SELECT t.id, t.number FROM transfer t WHERE t.id = ANY($1::bigint[]) AND NOT EXISTS "
         "(SELECT 1 FROM stock_move m WHERE m.transfer_id = t.id AND m.state <> 'cancelled') ORDER BY t.id LIMIT 1",
@@ -89,7 +94,7 @@ async def confirm_locked(env: Any, transfer_ids: Sequence[int]) -> None:
         "name = v.name, reference = v.reference, "
         "state = CASE WHEN v.immediate THEN 'assigned' ELSE 'confirmed' END, "
         "quantity = CASE WHEN v.immediate AND m.quantity = 0 THEN m.demand ELSE m.quantity END "
-        f"FROM ({_DEFAULTS}) AS v WHERE m.id = v.id",
+        f"FROM ({_DEFAULTS}) AS v WHERE m.id = v.id{' AND NOT v.immediate' if validating else ''}",
         list(transfer_ids),
     )
     await refresh_states(env, transfer_ids)
@@ -217,13 +222,22 @@ async def validate(env: Any, ids: Sequence[int], *, backorder: bool | None = Non
     return await retrying(env, lambda: _validate(env, ids, backorder))
 
 
+#: The moves to validate: the open ones, and the draft ones of the draft transfers ($2) that need
+#: no reservation (left draft by ``confirm_locked(validating=True)``), with their defaults.
 _OPEN_MOVES = """
-SELECT m.id, m.transfer_id, m.product_id, m.demand, m.quantity, m.reserved, m.source_id, m.destination_id,
-       m.unit_cost, m.origin_return_id, m.uom_id, m.name, m.reference, p.storable, p.tracking, p.name AS product,
-       ls.usage AS source_usage, ld.usage AS destination_usage
-  FROM stock_move m JOIN product p ON p.id = m.product_id
-  JOIN location ls ON ls.id = m.source_id JOIN location ld ON ld.id = m.destination_id
- WHERE m.transfer_id = ANY($1::bigint[]) AND m.state NOT IN ('draft', 'done', 'cancelled')
+SELECT m.id, m.transfer_id, m.product_id, m.demand,
+       CASE WHEN m.state = 'draft' AND m.quantity = 0 THEN m.demand ELSE m.quantity END AS quantity,
+       m.reserved, v.source_id, v.destination_id, m.unit_cost, m.origin_return_id, v.uom_id, v.name,
+       v.reference, p.storable, p.tracking, p.name AS product, ls.usage AS source_usage,
+       ld.usage AS destination_usage, m.state = 'draft' AS was_draft
+  FROM stock_move m JOIN product p ON p.id = m.product_id JOIN transfer t ON t.id = m.transfer_id
+  CROSS JOIN LATERAL (SELECT coalesce(m.source_id, t.source_id) AS source_id,
+                             coalesce(m.destination_id, t.destination_id) AS destination_id,
+                             coalesce(m.uom_id, p.uom_id) AS uom_id, coalesce(nullif(m.name, ''), p.name) AS name,
+                             CASE WHEN m.state = 'draft' THEN t.number ELSE m.reference END AS reference) v
+  JOIN location ls ON ls.id = v.source_id JOIN location ld ON ld.id = v.destination_id
+ WHERE m.transfer_id = ANY($1::bigint[]) AND m.state NOT IN ('done', 'cancelled')
+   AND (m.state <> 'draft' OR m.transfer_id = ANY($2::bigint[]))
  ORDER BY m.id
 """
 
@@ -234,14 +248,14 @@ async def _validate(env: Any, ids: Sequence[int], backorder: bool | None) -> boo
     numbers = {r["id"]: r["number"] or str(r["id"]) for r in rows}
     drafts = [r["id"] for r in rows if r["state"] == "draft"]
     if drafts:
-        await confirm_locked(env, drafts)
+        await confirm_locked(env, drafts, validating=True)
     waiting = await env.fetch(
         "SELECT id FROM stock_move WHERE transfer_id = ANY($1::bigint[]) AND state IN ('confirmed', "
         "'partially_available') ORDER BY id",
         transfer_ids,
     )
     await reserve(env, [m["id"] for m in waiting])
-    moves = await env.fetch(_OPEN_MOVES, transfer_ids)
+    moves = await env.fetch(_OPEN_MOVES, transfer_ids, drafts)
     picked: dict[int, Decimal] = defaultdict(Decimal)
     for m in moves:
         if m["quantity"] < 0:
@@ -255,6 +269,8 @@ async def _validate(env: Any, ids: Sequence[int], backorder: bool | None) -> boo
             )
     short = [m for m in moves if m["quantity"] < m["demand"]]
     if short and backorder is None:
+        if drafts:  # nothing moves: the moves left draft for validation are confirmed as usual
+            await confirm_locked(env, drafts)
         await refresh_states(env, transfer_ids)
         return True
     lines_by_move: dict[int, list[Any]] = defaultdict(list)
@@ -283,13 +299,20 @@ async def _validate(env: Any, ids: Sequence[int], backorder: bool | None) -> boo
     split = bool(backorder)
     await env.execute(
         "UPDATE stock_move m SET state = 'done', date = now(), reserved = 0, quantity = v.q, demand = v.d, "
-        "unit_cost = v.c, write_uid = $5, updated_date = now() "
-        "FROM unnest($1::bigint[], $2::numeric[], $3::numeric[], $4::numeric[]) AS v(id, q, d, c) WHERE m.id = v.id",
+        "unit_cost = v.c, write_uid = $5, updated_date = now(), source_id = v.s, destination_id = v.t, "
+        "uom_id = v.u, name = v.n, reference = v.r "
+        "FROM unnest($1::bigint[], $2::numeric[], $3::numeric[], $4::numeric[], $6::bigint[], $7::bigint[], "
+        "$8::bigint[], $9::text[], $10::text[]) AS v(id, q, d, c, s, t, u, n, r) WHERE m.id = v.id",
         [m["id"] for m in done_moves],
         [m["quantity"] for m in done_moves],
         [min(m["demand"], m["quantity"]) if split else max(m["demand"], m["quantity"]) for m in done_moves],
         [costs.get(m["id"], m["unit_cost"]) for m in done_moves],
         uid,
+        [m["source_id"] for m in done_moves],
+        [m["destination_id"] for m in done_moves],
+        [m["uom_id"] for m in done_moves],
+        [m["name"] for m in done_moves],
+        [m["reference"] for m in done_moves],
     )
     untouched = [m["id"] for m in moves if m["quantity"] == 0]
     if untouched and not split:

@@ -1,6 +1,6 @@
 """Reservation: moves take what their source location (and its sublocations) holds, never more.
 
-The candidate quants are locked ``FOR UPDATE`` in id order (the same order the ledger uses) and read
+The candidate quants are locked ``FOR UPDATE`` in key order (product, location, lot: the order the ledger uses) and read
 after the lock, so the available quantity (quantity - reserved) is the committed one: twenty
 concurrent one-unit reservations against ten units reserve exactly ten; the others wait in line
 and find nothing left. Oldest quants (``in_date``) are taken first.
@@ -31,7 +31,7 @@ SELECT q.id, q.product_id, q.location_id, q.lot_id, q.quantity, q.reserved, q.in
  WHERE l.usage = 'internal' AND q.quantity > q.reserved
    AND EXISTS (SELECT 1 FROM unnest($1::bigint[], $2::text[]) AS k(p, path)
                 WHERE k.p = q.product_id AND l.parent_path LIKE k.path || '%')
- ORDER BY q.id FOR UPDATE OF q
+ ORDER BY q.product_id, q.location_id, coalesce(q.lot_id, 0) FOR UPDATE OF q
 """
 
 
