@@ -186,7 +186,8 @@ async def value_moves(env: Any, moves: Sequence[Any]) -> dict[int, Decimal]:
          for i, r in zip(ids, new_rows, strict=True)],
     )  # fmt: skip
     averaged = [
-        p for p in products.values()
+        p
+        for p in products.values()
         if p["cost_method"] in ("average", "fifo") and "new_cost" in p and p["new_cost"] != p["cost"]
     ]
     if averaged:
