@@ -15,6 +15,7 @@ from fullfinity_inventory.models.quant import QTY
 
 STATES = [
     ("draft", "New"),
+    ("waiting", "Waiting another operation"),
     ("confirmed", "Waiting availability"),
     ("partially_available", "Partially available"),
     ("assigned", "Available"),
@@ -33,7 +34,17 @@ class StockMove(Model):
     demand = Numeric(digits=QTY, default=Decimal(0), required=True)
     quantity = Numeric(digits=QTY, default=Decimal(0), description="Quantity", hint="Picked (moved at validation)")
     reserved = Numeric(digits=QTY, default=Decimal(0), readonly=True, clone=False)
-    uom = ManyToOne("Uom", on_delete="RESTRICT", description="Unit", hint="Default: the product's unit")
+    uom = ManyToOne("Uom", on_delete="RESTRICT", description="Unit", hint="Default: the product's unit; another unit "
+                    "of its category is converted into it at confirmation")  # fmt: skip
+    asked_uom = ManyToOne("Uom", on_delete="RESTRICT", readonly=True, clone=False, description="Unit asked",
+                          hint="The unit the move was asked in, when it was not the product's")  # fmt: skip
+    asked_demand = Numeric(digits=QTY, readonly=True, clone=False, description="Demand asked",
+                           hint="The demand in the unit asked (the demand is in the product's unit)")  # fmt: skip
+    lot = ManyToOne("Lot", on_delete="RESTRICT", description="Lot/Serial asked",
+                    hint="Deliveries: reserve only this lot; receipts: the lot received")  # fmt: skip
+    # Indexed by a partial index (database.py): most moves wait for nothing.
+    move_orig = ManyToOne("StockMove", related_name="move_dests", on_delete="SET NULL", description="Waits for",
+                          hint="This move waits until that move is done (chained operations)")  # fmt: skip
     source = ManyToOne("Location", on_delete="RESTRICT", index=True, description="Source location")
     destination = ManyToOne("Location", on_delete="RESTRICT", index=True, description="Destination location")
     # Not indexed on purpose: moves are found through their transfer or product, and an unindexed

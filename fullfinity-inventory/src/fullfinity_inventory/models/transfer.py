@@ -75,7 +75,6 @@ class Transfer(Model):
             create_moves,
             prefill_transfers,
             split_moves,
-            write_numbers,
         )
 
         if not all(isinstance(row, Mapping) for row in rows):
@@ -84,12 +83,14 @@ class Transfer(Model):
         values = [dict(row) for row in rows]
         moves = [split_moves(row) for row in values]
         numbers = await prefill_transfers(env, values)
+        for row, number in zip(values, numbers, strict=True):
+            if number:
+                row["number"] = number  # written with the row (no second write of a new row)
         token = PREFILLED.set(True)
         try:
             created = await super().bulk_create(values)
         finally:
             PREFILLED.reset(token)
-        await write_numbers(env, created.ids, numbers)
         await create_moves(env, list(zip(created.ids, moves, strict=True)))
         await created.refresh()
         return created

@@ -41,7 +41,8 @@ async def create_backorders(env: Any, short: list[Any]) -> None:
         for m in moves:
             if m["quantity"] == 0:  # nothing picked: the move itself waits in the backorder
                 await env.execute(
-                    "UPDATE stock_move SET transfer_id = $2, reserved = 0, quantity = 0, state = 'confirmed', "
+                    "UPDATE stock_move SET transfer_id = $2, reserved = 0, quantity = 0, "
+                    "state = CASE WHEN state = 'waiting' THEN 'waiting' ELSE 'confirmed' END, "
                     "reference = $3 WHERE id = $1",
                     m["id"], new_id, number,
                 )  # fmt: skip
@@ -51,8 +52,8 @@ async def create_backorders(env: Any, short: list[Any]) -> None:
                     await env.fetchval(
                         "INSERT INTO stock_move (transfer_id, product_id, name, demand, quantity, reserved, uom_id, "
                         "source_id, destination_id, state, unit_cost, origin_return_id, reference, create_uid, "
-                        "write_uid) VALUES ($1, $2, $3, $4, 0, 0, $5, $6, $7, 'confirmed', $8, $9, $10, $11, $11) "
-                        "RETURNING id",
+                        "write_uid, lot_id) VALUES ($1, $2, $3, $4, 0, 0, $5, $6, $7, 'confirmed', $8, $9, $10, $11, "
+                        "$11, $12) RETURNING id",
                         new_id,
                         m["product_id"],
                         m["name"],
@@ -64,6 +65,7 @@ async def create_backorders(env: Any, short: list[Any]) -> None:
                         m["origin_return_id"],
                         number,
                         uid,
+                        m["lot_id"],
                     )
                 )
     await reserve(env, new_moves)

@@ -16,7 +16,6 @@ __all__ = [
     "refuse_done_changes",
     "split_moves",
     "take_number",
-    "write_numbers",
 ]
 
 #: Fields of a done or cancelled transfer that may still change (notes).
@@ -42,13 +41,13 @@ def _type_id(value: Any) -> int | None:
 
 
 #: True while ``Transfer.create``/``bulk_create`` write rows whose defaults ``prefill_transfers`` filled
-#: (``save`` then leaves them alone; the numbers are written once the rows exist).
+#: (``save`` then leaves them alone).
 PREFILLED: contextvars.ContextVar[bool] = contextvars.ContextVar("inventory_prefilled_transfers", default=False)
 
 
 async def prefill_transfers(env: Any, rows: list[dict[str, Any]]) -> list[str | None]:
     """New transfers get, when missing, their operation type's locations; returns their numbers
-    (taken once per operation type, types locked in id order), to write with ``write_numbers``."""
+    (taken once per operation type, types locked in id order), written with the rows."""
     wanted: dict[int, list[dict[str, Any]]] = {}
     numbers: dict[int, str] = {}
     for row in rows:
@@ -74,17 +73,6 @@ async def prefill_transfers(env: Any, rows: list[dict[str, Any]]) -> list[str | 
             if row.get("destination") is None and found["default_destination_id"] is not None:
                 row["destination"] = found["default_destination_id"]
     return [numbers.get(id(row)) or row.get("number") for row in rows]
-
-
-async def write_numbers(env: Any, ids: list[int], numbers: list[str | None]) -> None:
-    """Write the numbers ``prefill_transfers`` took on the created transfers (one UPDATE)."""
-    pairs = [(i, n) for i, n in zip(ids, numbers, strict=True) if n]
-    if pairs:
-        await env.execute(
-            "UPDATE transfer t SET number = v.n FROM unnest($1::bigint[], $2::text[]) AS v(id, n) WHERE t.id = v.id",
-            [p[0] for p in pairs],
-            [p[1] for p in pairs],
-        )
 
 
 def split_moves(values: dict[str, Any]) -> list[dict[str, Any]]:

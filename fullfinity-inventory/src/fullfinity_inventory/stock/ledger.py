@@ -3,13 +3,13 @@
 ``apply`` takes the lines that move (product, lot, from, to, quantity) and the reservations they
 release, and in a handful of statements whatever their count:
 
-1. inserts the quants that do not exist yet (``ON CONFLICT DO NOTHING`` on the unique key, in key
-   order), so that every quant touched exists and is unique;
-2. locks every touched quant ``FOR UPDATE`` in id order: concurrent operations queue on the same rows
-   in the same order, so they neither deadlock nor lose an update (READ COMMITTED: each reads the
+1. inserts the quants that do not exist yet with their quantity (``INSERT ... ON CONFLICT DO UPDATE``
+   on the unique key), so that every quant touched exists and is unique;
+2. in the same statement, in key order (product, location, lot), locks every existing quant it
+   touches and adds the deltas in place: concurrent operations queue on the same rows in the same
+   order, so they neither deadlock nor lose an update (READ COMMITTED: the update applies to the
    committed quantity once it holds the lock);
-3. adds the deltas in place (one UPDATE);
-4. checks the touched quants: no negative quantity in an internal location that does not
+3. checks the touched quants: no negative quantity in an internal location that does not
    ``allow_negative``, 0 <= reserved <= quantity, a serial number holds at most one unit.
 """
 
@@ -49,7 +49,7 @@ def _sort_key(key: Key) -> tuple[int, int, int]:
 
 
 async def lock_quants(env: Any, keys: Iterable[Key], *, create: bool = True) -> dict[Key, Any]:
-    """The quants of ``keys`` (created at zero when ``create``), locked in id order: key -> row."""
+    """The quants of ``keys`` (created at zero when ``create``), locked in key order: key -> row."""
     ordered = sorted(set(keys), key=_sort_key)
     if not ordered:
         return {}
@@ -70,7 +70,7 @@ async def lock_quants(env: Any, keys: Iterable[Key], *, create: bool = True) -> 
         "SELECT q.id, q.product_id, q.location_id, q.lot_id, q.quantity, q.reserved FROM quant q "
         "JOIN unnest($1::bigint[], $2::bigint[], $3::bigint[]) AS k(p, l, lt) "
         "ON q.product_id = k.p AND q.location_id = k.l AND coalesce(q.lot_id, 0) = coalesce(k.lt, 0) "
-        "ORDER BY q.id FOR UPDATE OF q",
+        "ORDER BY q.product_id, q.location_id, coalesce(q.lot_id, 0) FOR UPDATE OF q",
         products,
         locations,
         lots,
@@ -91,27 +91,40 @@ async def apply(env: Any, lines: Sequence[LineSpec], released: Mapping[Key, Deci
     for key, amount in (released or {}).items():
         if amount:
             res[key] -= amount
-    keys = set(qty) | set(res)
-    quants = await lock_quants(env, keys)
-    ids, dq, dr = [], [], []
-    for key in sorted(keys, key=_sort_key):
-        row = quants[key]
-        ids.append(row["id"])
-        dq.append(qty.get(key, ZERO))
-        dr.append(res.get(key, ZERO))
-    if ids:
-        await env.execute(
-            "UPDATE quant q SET quantity = q.quantity + v.dq, reserved = q.reserved + v.dr, "
-            "in_date = CASE WHEN v.dq > 0 AND (q.quantity <= 0 OR q.in_date IS NULL) THEN now() ELSE q.in_date END, "
-            "write_uid = $4, updated_date = now() "
-            "FROM unnest($1::bigint[], $2::numeric[], $3::numeric[]) AS v(id, dq, dr) WHERE q.id = v.id",
-            ids,
-            dq,
-            dr,
-            env.uid,
-        )
-        await check(env, ids)
+    keys = sorted(set(qty) | set(res), key=_sort_key)
+    if not keys:
+        return []
+    # One statement, in key order: a new quant is inserted with its quantity (its foreign keys are
+    # checked once), an existing one is locked and updated in place. Every writer of quants
+    # (this, reservation, adjustments) locks them in the same key order, so none deadlocks.
+    rows = await env.fetch(
+        _UPSERT,
+        [k[0] for k in keys],
+        [k[1] for k in keys],
+        [k[2] for k in keys],
+        [qty.get(k, ZERO) for k in keys],
+        [res.get(k, ZERO) for k in keys],
+        env.uid,
+    )
+    env.written.add("Quant")
+    ids = [r["id"] for r in rows]
+    await check(env, ids)
     return ids
+
+
+_UPSERT = """
+INSERT INTO quant AS q (product_id, location_id, lot_id, quantity, reserved, in_date, create_uid, write_uid)
+SELECT k.p, k.l, k.lt, k.dq, k.dr, CASE WHEN k.dq > 0 THEN now() END, $6::bigint, $6::bigint
+  FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::numeric[], $5::numeric[]) WITH ORDINALITY
+       AS k(p, l, lt, dq, dr, n)
+ ORDER BY k.n
+    ON CONFLICT (product_id, location_id, (coalesce(lot_id, 0))) DO UPDATE
+   SET quantity = q.quantity + excluded.quantity, reserved = q.reserved + excluded.reserved,
+       in_date = CASE WHEN excluded.quantity > 0 AND (q.quantity <= 0 OR q.in_date IS NULL) THEN now()
+                      ELSE q.in_date END,
+       write_uid = excluded.write_uid, updated_date = now()
+RETURNING q.id
+"""
 
 
 async def check(env: Any, quant_ids: Sequence[int]) -> None:

@@ -19,6 +19,7 @@ from fullfinity_inventory.stock import ledger, valuation
 from fullfinity_inventory.stock.ledger import Key, LineSpec
 from fullfinity_inventory.stock.reservation import reserve
 from fullfinity_inventory.stock.retry import retrying
+from fullfinity_inventory.stock.units import convert_moves
 
 __all__ = ["assign", "cancel", "confirm", "refresh_states", "unreserve", "validate"]
 
@@ -32,6 +33,7 @@ UPDATE transfer t SET state = s.state, updated_date = now() FROM (
         WHEN bool_and(m.state IN ('done', 'cancelled')) THEN 'done'
         WHEN bool_and(m.state = 'draft') THEN 'draft'
         WHEN bool_or(m.state IN ('assigned', 'partially_available')) THEN 'assigned'
+        WHEN bool_and(m.state IN ('waiting', 'done', 'cancelled')) THEN 'waiting'
         ELSE 'confirmed' END AS state
       FROM stock_move m WHERE m.transfer_id = ANY($1::bigint[]) GROUP BY m.transfer_id
 ) s WHERE t.id = s.id AND t.state IS DISTINCT FROM s.state
@@ -72,8 +74,13 @@ async def _confirm(env: Any, ids: Sequence[int]) -> None:
     await confirm_locked(env, [r["id"] for r in rows])
 
 
-async def confirm_locked(env: Any, transfer_ids: Sequence[int]) -> None:
-    """Draft moves of these (locked) transfers get their defaults and become confirmed."""
+async def confirm_locked(env: Any, transfer_ids: Sequence[int], *, validating: bool = False) -> None:
+    """Draft moves of these (locked) transfers get their defaults and become confirmed.
+
+    ``validating``: the transfers are validated next, in this transaction; the moves that need no
+    reservation stay draft here and get their defaults with their done state (``_validate``): each
+    move is then written once (a row inserted and updated in one transaction has its foreign keys
+    checked again at each update)."""
     empty = await env.fetchrow(
         "SELECT t.id, t.number FROM transfer t WHERE t.id = ANY($1::bigint[]) AND NOT EXISTS "
         "(SELECT 1 FROM stock_move m WHERE m.transfer_id = t.id AND m.state <> 'cancelled') ORDER BY t.id LIMIT 1",
@@ -81,15 +88,17 @@ async def confirm_locked(env: Any, transfer_ids: Sequence[int]) -> None:
     )
     if empty is not None:
         raise UserError(f"Transfer {empty['number'] or empty['id']} has no moves: add the products to move first.")
-    # Checked on the values the moves will have, then written in one UPDATE: moves that need no
-    # reservation (from a vendor or a customer, or of a product without stock) are ready at once.
+    # Converted into the products' units, checked on the values the moves will have, then written in
+    # one UPDATE: moves that need no reservation (from a vendor or a customer, or of a product
+    # without stock) are ready at once; moves waiting for another move that is not done wait.
+    await convert_moves(env, transfer_ids)
     await check_moves(env, transfer_ids)
     await env.execute(
         "UPDATE stock_move m SET source_id = v.source_id, destination_id = v.destination_id, uom_id = v.uom_id, "
         "name = v.name, reference = v.reference, "
-        "state = CASE WHEN v.immediate THEN 'assigned' ELSE 'confirmed' END, "
-        "quantity = CASE WHEN v.immediate AND m.quantity = 0 THEN m.demand ELSE m.quantity END "
-        f"FROM ({_DEFAULTS}) AS v WHERE m.id = v.id",
+        "state = CASE WHEN v.blocked THEN 'waiting' WHEN v.immediate THEN 'assigned' ELSE 'confirmed' END, "
+        "quantity = CASE WHEN v.immediate AND NOT v.blocked AND m.quantity = 0 THEN m.demand ELSE m.quantity END "
+        f"FROM ({_DEFAULTS}) AS v WHERE m.id = v.id{' AND NOT (v.immediate AND NOT v.blocked)' if validating else ''}",
         list(transfer_ids),
     )
     await refresh_states(env, transfer_ids)
@@ -99,22 +108,26 @@ async def confirm_locked(env: Any, transfer_ids: Sequence[int]) -> None:
 #: The values a draft move gets at confirmation: its transfer's locations and the product's unit
 #: when it has none, and whether it needs no reservation.
 _DEFAULTS = """
-SELECT m.id, coalesce(m.source_id, t.source_id) AS source_id, coalesce(m.destination_id, t.destination_id)
+SELECT m.id, m.product_id, coalesce(m.source_id, t.source_id) AS source_id, coalesce(m.destination_id, t.destination_id)
        AS destination_id, coalesce(m.uom_id, p.uom_id) AS uom_id, coalesce(nullif(m.name, ''), p.name) AS name,
        t.number AS reference, p.uom_id AS product_uom, m.demand, p.name AS product,
-       (NOT p.storable OR s.usage IS DISTINCT FROM 'internal') AS immediate
+       (NOT p.storable OR s.usage IS DISTINCT FROM 'internal') AS immediate,
+       (o.id IS NOT NULL AND o.state NOT IN ('done', 'cancelled')) AS blocked,
+       lot.product_id AS lot_product, lot.name AS lot
   FROM stock_move m JOIN transfer t ON t.id = m.transfer_id JOIN product p ON p.id = m.product_id
   LEFT JOIN location s ON s.id = coalesce(m.source_id, t.source_id)
+  LEFT JOIN stock_move o ON o.id = m.move_orig_id LEFT JOIN lot ON lot.id = m.lot_id
  WHERE m.transfer_id = ANY($1::bigint[]) AND m.state = 'draft'
 """
 
 
 async def check_moves(env: Any, transfer_ids: Sequence[int]) -> None:
     """Refuse the draft moves of these transfers that cannot be booked: no locations, the same location
-    twice, a quantity <= 0, another unit than the product's."""
+    twice, a quantity <= 0, another unit than the product's (once converted), a lot of another product."""
     bad = await env.fetchrow(
         f"SELECT * FROM ({_DEFAULTS}) AS m WHERE m.source_id IS NULL OR m.destination_id IS NULL "
-        "OR m.source_id = m.destination_id OR m.demand <= 0 OR m.uom_id <> m.product_uom ORDER BY m.id LIMIT 1",
+        "OR m.source_id = m.destination_id OR m.demand <= 0 OR m.uom_id <> m.product_uom "
+        "OR m.lot_product <> m.product_id ORDER BY m.id LIMIT 1",
         list(transfer_ids),
     )
     if bad is None:
@@ -126,10 +139,9 @@ async def check_moves(env: Any, transfer_ids: Sequence[int]) -> None:
         raise UserError(f"{what} goes from a location to the same location: choose another destination.")
     if bad["demand"] <= 0:
         raise UserError(f"{what} asks for {bad['demand']:f}: the demand must be more than zero.")
-    raise UserError(
-        f"{what} is in another unit than the product's: moves are counted in the product's unit; "
-        "convert the demand with Uom.convert and use the product's unit."
-    )
+    if bad["lot_product"] is not None and bad["lot_product"] != bad["product_id"]:
+        raise UserError(f"{what}: lot {bad['lot']} is a lot of another product; choose a lot of {bad['product']}.")
+    raise UserError(f"{what} is in another unit than the product's: choose a unit of the product's category.")
 
 
 # -- reserve / unreserve ----------------------------------------------------------------------------
@@ -199,14 +211,15 @@ async def _cancel(env: Any, ids: Sequence[int]) -> None:
     rows = await _lock(env, ids, OPEN, "cancelled")
     transfer_ids = [r["id"] for r in rows]
     await release_moves(env, transfer_ids)
-    await env.execute(
+    cancelled = await env.fetch(
         "UPDATE stock_move SET state = 'cancelled', reserved = 0, quantity = 0 WHERE transfer_id = ANY($1::bigint[]) "
-        "AND state NOT IN ('done', 'cancelled')",
+        "AND state NOT IN ('done', 'cancelled') RETURNING id",
         transfer_ids,
     )
     await env.execute(
         "UPDATE transfer SET state = 'cancelled', updated_date = now() WHERE id = ANY($1::bigint[])", transfer_ids
     )
+    await release_waiting(env, [r["id"] for r in cancelled])
     env.written.update({"Transfer", "StockMove"})
 
 
@@ -217,13 +230,23 @@ async def validate(env: Any, ids: Sequence[int], *, backorder: bool | None = Non
     return await retrying(env, lambda: _validate(env, ids, backorder))
 
 
+#: The moves to validate: the open ones, and the draft ones of the draft transfers ($2) that need
+#: no reservation (left draft by ``confirm_locked(validating=True)``), with their defaults.
 _OPEN_MOVES = """
-SELECT m.id, m.transfer_id, m.product_id, m.demand, m.quantity, m.reserved, m.source_id, m.destination_id,
-       m.unit_cost, m.origin_return_id, m.uom_id, m.name, m.reference, p.storable, p.tracking, p.name AS product,
-       ls.usage AS source_usage, ld.usage AS destination_usage
-  FROM stock_move m JOIN product p ON p.id = m.product_id
-  JOIN location ls ON ls.id = m.source_id JOIN location ld ON ld.id = m.destination_id
- WHERE m.transfer_id = ANY($1::bigint[]) AND m.state NOT IN ('draft', 'done', 'cancelled')
+SELECT m.id, m.transfer_id, m.product_id, m.demand,
+       CASE WHEN m.state = 'draft' AND m.quantity = 0 THEN m.demand ELSE m.quantity END AS quantity,
+       m.reserved, v.source_id, v.destination_id, m.unit_cost, m.origin_return_id, v.uom_id, v.name,
+       v.reference, p.storable, p.tracking, p.name AS product, ls.usage AS source_usage,
+       ld.usage AS destination_usage, m.state, m.lot_id, lot.name AS lot, o.reference AS waits_for
+  FROM stock_move m JOIN product p ON p.id = m.product_id JOIN transfer t ON t.id = m.transfer_id
+  LEFT JOIN lot ON lot.id = m.lot_id LEFT JOIN stock_move o ON o.id = m.move_orig_id
+  CROSS JOIN LATERAL (SELECT coalesce(m.source_id, t.source_id) AS source_id,
+                             coalesce(m.destination_id, t.destination_id) AS destination_id,
+                             coalesce(m.uom_id, p.uom_id) AS uom_id, coalesce(nullif(m.name, ''), p.name) AS name,
+                             CASE WHEN m.state = 'draft' THEN t.number ELSE m.reference END AS reference) v
+  JOIN location ls ON ls.id = v.source_id JOIN location ld ON ld.id = v.destination_id
+ WHERE m.transfer_id = ANY($1::bigint[]) AND m.state NOT IN ('done', 'cancelled')
+   AND (m.state <> 'draft' OR m.transfer_id = ANY($2::bigint[]))
  ORDER BY m.id
 """
 
@@ -234,27 +257,42 @@ async def _validate(env: Any, ids: Sequence[int], backorder: bool | None) -> boo
     numbers = {r["id"]: r["number"] or str(r["id"]) for r in rows}
     drafts = [r["id"] for r in rows if r["state"] == "draft"]
     if drafts:
-        await confirm_locked(env, drafts)
+        await confirm_locked(env, drafts, validating=True)
     waiting = await env.fetch(
         "SELECT id FROM stock_move WHERE transfer_id = ANY($1::bigint[]) AND state IN ('confirmed', "
         "'partially_available') ORDER BY id",
         transfer_ids,
     )
     await reserve(env, [m["id"] for m in waiting])
-    moves = await env.fetch(_OPEN_MOVES, transfer_ids)
+    moves = await env.fetch(_OPEN_MOVES, transfer_ids, drafts)
     picked: dict[int, Decimal] = defaultdict(Decimal)
     for m in moves:
         if m["quantity"] < 0:
             raise UserError(f"{numbers[m['transfer_id']]}: the quantity of {m['product']} is negative.")
+        if m["state"] == "waiting" and m["quantity"] > 0:
+            raise WrongState(
+                f"{numbers[m['transfer_id']]}: the move of {m['product']} waits for another operation "
+                f"({m['waits_for'] or 'a move not done yet'}): validate that one first."
+            )
         picked[m["transfer_id"]] += m["quantity"]
     for tid in transfer_ids:
         if picked[tid] <= 0:
+            waits = [m for m in moves if m["transfer_id"] == tid and m["state"] == "waiting"]
+            if waits:
+                raise WrongState(
+                    f"Transfer {numbers[tid]} waits for another operation ({waits[0]['waits_for'] or 'not done'}): "
+                    "validate that one first."
+                )
+            asked = [m for m in moves if m["transfer_id"] == tid and m["lot"] is not None]
+            lot = f" (lot {asked[0]['lot']} of {asked[0]['product']} is not available)" if asked else ""
             raise UserError(
-                f"Transfer {numbers[tid]}: nothing to validate, no quantity is picked or available. "
+                f"Transfer {numbers[tid]}: nothing to validate, no quantity is picked or available{lot}. "
                 "Receive the products first, or set the quantities to move."
             )
     short = [m for m in moves if m["quantity"] < m["demand"]]
     if short and backorder is None:
+        if drafts:  # nothing moves: the moves left draft for validation are confirmed as usual
+            await confirm_locked(env, drafts)
         await refresh_states(env, transfer_ids)
         return True
     lines_by_move: dict[int, list[Any]] = defaultdict(list)
@@ -283,13 +321,20 @@ async def _validate(env: Any, ids: Sequence[int], backorder: bool | None) -> boo
     split = bool(backorder)
     await env.execute(
         "UPDATE stock_move m SET state = 'done', date = now(), reserved = 0, quantity = v.q, demand = v.d, "
-        "unit_cost = v.c, write_uid = $5, updated_date = now() "
-        "FROM unnest($1::bigint[], $2::numeric[], $3::numeric[], $4::numeric[]) AS v(id, q, d, c) WHERE m.id = v.id",
+        "unit_cost = v.c, write_uid = $5, updated_date = now(), source_id = v.s, destination_id = v.t, "
+        "uom_id = v.u, name = v.n, reference = v.r "
+        "FROM unnest($1::bigint[], $2::numeric[], $3::numeric[], $4::numeric[], $6::bigint[], $7::bigint[], "
+        "$8::bigint[], $9::text[], $10::text[]) AS v(id, q, d, c, s, t, u, n, r) WHERE m.id = v.id",
         [m["id"] for m in done_moves],
         [m["quantity"] for m in done_moves],
         [min(m["demand"], m["quantity"]) if split else max(m["demand"], m["quantity"]) for m in done_moves],
         [costs.get(m["id"], m["unit_cost"]) for m in done_moves],
         uid,
+        [m["source_id"] for m in done_moves],
+        [m["destination_id"] for m in done_moves],
+        [m["uom_id"] for m in done_moves],
+        [m["name"] for m in done_moves],
+        [m["reference"] for m in done_moves],
     )
     untouched = [m["id"] for m in moves if m["quantity"] == 0]
     if untouched and not split:
@@ -306,8 +351,29 @@ async def _validate(env: Any, ids: Sequence[int], backorder: bool | None) -> boo
         from fullfinity_inventory.stock.backorders import create_backorders
 
         await create_backorders(env, short)
+    await release_waiting(env, [m["id"] for m in moves])
     env.written.update({"Transfer", "StockMove", "StockMoveLine", "Lot"})
     return False
+
+
+async def release_waiting(env: Any, move_ids: Sequence[int]) -> None:
+    """The moves waiting for these (now done or cancelled) moves stop waiting: they are confirmed and
+    reserved, and their transfers' states follow (locked in id order first)."""
+    if not move_ids:
+        return
+    freed = await env.fetch(
+        "SELECT m.id, m.transfer_id FROM stock_move m JOIN stock_move o ON o.id = m.move_orig_id "
+        "WHERE m.move_orig_id = ANY($1::bigint[]) AND m.state = 'waiting' AND o.state IN ('done', 'cancelled')",
+        list(move_ids),
+    )
+    if not freed:
+        return
+    transfers = sorted({r["transfer_id"] for r in freed})
+    await env.execute("SELECT 1 FROM transfer WHERE id = ANY($1::bigint[]) ORDER BY id FOR UPDATE", transfers)
+    ids = [r["id"] for r in freed]
+    await env.execute("UPDATE stock_move SET state = 'confirmed' WHERE id = ANY($1::bigint[])", ids)
+    await reserve(env, ids)
+    await refresh_states(env, transfers)
 
 
 async def _write_lines(env: Any, final: list[LineSpec], existing: list[int]) -> None:
@@ -342,6 +408,9 @@ def _lines_of(m: Any, mlines: list[Any], number: str) -> list[LineSpec]:
     """What moves for move ``m``: its lines when they add up to the picked quantity, else its
     reservation trimmed to the picked quantity (and the rest from the move's source)."""
     tracked = m["storable"] and m["tracking"] != "none"
+    if not mlines and m["lot_id"] is not None:  # the lot asked on the move (a receipt of that lot)
+        mlines = [{"id": None, "lot_id": m["lot_id"], "lot_name": None, "source_id": None, "destination_id": None,
+                   "quantity": m["quantity"], "reserved": ZERO}]  # fmt: skip
     given = sum((line["quantity"] for line in mlines), ZERO)
     if mlines and given == m["quantity"] and (not tracked or all(ln["lot_id"] or ln["lot_name"] for ln in mlines)):
         out = [

@@ -49,10 +49,19 @@ async def scope_path(env: Any, context: Mapping[str, Any]) -> str | None:
     return None
 
 
+#: On hand and reserved only (the quants), the scope's path read in the same statement: $2 a
+#: location, or $3 a warehouse (its view location), or neither (every internal location).
 _STOCK_SQL = """
+WITH scope AS (
+    SELECT (SELECT parent_path FROM location WHERE id = $2::bigint) AS location_path,
+           (SELECT l.parent_path FROM warehouse w JOIN location l ON l.id = w.view_location_id
+             WHERE w.id = $3::bigint) AS warehouse_path
+)
 SELECT q.product_id AS id, sum(q.quantity) AS on_hand, sum(q.reserved) AS reserved, 0 AS incoming, 0 AS outgoing
-  FROM quant q JOIN location l ON l.id = q.location_id
- WHERE q.product_id = ANY($1::bigint[]) AND l.usage = 'internal' AND ($2::text IS NULL OR l.parent_path LIKE $2 || '%')
+  FROM quant q JOIN location l ON l.id = q.location_id CROSS JOIN scope s
+ WHERE q.product_id = ANY($1::bigint[]) AND l.usage = 'internal'
+   AND ($2::bigint IS NULL OR l.parent_path LIKE s.location_path || '%')
+   AND ($2::bigint IS NOT NULL OR $3::bigint IS NULL OR l.parent_path LIKE s.warehouse_path || '%')
  GROUP BY q.product_id
 """
 
@@ -62,6 +71,11 @@ async def quantities(
 ) -> dict[int, tuple[Decimal, Decimal, Decimal, Decimal]]:
     """product id -> (on hand, reserved, incoming, outgoing) in the context's scope (without
     ``flows``, incoming and outgoing are 0 and only the quants are read)."""
-    path = await scope_path(env, context)
-    rows = await env.fetch(_SQL if flows else _STOCK_SQL, list(product_ids), path)
+    if not flows:
+        location, warehouse = context.get("location"), context.get("warehouse")
+        rows = await env.fetch(
+            _STOCK_SQL, list(product_ids), int(location) if location else None, int(warehouse) if warehouse else None
+        )
+    else:
+        rows = await env.fetch(_SQL, list(product_ids), await scope_path(env, context))
     return {r["id"]: (r["on_hand"], r["reserved"], r["incoming"], r["outgoing"]) for r in rows}

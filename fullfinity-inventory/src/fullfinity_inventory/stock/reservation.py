@@ -1,9 +1,11 @@
 """Reservation: moves take what their source location (and its sublocations) holds, never more.
 
-The candidate quants are locked ``FOR UPDATE`` in id order (the same order the ledger uses) and read
+The candidate quants are locked ``FOR UPDATE`` in key order (product, location, lot: the order the ledger uses) and read
 after the lock, so the available quantity (quantity - reserved) is the committed one: twenty
 concurrent one-unit reservations against ten units reserve exactly ten; the others wait in line
-and find nothing left. Oldest quants (``in_date``) are taken first.
+and find nothing left. Oldest quants (``in_date``) are taken first; a move that asks for a lot
+(``StockMove.lot``) takes only that lot's quants (what is missing stays to reserve: partially
+available, or waiting).
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ __all__ = ["reserve"]
 ZERO = Decimal(0)
 
 _MOVES = """
-SELECT m.id, m.product_id, m.demand, m.reserved, m.destination_id, p.storable, l.usage, l.parent_path
+SELECT m.id, m.product_id, m.demand, m.reserved, m.destination_id, m.lot_id, p.storable, l.usage, l.parent_path
   FROM stock_move m JOIN product p ON p.id = m.product_id JOIN location l ON l.id = m.source_id
   LEFT JOIN transfer t ON t.id = m.transfer_id
  WHERE m.id = ANY($1::bigint[]) AND m.state IN ('confirmed', 'partially_available')
@@ -31,7 +33,7 @@ SELECT q.id, q.product_id, q.location_id, q.lot_id, q.quantity, q.reserved, q.in
  WHERE l.usage = 'internal' AND q.quantity > q.reserved
    AND EXISTS (SELECT 1 FROM unnest($1::bigint[], $2::text[]) AS k(p, path)
                 WHERE k.p = q.product_id AND l.parent_path LIKE k.path || '%')
- ORDER BY q.id FOR UPDATE OF q
+ ORDER BY q.product_id, q.location_id, coalesce(q.lot_id, 0) FOR UPDATE OF q
 """
 
 
@@ -68,6 +70,8 @@ async def reserve(env: Any, move_ids: Sequence[int]) -> None:
                 break
             if not q["parent_path"].startswith(m["parent_path"]):
                 continue
+            if m["lot_id"] is not None and q["lot_id"] != m["lot_id"]:
+                continue  # the move asks for one lot: only its quants
             available = q["quantity"] - q["reserved"]
             if available <= 0:
                 continue

@@ -185,7 +185,11 @@ async def value_moves(env: Any, moves: Sequence[Any]) -> dict[int, Decimal]:
         [(i, r[0], r[1], r[2], r[3], r[4], r[5].remaining_qty, r[5].remaining_value, r[6], uid, uid)
          for i, r in zip(ids, new_rows, strict=True)],
     )  # fmt: skip
-    averaged = [p for p in products.values() if p["cost_method"] in ("average", "fifo") and "new_cost" in p]
+    averaged = [
+        p
+        for p in products.values()
+        if p["cost_method"] in ("average", "fifo") and "new_cost" in p and p["new_cost"] != p["cost"]
+    ]
     if averaged:
         await env.execute(
             "UPDATE product p SET cost = v.c FROM unnest($1::bigint[], $2::numeric[]) AS v(id, c) WHERE p.id = v.id",

@@ -80,14 +80,13 @@ async def post_valuation_entries(env: Any, layer_ids: list[int]) -> list[int]:
                 ],
             )
         )  # fmt: skip
+    # Numbered before they are written (in layer order), so that an entry is inserted with its number
+    # and updated once, when posted.
+    numbers = await take_numbers(env, [Numbered(i, f"Valuation entry {i}", journal, code, today)
+                                       for i in range(len(entries))])  # fmt: skip
+    for i, entry in enumerate(entries):
+        entry.number = numbers[i]
     entry_ids = await write_entries(env, entries)
-    numbers = await take_numbers(env, [Numbered(i, f"Valuation entry {i}", journal, code, today) for i in entry_ids])
-    await env.execute(
-        "UPDATE journal_entry e SET number = v.n, name = v.n FROM unnest($1::bigint[], $2::text[]) AS v(id, n) "
-        "WHERE e.id = v.id",
-        entry_ids,
-        [numbers[i] for i in entry_ids],
-    )
     await env.execute(
         "UPDATE valuation_layer v SET journal_entry_id = u.e FROM unnest($1::bigint[], $2::bigint[]) AS u(id, e) "
         "WHERE v.id = u.id",
