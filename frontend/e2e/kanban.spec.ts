@@ -12,6 +12,15 @@ async function task(name: string): Promise<{ id: number; stage: { display_name: 
   return ((await response.json()) as { data: { id: number; stage: { display_name: string } | null; sequence: number }[] }).data[0]!;
 }
 
+async function taskKind(name: string): Promise<string> {
+  const response = await fetch(`${BASE}/api/query/E2eTask`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${await token()}` },
+    body: JSON.stringify({ fields: ["kind"], q_filter: `Q(name='${name}')` }),
+  });
+  return ((await response.json()) as { data: { kind: string }[] }).data[0]!.kind;
+}
+
 const column = (page: Page, name: string): Locator => page.locator(`section[aria-label="${name}"]`);
 const card = (page: Page, name: string): Locator => page.getByTestId("kanban-card").filter({ hasText: name });
 
@@ -50,6 +59,20 @@ test("a column loads 40 cards, then the rest with Load more", async ({ page }) =
   await backlog.getByRole("button", { name: /Load more \(5 more\)/ }).click();
   await expect(backlog.getByTestId("kanban-card")).toHaveCount(45);
   await expect(backlog.getByRole("button", { name: /Load more/ })).toHaveCount(0);
+});
+
+test("a group-by from the search bar makes the columns, and a drop writes that field", async ({ page }) => {
+  await page.getByRole("button", { name: "Filters and grouping" }).click();
+  await page.locator("[data-groupby=kind]").click();
+  await page.keyboard.press("Escape");
+  // Columns are now the Selection's choices, with the grouped counts (15 bugs and 30 features in Backlog, plus Doing's).
+  await expect(page.getByTestId("kanban-column")).toHaveCount(3);
+  await expect(column(page, "Bug").getByTestId("column-count")).toHaveText("16");
+  await expect(column(page, "Chore")).toBeVisible();
+  await expect(column(page, "Backlog")).toHaveCount(0);
+  await drag(page, card(page, "Write the report"), column(page, "Chore"));
+  await expect(column(page, "Chore").getByTestId("kanban-card").filter({ hasText: "Write the report" })).toBeVisible();
+  await expect.poll(async () => (await taskKind("Write the report"))).toBe("chore");
 });
 
 test("dragging a card to another column writes its stage", async ({ page }) => {

@@ -81,12 +81,14 @@ export function KanbanView({ action, view, searchView }: ViewComponentProps): Re
   const model = view.model;
   const fields = view.models[model] ?? {};
   const meta = useMeta(model).data ?? null;
-  const spec = useMemo(() => kanbanSpec(view, meta?.fields), [view, meta]);
   const state = readListState(params, action.limit ?? 80);
   const facets = state.facets ?? defaultFacets(searchView?.search, action.context?.search_default);
   const search: SearchState = { facets };
   const base = actionFilter(action);
   const searched = searchRequest(searchView?.search, search, state.filter ? (base ? { and: [base, state.filter] } : state.filter) : base);
+  // The columns follow the search bar's group-by when it names a Selection or ManyToOne field.
+  const groupKey = searched.group_by.join(",");
+  const spec = useMemo(() => kanbanSpec(view, meta?.fields, groupKey ? groupKey.split(",") : undefined), [view, meta, groupKey]);
   const context = useMemo(() => ({ ...(action.context ?? {}), ...state.context }), [action.context, state.context]);
   const request: BoardRequest = {
     q_filter: searched.q_filter, filters: searched.filters.length ? searched.filters : null,
