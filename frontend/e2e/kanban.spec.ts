@@ -53,12 +53,18 @@ test("the board shows every stage as a column with its count and sum, Done folde
   await expect(column(page, "Done")).toBeVisible();
 });
 
-test("a column loads 40 cards, then the rest with Load more", async ({ page }) => {
+test("a column loads 40 cards, draws only those in view, then the rest with Load more", async ({ page }) => {
   const backlog = column(page, "Backlog");
-  await expect(backlog.getByTestId("kanban-card")).toHaveCount(40);
+  const scroll = backlog.locator(".ff-kanban-scroll");
+  await expect(scroll).toHaveAttribute("data-loaded", "40");
+  // Virtualised: the cards out of view are not in the DOM until the column scrolls to them.
+  expect(await backlog.getByTestId("kanban-card").count()).toBeLessThan(25);
+  await expect(card(page, "Backlog task 40")).toHaveCount(0);
   await backlog.getByRole("button", { name: /Load more \(5 more\)/ }).click();
-  await expect(backlog.getByTestId("kanban-card")).toHaveCount(45);
+  await expect(scroll).toHaveAttribute("data-loaded", "45");
   await expect(backlog.getByRole("button", { name: /Load more/ })).toHaveCount(0);
+  await scroll.evaluate((el) => { el.scrollTop = el.scrollHeight; });
+  await expect(card(page, "Backlog task 45")).toBeVisible();
 });
 
 test("a group-by from the search bar makes the columns, and a drop writes that field", async ({ page }) => {
@@ -75,11 +81,20 @@ test("a group-by from the search bar makes the columns, and a drop writes that f
   await expect.poll(async () => (await taskKind("Write the report"))).toBe("chore");
 });
 
-test("dragging a card to another column writes its stage", async ({ page }) => {
+test("dragging a card to another column writes its stage, without reloading the board's cards", async ({ page }) => {
+  const queries: string[] = [];
   await drag(page, card(page, "Write the report"), column(page, "Review"));
+  page.on("request", (r) => { if (r.url().includes("/api/query/E2eTask")) queries.push(r.postData() ?? ""); });
   await expect(column(page, "Review").getByTestId("kanban-card").filter({ hasText: "Write the report" })).toBeVisible();
   await expect(column(page, "Review").getByTestId("column-count")).toHaveText("1");
   await expect.poll(async () => (await task("Write the report")).stage?.display_name).toBe("Review");
+  // Only the grouped counts and totals are asked again (one query), not the columns' cards.
+  await expect.poll(() => queries.length).toBeGreaterThan(0);
+  expect(queries.filter((q) => q.includes("group_by"))).toHaveLength(queries.length);
+  // The card took the server's new updated_date: moving it again is not refused as stale.
+  await drag(page, card(page, "Write the report"), column(page, "Doing"));
+  await expect(column(page, "Review").getByTestId("column-count")).toHaveText("0");
+  await expect.poll(async () => (await task("Write the report")).stage?.display_name).toBe("Doing");
 });
 
 test("a drag refused by a record rule puts the card back and shows the server's message", async ({ page, watch }) => {
