@@ -108,3 +108,54 @@ test("in Brussels time, 09:00 stays at 09:00 on both sides of the end of summer 
     await api(`/api/update/User/${id}`, { tz: "UTC" }, "PUT");
   }
 });
+
+test("a drag on empty time creates a task over the dragged range", async ({ page }) => {
+  const friday = (await day(page, 4).boundingBox())!;
+  const x = friday.x + friday.width / 2;
+  await page.mouse.move(x, friday.y + 10 * 40 + 2); // 10:00
+  await page.mouse.down();
+  await page.mouse.move(x, friday.y + 11 * 40, { steps: 4 });
+  await page.mouse.move(x, friday.y + 12.5 * 40 - 2, { steps: 6 }); // 12:30
+  await expect(page.getByTestId("calendar-selection")).toContainText("10:00 – 12:30");
+  await page.mouse.up();
+  const dialog = page.getByRole("dialog", { name: "New event" });
+  await expect(dialog.getByTestId("new-event-range")).toContainText("10:00 – 12:30");
+  await dialog.getByRole("textbox", { name: "Name" }).fill("Dragged on the calendar");
+  await page.keyboard.press("Enter");
+  await expect(event(page, "Dragged on the calendar")).toContainText("10:00");
+  const made = await task("Dragged on the calendar");
+  expect([instant(made.start), instant(made.stop)]).toEqual([instant(thisWeek(4, 10)), instant(thisWeek(4, 12.5))]);
+});
+
+test("Shift+Down and Shift+Up resize a focused event from the keyboard", async ({ page }) => {
+  await api("/api/create/E2eTask", { name: "Keyboard task", start: thisWeek(5, 9), stop: thisWeek(5, 10) });
+  await page.reload();
+  const moving = event(page, "Keyboard task");
+  await moving.focus();
+  await page.keyboard.press("Shift+ArrowDown");
+  await expect.poll(async () => instant((await task("Keyboard task")).stop)).toBe(instant(thisWeek(5, 10.25)));
+  await expect(moving).toHaveAttribute("aria-label", /09:00 to 10:15/);
+  await moving.focus();
+  await page.keyboard.press("Shift+ArrowDown");
+  await expect.poll(async () => instant((await task("Keyboard task")).stop)).toBe(instant(thisWeek(5, 10.5)));
+  await moving.focus();
+  await page.keyboard.press("Shift+ArrowUp");
+  await expect.poll(async () => instant((await task("Keyboard task")).stop)).toBe(instant(thisWeek(5, 10.25)));
+});
+
+test("an all-day event stretches over days by its right edge, and back with Shift+Left", async ({ page }) => {
+  const offsite = page.getByTestId("calendar-allday").getByTestId("calendar-event").filter({ hasText: "Team offsite" });
+  await expect(offsite).toBeVisible();
+  const handle = (await offsite.getByTestId("calendar-stretch").boundingBox())!;
+  const sunday = (await page.locator(`[data-testid=calendar-allday][data-day="${thisWeek(6, 0).slice(0, 10)}"]`).boundingBox())!;
+  await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(handle.x + 14, handle.y + handle.height / 2, { steps: 3 });
+  await page.mouse.move(sunday.x + sunday.width / 2, sunday.y + sunday.height / 2, { steps: 12 });
+  await page.mouse.up();
+  await expect.poll(async () => instant((await task("Team offsite")).stop)).toBe(instant(thisWeek(7, 0)));
+  await expect(page.getByTestId("calendar-allday").getByTestId("calendar-event").filter({ hasText: "Team offsite" })).toHaveCount(3);
+  await page.getByTestId("calendar-allday").getByTestId("calendar-event").filter({ hasText: "Team offsite" }).first().focus();
+  await page.keyboard.press("Shift+ArrowLeft");
+  await expect.poll(async () => instant((await task("Team offsite")).stop)).toBe(instant(thisWeek(6, 0)));
+});

@@ -12,6 +12,15 @@ async function task(name: string): Promise<{ id: number; stage: { display_name: 
   return ((await response.json()) as { data: { id: number; stage: { display_name: string } | null; sequence: number }[] }).data[0]!;
 }
 
+async function taskKind(name: string): Promise<string> {
+  const response = await fetch(`${BASE}/api/query/E2eTask`, {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Authorization: `Bearer ${await token()}` },
+    body: JSON.stringify({ fields: ["kind"], q_filter: `Q(name='${name}')` }),
+  });
+  return ((await response.json()) as { data: { kind: string }[] }).data[0]!.kind;
+}
+
 const column = (page: Page, name: string): Locator => page.locator(`section[aria-label="${name}"]`);
 const card = (page: Page, name: string): Locator => page.getByTestId("kanban-card").filter({ hasText: name });
 
@@ -44,19 +53,48 @@ test("the board shows every stage as a column with its count and sum, Done folde
   await expect(column(page, "Done")).toBeVisible();
 });
 
-test("a column loads 40 cards, then the rest with Load more", async ({ page }) => {
+test("a column loads 40 cards, draws only those in view, then the rest with Load more", async ({ page }) => {
   const backlog = column(page, "Backlog");
-  await expect(backlog.getByTestId("kanban-card")).toHaveCount(40);
+  const scroll = backlog.locator(".ff-kanban-scroll");
+  await expect(scroll).toHaveAttribute("data-loaded", "40");
+  // Virtualised: the cards out of view are not in the DOM until the column scrolls to them.
+  expect(await backlog.getByTestId("kanban-card").count()).toBeLessThan(25);
+  await expect(card(page, "Backlog task 40")).toHaveCount(0);
   await backlog.getByRole("button", { name: /Load more \(5 more\)/ }).click();
-  await expect(backlog.getByTestId("kanban-card")).toHaveCount(45);
+  await expect(scroll).toHaveAttribute("data-loaded", "45");
   await expect(backlog.getByRole("button", { name: /Load more/ })).toHaveCount(0);
+  await scroll.evaluate((el) => { el.scrollTop = el.scrollHeight; });
+  await expect(card(page, "Backlog task 45")).toBeVisible();
 });
 
-test("dragging a card to another column writes its stage", async ({ page }) => {
+test("a group-by from the search bar makes the columns, and a drop writes that field", async ({ page }) => {
+  await page.getByRole("button", { name: "Filters and grouping" }).click();
+  await page.locator("[data-groupby=kind]").click();
+  await page.keyboard.press("Escape");
+  // Columns are now the Selection's choices, with the grouped counts (15 bugs and 30 features in Backlog, plus Doing's).
+  await expect(page.getByTestId("kanban-column")).toHaveCount(3);
+  await expect(column(page, "Bug").getByTestId("column-count")).toHaveText("16");
+  await expect(column(page, "Chore")).toBeVisible();
+  await expect(column(page, "Backlog")).toHaveCount(0);
+  await drag(page, card(page, "Write the report"), column(page, "Chore"));
+  await expect(column(page, "Chore").getByTestId("kanban-card").filter({ hasText: "Write the report" })).toBeVisible();
+  await expect.poll(async () => (await taskKind("Write the report"))).toBe("chore");
+});
+
+test("dragging a card to another column writes its stage, without reloading the board's cards", async ({ page }) => {
+  const queries: string[] = [];
   await drag(page, card(page, "Write the report"), column(page, "Review"));
+  page.on("request", (r) => { if (r.url().includes("/api/query/E2eTask")) queries.push(r.postData() ?? ""); });
   await expect(column(page, "Review").getByTestId("kanban-card").filter({ hasText: "Write the report" })).toBeVisible();
   await expect(column(page, "Review").getByTestId("column-count")).toHaveText("1");
   await expect.poll(async () => (await task("Write the report")).stage?.display_name).toBe("Review");
+  // Only the grouped counts and totals are asked again (one query), not the columns' cards.
+  await expect.poll(() => queries.length).toBeGreaterThan(0);
+  expect(queries.filter((q) => q.includes("group_by"))).toHaveLength(queries.length);
+  // The card took the server's new updated_date: moving it again is not refused as stale.
+  await drag(page, card(page, "Write the report"), column(page, "Doing"));
+  await expect(column(page, "Review").getByTestId("column-count")).toHaveText("0");
+  await expect.poll(async () => (await task("Write the report")).stage?.display_name).toBe("Doing");
 });
 
 test("a drag refused by a record rule puts the card back and shows the server's message", async ({ page, watch }) => {

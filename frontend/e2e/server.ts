@@ -110,6 +110,7 @@ async function seedBoard(admin: string): Promise<void> {
     { name: "Write the report", stage: doing, sequence: 10, amount: "100.25", kind: "feature", start: thisWeek(1, 9), stop: thisWeek(1, 11) },
     { name: "Fix the login bug", stage: doing, sequence: 20, amount: "0.50", kind: "bug", start: thisWeek(2, 13), stop: thisWeek(2, 14) },
     { name: "Locked task", stage: doing, sequence: 30, amount: "1.00", kind: "chore", locked: true, start: thisWeek(3, 10), stop: thisWeek(3, 12) },
+    { name: "Team offsite", stage: done, kind: "chore", all_day: true, start: thisWeek(4, 0), stop: thisWeek(5, 0) },
     // 09:00 in Brussels on both sides of the end of summer time (Sunday 25 October 2026, 03:00 CEST -> 02:00 CET).
     { name: "DST before", stage: done, kind: "chore", start: "2026-10-23T07:00:00Z", stop: "2026-10-23T08:00:00Z" },
     { name: "DST after", stage: done, kind: "chore", start: "2026-10-25T08:00:00Z", stop: "2026-10-25T09:00:00Z" },

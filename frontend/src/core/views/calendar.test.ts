@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { ViewDef } from "../api/shapes";
-import { calendarSpec, clock, dayKey, moveValues, parseDay, placeEvents, quickValues, rangeFilter, resizeValues, shiftAnchor, visibleDays } from "./calendar";
+import {
+  calendarSpec, clock, dayKey, moveValues, parseDay, placeEvents, quickValues, rangeFilter, rangeValues, resizeByValues, resizeDaysValues, resizeValues, shiftAnchor, visibleDays,
+} from "./calendar";
 
 const view: ViewDef = {
   identifier: "v", name: "Schedule", type: "Calendar", model: "Task",
@@ -73,5 +75,31 @@ describe("writes of a move, a resize and a quick create", () => {
     expect(moveValues(dates, { id: 2, start: "2026-10-01", stop: "2026-10-02", updated_date: "T2" }, day("2026-10-10"), null, BRUSSELS))
       .toEqual({ start: "2026-10-10", stop: "2026-10-11", updated_date: "T2" });
     expect(quickValues(dates, day("2026-10-10"), null)(BRUSSELS)).toEqual({ start: "2026-10-10", stop: "2026-10-10" });
+  });
+});
+
+describe("a drag on empty time, keyboard resize and all-day resize", () => {
+  it("a drag on empty time creates the dragged range, either way, at least 15 minutes", () => {
+    expect(rangeValues(spec, day("2026-10-25"), 10 * 60, 12 * 60 + 30)(BRUSSELS)).toEqual({ start: "2026-10-25T09:00:00.000Z", stop: "2026-10-25T11:30:00.000Z" });
+    expect(rangeValues(spec, day("2026-10-25"), 12 * 60, 10 * 60)(BRUSSELS).start).toBe("2026-10-25T09:00:00.000Z");
+    expect(rangeValues(spec, day("2026-10-23"), 600, 600)(BRUSSELS)).toEqual({ start: "2026-10-23T08:00:00.000Z", stop: "2026-10-23T08:15:00.000Z" });
+  });
+  it("Shift+arrows move a timed event's end, never before 15 minutes after its start", () => {
+    const event = { id: 1, start: "2026-10-23T07:00:00Z", stop: "2026-10-23T08:00:00Z", updated_date: "T1" };
+    expect(resizeByValues(spec, event, 30, BRUSSELS)).toEqual({ stop: "2026-10-23T08:30:00.000Z", updated_date: "T1" });
+    expect(resizeByValues(spec, event, -120, BRUSSELS)!.stop).toBe("2026-10-23T07:15:00.000Z");
+  });
+  const withAllDay = calendarSpec({ ...view, arch: [{ ...view.arch[0]!, content: [...view.arch[0]!.content!, { type: "field", name: "all_day", display_mode: "all_day" }] }] });
+  it("an all-day event (datetime) ends at the local midnight after its new last day, never before its first", () => {
+    const offsite = { id: 5, start: "2026-10-22T22:00:00Z", stop: "2026-10-23T22:00:00Z", all_day: true, updated_date: "T5" }; // Fri 23 Oct, Brussels
+    expect(resizeDaysValues(withAllDay, offsite, day("2026-10-25"), BRUSSELS)).toEqual({ stop: "2026-10-25T23:00:00.000Z", updated_date: "T5" }); // after the DST change
+    expect(resizeDaysValues(withAllDay, offsite, day("2026-10-20"), BRUSSELS)!.stop).toBe("2026-10-23T22:00:00.000Z");
+    expect(resizeByValues(withAllDay, offsite, 1, BRUSSELS)!.stop).toBe("2026-10-24T22:00:00.000Z");
+  });
+  it("a date event's stop is its new last day", () => {
+    const dates = calendarSpec({ ...view, models: { Task: { ...view.models.Task, start: { type: "Date", label: "Start" }, stop: { type: "Date", label: "Stop" } } } });
+    const holiday = { id: 6, start: "2026-10-01", stop: "2026-10-02", updated_date: "T6" };
+    expect(resizeDaysValues(dates, holiday, day("2026-10-04"), BRUSSELS)).toEqual({ stop: "2026-10-04", updated_date: "T6" });
+    expect(resizeByValues(dates, holiday, -1, BRUSSELS)).toEqual({ stop: "2026-10-01", updated_date: "T6" });
   });
 });

@@ -238,6 +238,50 @@ export function quickValues(spec: CalendarSpec, day: DateValue, minutes: number 
   };
 }
 
+/**
+ * A new record from `from` to `to` minutes past local midnight of `day` (a drag on empty time),
+ * at least 15 minutes long, whichever way the drag went.
+ */
+export function rangeValues(spec: CalendarSpec, day: DateValue, from: number, to: number): (tz: string) => RecordValues {
+  return (tz) => {
+    if (spec.dateOnly) return dayWrite(spec, day, spec.stop ? day : null, null);
+    const first = Math.max(0, Math.min(from, to));
+    const last = Math.min(DAY_MINUTES, Math.max(from, to, first + 15));
+    return write(spec, instantAt(day, first, tz), instantAt(day, last, tz), null);
+  };
+}
+
+/**
+ * The values that make an all-day `record` end on `lastDay` (inclusive), never before the day it
+ * starts: a date stop is that day, a datetime stop the next local midnight.
+ */
+export function resizeDaysValues(spec: CalendarSpec, record: RecordValues, lastDay: DateValue, tz: string): RecordValues | null {
+  if (!spec.stop) return null;
+  const span = spanOf(spec, record, tz);
+  if (!span) return null;
+  const firstDay = fromEpochDay(Math.floor(span.startWall / DAY_US));
+  const last = epochDay(lastDay) < epochDay(firstDay) ? firstDay : lastDay;
+  const start = parseIso(String(record[spec.start]));
+  if (spec.dateOnly || start?.kind === "date") return { [spec.stop]: dayKey(last), updated_date: record.updated_date };
+  return { [spec.stop]: isoInstant(instantAt(fromEpochDay(epochDay(last) + 1), 0, tz)), updated_date: record.updated_date };
+}
+
+/**
+ * The keyboard resize of an event (Shift+arrows): a timed event's end moves by `step` minutes
+ * (at least 15 minutes after its start), an all-day event's last day by `step` days.
+ */
+export function resizeByValues(spec: CalendarSpec, record: RecordValues, step: number, tz: string): RecordValues | null {
+  const span = spanOf(spec, record, tz);
+  if (!span || !spec.stop) return null;
+  if (span.allDay) {
+    const lastDay = fromEpochDay(Math.floor((span.endWall - 1) / DAY_US) + step);
+    return resizeDaysValues(spec, record, lastDay, tz);
+  }
+  const end = span.endWall + step * MINUTE_US;
+  const endDay = fromEpochDay(Math.floor(end / DAY_US));
+  return resizeValues(spec, record, endDay, Math.round((end - epochDay(endDay) * DAY_US) / MINUTE_US), tz);
+}
+
 /** "09:30" of wall-clock minutes. */
 export function clock(minutes: number): string {
   const m = Math.max(0, Math.min(DAY_MINUTES, Math.round(minutes)));

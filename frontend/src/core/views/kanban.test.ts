@@ -41,6 +41,19 @@ describe("kanbanSpec", () => {
     expect(spec.quickCreate).toBe(false);
     expect(buildColumns(spec, [{ __count: 3 }], null)).toMatchObject([{ key: "none", count: 3 }]);
   });
+  it("takes its columns from the search bar's group-by when that is a Selection or ManyToOne", () => {
+    const spec = kanbanSpec(board(), {}, ["kind"]);
+    expect(spec.groupField).toBe("kind");
+    expect(spec.foldField).toBeNull();
+    expect(spec.fields).toContain("kind");
+    expect(buildColumns(spec, [{ kind: "bug", __count: 2 }], null).map((c) => [c.key, c.label, c.count])).toEqual([["bug", "Bug", 2], ["feature", "Feature", 0]]);
+    expect(columnFilter(spec, "bug")).toEqual({ path: "kind", lookup: "eq", value: "bug" });
+  });
+  it("keeps the arch's column field for a group-by on another type or a date part", () => {
+    expect(kanbanSpec(board(), {}, ["amount"]).groupField).toBe("stage");
+    expect(kanbanSpec(board(), {}, ["kind:month"]).groupField).toBe("stage");
+    expect(kanbanSpec(board(), {}, ["stage", "kind"]).foldField).toBe("fold");
+  });
 });
 
 describe("buildColumns", () => {

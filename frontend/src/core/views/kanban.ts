@@ -33,14 +33,29 @@ export interface KanbanSpec {
 }
 
 /**
- * The server adds `sequence` to a Kanban view's fields when the model has one; `modelFields` (the
- * model's metadata) says it too, for views resolved elsewhere.
+ * The column field a search bar group-by asks for: its first key when that is a plain Selection or
+ * ManyToOne field of the model (a date key such as `date:month`, or another type, keeps the arch's
+ * column field).
  */
-export function kanbanSpec(view: ViewDef, modelFields?: Record<string, FieldMeta>): KanbanSpec {
+export function groupByColumn(groupBy: readonly string[] | undefined, fields: Record<string, FieldMeta>): string | null {
+  const key = groupBy?.[0];
+  if (!key || key.includes(":")) return null;
+  const type = fields[key]?.type;
+  return type === "Selection" || type === "ManyToOne" ? key : null;
+}
+
+/**
+ * The server adds `sequence` to a Kanban view's fields when the model has one; `modelFields` (the
+ * model's metadata) says it too, for views resolved elsewhere. `groupBy` (the search bar's
+ * group-by keys) replaces the arch's column field when its first key is a Selection or ManyToOne.
+ */
+export function kanbanSpec(view: ViewDef, modelFields?: Record<string, FieldMeta>, groupBy?: readonly string[]): KanbanSpec {
   const block = view.arch[0] ?? {};
   const fields = { ...(modelFields ?? {}), ...(view.models[view.model] ?? {}) };
   const drag = Array.isArray(block.drag_fields) ? (block.drag_fields as string[]) : [];
-  const groupField = drag[0] && fields[drag[0]] ? drag[0] : null;
+  const archField = drag[0] && fields[drag[0]] ? drag[0] : null;
+  const chosen = groupByColumn(groupBy, fields);
+  const groupField = chosen ?? archField;
   const colorField = typeof block.color_field === "string" ? block.color_field : null;
   const ordered = Boolean(fields.sequence && fields.sequence.type === "Integer");
   const aggregates = (Array.isArray(block.aggregates) ? (block.aggregates as string[]) : []).map((key) => {
@@ -58,7 +73,8 @@ export function kanbanSpec(view: ViewDef, modelFields?: Record<string, FieldMeta
     model: view.model,
     groupField,
     group: groupField ? fields[groupField] ?? null : null,
-    foldField: typeof block.fold_field === "string" ? block.fold_field : null,
+    // The fold field belongs to the arch's column relation; another group-by folds nothing.
+    foldField: typeof block.fold_field === "string" && groupField === archField ? block.fold_field : null,
     quickCreate: block.quick_create !== false && groupField !== null,
     colorField,
     colors: (block.colors && typeof block.colors === "object" ? block.colors : {}) as Record<string, string>,

@@ -1,6 +1,8 @@
 // The Calendar view type (views.md 7.3, web-client.md 3): month, week and day in the user's
 // time zone; drag to reschedule and resize (written with `updated_date`: a refusal puts the
-// event back with the server's message); a click on empty time quick-creates a record there;
+// event back with the server's message; Shift+arrows resize from the keyboard, a right-edge
+// handle stretches an all-day event); a click on empty time quick-creates a record there, a
+// drag on empty time one over the dragged range;
 // colours from the arch; the search bar filters. Mode and date live in the URL.
 import { ActionIcon, Button, Group, Modal, SegmentedControl, Stack, Text, TextInput, Title } from "@mantine/core";
 import { notifications } from "@mantine/notifications";
@@ -18,7 +20,7 @@ import { queryKeys } from "../../core/query/keys";
 import type { ViewComponentProps } from "../../core/registry/views";
 import { readListState, trailOf, writeListState } from "../../core/url";
 import {
-  calendarSpec, dayKey, MODES, moveValues, parseDay, placeEvents, quickValues, rangeFilter, resizeValues, shiftAnchor, snap, today as todayIn,
+  calendarSpec, clock, dayKey, MODES, moveValues, parseDay, placeEvents, quickValues, rangeFilter, rangeValues, resizeByValues, resizeDaysValues, resizeValues, shiftAnchor, snap, today as todayIn,
   visibleDays, type CalendarMode, type Placed,
 } from "../../core/views/calendar";
 import { defaultFacets, searchRequest, type SearchState } from "../../core/views/search";
@@ -74,7 +76,7 @@ export function CalendarView({ action, view, searchView }: ViewComponentProps): 
   const [pending, setPending] = useState<Record<number, RecordValues>>({});
   const records = useMemo(() => (events.data ?? []).map((r) => (pending[Number(r.id)] ? { ...r, ...pending[Number(r.id)] } : r)), [events.data, pending]);
   const placed = useMemo(() => placeEvents(spec, records, days, tz), [spec, records, days, tz]);
-  const [creating, setCreating] = useState<{ values: RecordValues; name: string } | null>(null);
+  const [creating, setCreating] = useState<{ values: RecordValues; name: string; range?: string } | null>(null);
   const lastDrag = useRef(0);
   const sensors = useSensors(useSensor(PointerSensor, { activationConstraint: { distance: 5 } }));
   const canWrite = Boolean(meta?.access.write);
@@ -97,6 +99,16 @@ export function CalendarView({ action, view, searchView }: ViewComponentProps): 
     setCreating({ values: quickValues(spec, day, minutes)(tz), name: "" });
   };
 
+  const onRange = (day: DateValue, from: number, to: number): void => {
+    if (!meta?.access.create) return;
+    lastDrag.current = performance.now();
+    setCreating({ values: rangeValues(spec, day, from, to)(tz), name: "", range: `${fmt(day, { weekday: "short", day: "numeric", month: "short" })}, ${clock(from)} – ${clock(to)}` });
+  };
+  const onResizeBy = (p: Placed, step: number): void => {
+    const values = resizeByValues(spec, p.record, step, tz);
+    if (values) void write(p.id, values);
+  };
+
   const write = async (id: number, values: RecordValues): Promise<void> => {
     setPending((p) => ({ ...p, [id]: values }));
     try {
@@ -110,12 +122,14 @@ export function CalendarView({ action, view, searchView }: ViewComponentProps): 
   };
   const onDragEnd = (event: DragEndEvent): void => {
     lastDrag.current = performance.now();
-    const data = event.active.data.current as { placed: Placed; kind: "move" | "resize" } | undefined;
+    const data = event.active.data.current as { placed: Placed; kind: "move" | "resize" | "stretch" } | undefined;
     const target = event.over?.data.current as { day: DateValue; month?: boolean; allDay?: boolean } | undefined;
     if (!data || !target) return;
     const { placed: p, kind } = data;
     const timed = !target.month && !target.allDay && mode !== "month";
-    const values = kind === "resize"
+    const values = kind === "stretch"
+      ? resizeDaysValues(spec, p.record, target.day, tz)
+      : kind === "resize"
       ? resizeValues(spec, p.record, target.day, snap(p.to + event.delta.y / PX_PER_MINUTE), tz)
       : moveValues(spec, p.record, target.day, timed && !p.allDay ? snap(p.from + event.delta.y / PX_PER_MINUTE) : null, tz);
     if (!values) return;
@@ -138,7 +152,7 @@ export function CalendarView({ action, view, searchView }: ViewComponentProps): 
   const heading = mode === "month" ? fmt({ ...anchor, d: 15 }, { month: "long", year: "numeric" })
     : mode === "day" ? fmt(anchor, { weekday: "long", day: "numeric", month: "long", year: "numeric" })
     : `${fmt(days[0]!, { day: "numeric", month: "short" })} – ${fmt(days[6]!, { day: "numeric", month: "short", year: "numeric" })}`;
-  const grid = { spec, days, placed, today: dayKey(now), lang, draggable: canWrite, onOpen, onSlot };
+  const grid = { spec, days, placed, today: dayKey(now), lang, draggable: canWrite, onOpen, onSlot, onRange, onResizeBy };
 
   return (
     <Stack gap="sm" data-testid="calendar-view" data-tz={tz}>
@@ -161,6 +175,7 @@ export function CalendarView({ action, view, searchView }: ViewComponentProps): 
       </DndContext>
       <Modal opened={creating !== null} onClose={() => setCreating(null)} title="New event" centered>
         <Stack>
+          {creating?.range && <Text size="sm" data-testid="new-event-range">{creating.range}</Text>}
           <TextInput autoFocus label="Name" value={creating?.name ?? ""} onChange={(e) => { const v = e.currentTarget.value; setCreating((c) => (c ? { ...c, name: v } : c)); }}
             onKeyDown={(e) => { if (e.key === "Enter") { e.preventDefault(); void create(); } }} />
           <Group justify="flex-end">

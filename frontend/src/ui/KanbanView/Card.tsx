@@ -1,7 +1,7 @@
 // One Kanban card laid out by the arch (views.md 7.2): field nodes through the widget registry
 // in `kanban` mode, rows with spans, papers, texts, dividers and actionButtons; `visible`
 // evaluated on the record; the left edge coloured by the arch's `color_field`.
-import { Button, Divider, Grid, Paper, Stack, Text } from "@mantine/core";
+import { Button, Divider, Paper, Stack, Text } from "@mantine/core";
 import { useSortable } from "@dnd-kit/sortable";
 import { CSS } from "@dnd-kit/utilities";
 import { memo, type CSSProperties, type KeyboardEvent, type ReactNode } from "react";
@@ -43,14 +43,15 @@ function Node({ node, record, ctx }: { node: ArchNode; record: RecordValues; ctx
     }
     case "row":
       return (
-        <Grid gap={4}>
+        // A 12-column CSS grid (.ff-card-row); a long value (an e-mail) is cut with an ellipsis
+        // rather than running under its neighbour.
+        <div className="ff-card-row">
           {(node.content ?? []).map((child, i) => (
-            // A long value (an e-mail) is cut with an ellipsis rather than running under its neighbour.
-            <Grid.Col key={i} span={span(child)} style={{ minWidth: 0, overflow: "hidden", textOverflow: "ellipsis", whiteSpace: "nowrap" }}>
+            <div key={i} className="ff-card-col" style={{ gridColumn: `span ${span(child)}` }}>
               <Node node={child} record={record} ctx={ctx} />
-            </Grid.Col>
+            </div>
           ))}
-        </Grid>
+        </div>
       );
     case "paper":
       return <Paper withBorder p={4}><Stack gap={2}>{(node.content ?? []).map((c, i) => <Node key={i} node={c} record={record} ctx={ctx} />)}</Stack></Paper>;
@@ -75,14 +76,13 @@ function Node({ node, record, ctx }: { node: ArchNode; record: RecordValues; ctx
 export function CardBody({ record, ctx }: { record: RecordValues; ctx: CardContext }): ReactNode {
   const color = ctx.spec.colorField ? colorOf(record[ctx.spec.colorField], ctx.spec.colors) : null;
   return (
-    <Paper withBorder shadow="xs" p="xs" radius="sm"
-      style={{ borderLeft: color ? `4px solid var(--mantine-color-${color}-6)` : undefined, cursor: "grab" }}>
-      <Stack gap={4}>
-        {ctx.content.length
-          ? ctx.content.map((node, i) => <Node key={i} node={node} record={record} ctx={ctx} />)
-          : <Text size="sm" fw={600}>{String(record.display_name ?? "")}</Text>}
-      </Stack>
-    </Paper>
+    // Plain elements styled by global.css (.ff-card): a Mantine Paper and Stack per card cost
+    // more to mount than the card's fields.
+    <div className="ff-card" style={color ? { borderLeft: `4px solid var(--mantine-color-${color}-6)` } : undefined}>
+      {ctx.content.length
+        ? ctx.content.map((node, i) => <Node key={i} node={node} record={record} ctx={ctx} />)
+        : <Text size="sm" fw={600}>{String(record.display_name ?? "")}</Text>}
+    </div>
   );
 }
 

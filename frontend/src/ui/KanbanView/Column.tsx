@@ -1,10 +1,11 @@
 // One column of the board: header (label, count, totals, fold, quick create), its cards 40 at a
 // time with "Load more", a drop zone even when empty, and a folded form (a narrow strip).
-import { ActionIcon, Badge, Button, Group, Paper, ScrollArea, Stack, Text, TextInput, UnstyledButton } from "@mantine/core";
+import { ActionIcon, Badge, Button, Group, Paper, Stack, Text, TextInput, UnstyledButton } from "@mantine/core";
 import { useDroppable } from "@dnd-kit/core";
 import { SortableContext, verticalListSortingStrategy } from "@dnd-kit/sortable";
 import { ChevronsLeftRight, ChevronsRightLeft, Plus } from "lucide-react";
-import { useEffect, useMemo, useState, type ReactNode } from "react";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import type { FieldMeta, RecordValues } from "../../core/api/shapes";
 import { formatNumber } from "../../core/format";
 import type { Column as ColumnData } from "../../core/views/kanban";
@@ -28,6 +29,9 @@ export interface ColumnProps {
   onQuickCreate: ((column: ColumnData, name: string) => Promise<boolean>) | null;
 }
 
+/** A first guess of a card's height (each drawn card is then measured). */
+const CARD_HEIGHT = 78;
+
 function total(key: string, value: unknown, fields: Record<string, FieldMeta>): string | null {
   const [name = "", func] = key.split(":");
   if (func === "count" || value === null || value === undefined) return null;
@@ -37,12 +41,19 @@ function total(key: string, value: unknown, fields: Record<string, FieldMeta>): 
 }
 
 export function Column({ column, request, ctx, fields, folded, onFold, override, onCards, draggable, canCreate, onQuickCreate }: ColumnProps): ReactNode {
-  const cards = useColumnCards(ctx.spec, request, column.value, !folded);
+  const cards = useColumnCards(ctx.spec, request, column.value, !folded, column.count);
   const loaded = cards.data?.pages.flat() ?? [];
   const shown = override ?? loaded;
   // The same array while the same cards show: a new one would redraw every sortable card of the board.
   const idsKey = shown.map((r) => String(r.id)).join(",");
   const items = useMemo(() => (idsKey ? idsKey.split(",").map((id) => `card:${id}`) : []), [idsKey]);
+  // Only the cards in view (and a few around) are drawn: 8 columns of 40 cards mount about 80.
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({
+    count: folded ? 0 : shown.length, getScrollElement: () => scroller.current, estimateSize: () => CARD_HEIGHT, overscan: 3,
+    getItemKey: (i) => String(shown[i]?.id ?? i), initialRect: { width: 260, height: 640 },
+  });
+  const rows = virtualizer.getVirtualItems();
   const { setNodeRef, isOver } = useDroppable({ id: `column:${column.key}`, data: { column: column.key } });
   const [creating, setCreating] = useState<string | null>(null);
   useEffect(() => { onCards(column.key, loaded); }, [column.key, loaded, onCards]);
@@ -95,15 +106,21 @@ export function Column({ column, request, ctx, fields, folded, onFold, override,
             onKeyDown={(e) => { if (e.key === "Enter") { e.preventDefault(); void submit(); } if (e.key === "Escape") setCreating(null); }}
             onBlur={() => { if (!creating.trim()) setCreating(null); }} />
         )}
-        <ScrollArea.Autosize mah="calc(100vh - 260px)" type="auto" offsetScrollbars>
-          <div ref={setNodeRef} style={{ minHeight: 60, borderRadius: 4, outline: isOver ? "2px dashed var(--mantine-color-blue-5)" : undefined }}>
+        <div ref={scroller} className="ff-kanban-scroll" data-loaded={shown.length}>
+          <div ref={setNodeRef} style={{ minHeight: 60, borderRadius: 4, outline: isOver ? "2px dashed var(--mantine-color-blue-5)" : undefined,
+            paddingTop: rows[0]?.start ?? 0, paddingBottom: rows.length ? virtualizer.getTotalSize() - rows[rows.length - 1]!.end : 0 }}>
             <SortableContext items={items} strategy={verticalListSortingStrategy}>
-              <Stack gap={6}>
-                {shown.map((record) => <Card key={String(record.id)} record={record} column={column.key} ctx={ctx} draggable={draggable} />)}
-              </Stack>
+              {rows.map((row) => {
+                const record = shown[row.index]!;
+                return (
+                  <div key={String(record.id)} data-index={row.index} ref={virtualizer.measureElement} className="ff-kanban-slot">
+                    <Card record={record} column={column.key} ctx={ctx} draggable={draggable} />
+                  </div>
+                );
+              })}
             </SortableContext>
           </div>
-        </ScrollArea.Autosize>
+        </div>
         {cards.hasNextPage && !override && (
           <Button size="compact-xs" variant="subtle" onClick={() => void cards.fetchNextPage()} loading={cards.isFetchingNextPage}>
             Load more ({Math.max(0, column.count - loaded.length)} more)

@@ -19,7 +19,7 @@ import type { RecordValues } from "../../core/api/shapes";
 import { queryKeys } from "../../core/query/keys";
 import type { ViewComponentProps } from "../../core/registry/views";
 import { readListState, trailOf, writeListState } from "../../core/url";
-import { buildColumns, kanbanSpec, planMove, type Column as ColumnData } from "../../core/views/kanban";
+import { buildColumns, kanbanSpec, PAGE, planMove, type Column as ColumnData } from "../../core/views/kanban";
 import { bindingsOf } from "../../core/views/modifiers";
 import { defaultFacets, searchRequest, type SearchState } from "../../core/views/search";
 import { useAuth } from "../auth";
@@ -29,7 +29,7 @@ import { actionFilter } from "../ListView/ListView";
 import { SearchBar } from "../SearchBar";
 import { CardBody, type CardContext } from "./Card";
 import { Column } from "./Column";
-import { useColumnCards, useColumnGroups, useColumnTargets, type BoardRequest } from "./useKanban";
+import { columnCardsQuery, columnGroupsKey, useColumnCards, useColumnGroups, useColumnTargets, type BoardRequest, type CardPages } from "./useKanban";
 
 /**
  * What a card is dropped on: the card under the pointer, else the column under it; the nearest
@@ -49,7 +49,7 @@ function since(start: number): string {
 }
 
 function CardGrid({ ctx, request, count }: { ctx: CardContext; request: BoardRequest; count: number }): ReactNode {
-  const cards = useColumnCards(ctx.spec, request, null, true);
+  const cards = useColumnCards(ctx.spec, request, null, true, count);
   const loaded = cards.data?.pages.flat() ?? [];
   return (
     <Stack gap="sm">
@@ -81,12 +81,14 @@ export function KanbanView({ action, view, searchView }: ViewComponentProps): Re
   const model = view.model;
   const fields = view.models[model] ?? {};
   const meta = useMeta(model).data ?? null;
-  const spec = useMemo(() => kanbanSpec(view, meta?.fields), [view, meta]);
   const state = readListState(params, action.limit ?? 80);
   const facets = state.facets ?? defaultFacets(searchView?.search, action.context?.search_default);
   const search: SearchState = { facets };
   const base = actionFilter(action);
   const searched = searchRequest(searchView?.search, search, state.filter ? (base ? { and: [base, state.filter] } : state.filter) : base);
+  // The columns follow the search bar's group-by when it names a Selection or ManyToOne field.
+  const groupKey = searched.group_by.join(",");
+  const spec = useMemo(() => kanbanSpec(view, meta?.fields, groupKey ? groupKey.split(",") : undefined), [view, meta, groupKey]);
   const context = useMemo(() => ({ ...(action.context ?? {}), ...state.context }), [action.context, state.context]);
   const request: BoardRequest = {
     q_filter: searched.q_filter, filters: searched.filters.length ? searched.filters : null,
@@ -125,6 +127,16 @@ export function KanbanView({ action, view, searchView }: ViewComponentProps): Re
     }),
   }), [spec, view, fields, profile, bindings, onOpen, model, contextKey, navigate, client]); // eslint-disable-line react-hooks/exhaustive-deps
 
+  /** Puts `cards` in the cache of a column's query, in pages of 40 as "Load more" reads them. */
+  const patchColumn = (value: ColumnData["value"], cards: RecordValues[]): void => {
+    client.setQueryData<CardPages>(columnCardsQuery(spec, request, value).key, (old) => {
+      if (!old) return old;
+      const pages: RecordValues[][] = [];
+      for (let i = 0; i < Math.max(cards.length, 1); i += PAGE) pages.push(cards.slice(i, i + PAGE));
+      return { pages, pageParams: pages.map((_, i) => i * PAGE) };
+    });
+  };
+
   const onDragStart = (event: DragStartEvent): void => setDragging((event.active.data.current?.record as RecordValues | undefined) ?? null);
   const onDragEnd = async (event: DragEndEvent): Promise<void> => {
     setDragging(null);
@@ -153,9 +165,17 @@ export function KanbanView({ action, view, searchView }: ViewComponentProps): Re
     setOverrides(from === to ? { [to]: next } : { [from]: (cardsOf.current[from] ?? []).filter((c) => c.id !== card.id), [to]: next });
     const started = performance.now();
     try {
-      for (const w of writes) await api.update(model, w.id, w.values);
+      const answers: RecordValues[] = [];
+      for (const w of writes) answers.push(await api.update(model, w.id, w.values));
       setLastMove(since(started));
-      await invalidate();
+      // No refetch of the board: the two columns' cached cards take the move and the server's
+      // answer (the new updated_date), and only the grouped counts and totals are asked again.
+      const byId = new Map(answers.map((a) => [String(a.id), a]));
+      const patch = (c: RecordValues): RecordValues => ({ ...c, ...(byId.get(String(c.id)) ?? {}) });
+      if (from !== to) patchColumn(fromColumn.value, (cardsOf.current[from] ?? []).filter((c) => c.id !== card.id));
+      patchColumn(toColumn.value, next.map(patch));
+      void client.invalidateQueries({ queryKey: queryKeys.model(model), refetchType: "none" });
+      void client.invalidateQueries({ queryKey: columnGroupsKey(spec, request), exact: true });
     } catch (error) {
       notifications.show({ color: "red", title: "The card was not moved", message: errorMessage(error) });
       await invalidate();

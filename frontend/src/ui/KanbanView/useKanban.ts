@@ -23,11 +23,7 @@ function and(a: QNode | null, b: QNode | null): QNode | null {
 
 /** Counts and header totals per column: one grouped query. */
 export function useColumnGroups(spec: KanbanSpec, request: BoardRequest) {
-  const aggregates = [...new Set(["id:count", ...spec.aggregates.map((a) => a.key)])];
-  const body: QueryBody = {
-    group_by: spec.groupField ? [spec.groupField] : [], aggregates, q_filter: request.q_filter, filters: request.filters,
-    context: request.context, limit: 400,
-  };
+  const body = groupsBody(spec, request);
   return useQuery({
     queryKey: queryKeys.viewData(spec.model, "Kanban", { groups: body }),
     queryFn: async ({ signal, client, queryKey }) => {
@@ -53,21 +49,48 @@ export function useColumnTargets(spec: KanbanSpec) {
   });
 }
 
-/** The cards of one column, a page of 40 at a time ("Load more" fetches the next page). */
-export function useColumnCards(spec: KanbanSpec, request: BoardRequest, value: ColumnValue, enabled: boolean) {
+/** The query of one column's cards: its body (without the offset) and its cache key. */
+export function columnCardsQuery(spec: KanbanSpec, request: BoardRequest, value: ColumnValue) {
   const q_filter = and(request.q_filter, columnFilter(spec, value));
   const base: QueryBody = {
     fields: spec.fields, q_filter, filters: request.filters, context: request.context,
     order_by: spec.ordered ? ["sequence ASC", "id ASC"] : request.order_by, limit: PAGE, total: "none",
   };
+  return { base, key: queryKeys.viewData(spec.model, "Kanban", { cards: base }) };
+}
+
+/** The cache key of the grouped counts and totals (a drop refreshes only this query). */
+export function columnGroupsKey(spec: KanbanSpec, request: BoardRequest) {
+  return queryKeys.viewData(spec.model, "Kanban", { groups: groupsBody(spec, request) });
+}
+
+function groupsBody(spec: KanbanSpec, request: BoardRequest): QueryBody {
+  const aggregates = [...new Set(["id:count", ...spec.aggregates.map((a) => a.key)])];
+  return {
+    group_by: spec.groupField ? [spec.groupField] : [], aggregates, q_filter: request.q_filter, filters: request.filters,
+    context: request.context, limit: 400,
+  };
+}
+
+/** The pages of a column's cards as the cache holds them. */
+export interface CardPages { pages: RecordValues[][]; pageParams: unknown[] }
+
+/** The cards of one column, a page of 40 at a time ("Load more" fetches the next page). */
+export function useColumnCards(spec: KanbanSpec, request: BoardRequest, value: ColumnValue, enabled: boolean, count: number) {
+  const { base, key } = columnCardsQuery(spec, request, value);
   return useInfiniteQuery({
-    queryKey: queryKeys.viewData(spec.model, "Kanban", { cards: base }),
+    queryKey: key,
     initialPageParam: 0,
     queryFn: async ({ pageParam, signal, client, queryKey }) => {
       const background = client.getQueryData(queryKey) !== undefined;
       return (await api.query(spec.model, { ...base, offset: pageParam }, { signal, background })).data;
     },
-    getNextPageParam: (last, pages) => (last.length < PAGE ? undefined : pages.length * PAGE),
+    // The next offset is the number of cards loaded, more while the column's count says so: a card
+    // dropped in or out of a loaded page (the board patches its cache) keeps the offsets right.
+    getNextPageParam: (_last, pages) => {
+      const loaded = pages.reduce((n, p) => n + p.length, 0);
+      return loaded < count && _last.length > 0 ? loaded : undefined;
+    },
     enabled,
   });
 }
