@@ -19,6 +19,7 @@ catch either. The REST layer turns any ``FullfinityError`` into the JSON error s
     │   ├── TenantUnavailable (RuntimeError)                                         503
     │   └── UpgradeRequired (RuntimeError)      installed module versions changed    503
     ├── ServiceUnavailable (RuntimeError)      database down, connection budget out 503
+    ├── StorageFull (OSError)                   no space left for the filestore      507
     ├── BadRequest (ValueError)                 malformed request, unknown path/field 400
     │   └── QSyntaxError                        invalid Q string or Q JSON tree       400
     ├── NotFound (LookupError)                  unknown model, route, method          404
@@ -62,6 +63,7 @@ __all__ = [
     "RateLimited",
     "ScaffoldError",
     "ServiceUnavailable",
+    "StorageFull",
     "TenantError",
     "TenantExists",
     "TenantMismatch",
@@ -191,6 +193,15 @@ class ServiceUnavailable(FullfinityError, RuntimeError):
     @property
     def headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.retry_after)}
+
+
+class StorageFull(FullfinityError, OSError):
+    """A file could not be written: the filestore's disk (or the quota) is full.
+
+    Answered with 507 Insufficient Storage; the request's transaction was rolled back.
+    """
+
+    status_code = 507
 
 
 class BadRequest(FullfinityError, ValueError):

@@ -99,6 +99,11 @@ class Settings(BaseSettings):
         ge=0,
         description="Times a request is run again after a deadlock or serialization failure before answering 503.",
     )
+    module_lock_timeout: float = Field(
+        60,
+        ge=0,
+        description="Seconds a module install/upgrade/uninstall waits for another one on the same tenant (then 409).",
+    )
     pg_bin_dir: Path | None = Field(
         None, description="Directory of pg_dump/pg_restore; default: the embedded PostgreSQL package."
     )

@@ -9,53 +9,17 @@ them as an authenticated internal user. Bounded by example count and a time budg
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
 import time
 from typing import Any
 
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from fullfinity.main import create_app
-from fullfinity.plugins import build_plugin_manager
-from fullfinity.runtime import Runtime
+from fullfinity.testing.server import ThreadedServer
 
 MAX_EXAMPLES = 250
 TIME_BUDGET = 20.0
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class _Server(threading.Thread):
-    def __init__(self, runtime_settings: Any) -> None:
-        super().__init__(daemon=True)
-        self.port = _free_port()
-        app = create_app(runtime=Runtime(settings=runtime_settings, pm=build_plugin_manager()))
-        config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
-        self.server = uvicorn.Server(config)
-
-    def run(self) -> None:
-        asyncio.run(self.server.serve())
-
-    def __enter__(self) -> str:
-        self.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.is_alive():
-                raise RuntimeError("the fuzzing server did not start")
-            time.sleep(0.05)
-        return f"http://127.0.0.1:{self.port}"
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.should_exit = True
-        self.join(timeout=30)
 
 
 def _fuzz(base: str, headers: dict[str, str]) -> list[str]:
@@ -87,6 +51,6 @@ def _fuzz(base: str, headers: dict[str, str]) -> list[str]:
 
 
 async def test_generated_requests_never_get_a_server_error(api, runtime):
-    with _Server(runtime.settings) as base:
+    with ThreadedServer(runtime.settings) as base:
         failures = await asyncio.to_thread(_fuzz, base, api.headers("ann"))
     assert not failures, "\n".join(failures[:10])

@@ -61,9 +61,14 @@ class Site:
 
 @contextlib.asynccontextmanager
 async def running_site(
-    settings: Settings, *, plugins: Sequence[object] = (), tenant: str | None = None, **overrides: Any
+    settings: Settings,
+    *,
+    plugins: Sequence[object] = (),
+    tenant: str | None = None,
+    modules: Sequence[str] = (),
+    **overrides: Any,
 ) -> AsyncIterator[Site]:
-    """A tenant with core and an administrator on ``settings``' server, and the app serving it.
+    """A tenant with core (and ``modules``) and an administrator on ``settings``' server, and the app serving it.
 
     ``plugins`` are registered next to core's own (routes of a test); ``tenant``: serve that
     existing tenant (made by another ``running_site``: a second worker); ``overrides`` change settings.
@@ -76,7 +81,7 @@ async def running_site(
     await runtime.catalog.ensure()
     name = tenant or f"rel-{uuid.uuid4().hex[:8]}"
     if tenant is None:
-        await create_tenant(runtime.db, runtime.catalog, name)
+        await create_tenant(runtime.db, runtime.catalog, name, modules=modules)
         await add_user(runtime, name, "boss@example.test", PASSWORD, ["core_admin"])
     app = create_app(runtime=runtime)
     async with app.router.lifespan_context(app):

@@ -20,6 +20,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import asyncpg
 import pluggy
 
 from fullfinity.engine.database.schema import apply_plan, plan_schema
@@ -31,7 +32,7 @@ from fullfinity.engine.records.computed import recompute
 from fullfinity.engine.records.definitions import all_entries
 from fullfinity.engine.records.identifiers import ensure_table
 from fullfinity.engine.records.registry import Registry
-from fullfinity.exceptions import ModuleError
+from fullfinity.exceptions import ConcurrencyError, ModuleError
 from fullfinity.installer.cleanup import drop_module_schema, remove_module_records, remove_stale_records
 from fullfinity.installer.data_files import module_data_files
 from fullfinity.installer.data_loader import DataLoader
@@ -136,8 +137,7 @@ async def _transaction(
     await transaction.start()
     op = _Operation(tenant, conn, settings, pm or get_plugin_manager(), cache, progress, discover_modules(), {}, report)
     try:
-        progress(f"Locking the modules of tenant '{tenant.name}'")
-        await conn.execute("SELECT pg_advisory_xact_lock($1)", LOCK_KEY)
+        await _lock_modules(conn, tenant, settings, progress)
         await ensure_table(conn)
         op.installed = await read_installed(conn)
         await body(op)
@@ -157,6 +157,32 @@ async def _transaction(
         await _committed(op)
     else:
         defer_to.after_commit(lambda: _committed(op))
+
+
+async def _lock_modules(conn: Any, tenant: TenantInfo, settings: Settings, progress: Progress) -> None:
+    """Take the tenant's module lock (held until the transaction ends), waiting at most
+    ``FULLFINITY_MODULE_LOCK_TIMEOUT`` seconds for an operation already holding it; then ``ConcurrencyError``."""
+    progress(f"Locking the modules of tenant '{tenant.name}'")
+    if await conn.fetchval("SELECT pg_try_advisory_xact_lock($1)", LOCK_KEY):
+        return
+    timeout = settings.module_lock_timeout
+    progress(f"Waiting (at most {timeout:g} s) for another module operation on tenant '{tenant.name}' to finish")
+    # lock_timeout bounds the wait; set for this transaction only, then put back (an /api/execute
+    # request's transaction goes on after the operation).
+    previous = await conn.fetchval("SELECT current_setting('lock_timeout')")
+    await conn.execute("SELECT set_config('lock_timeout', $1, true)", f"{int(timeout * 1000)}ms" if timeout else "1ms")
+    try:
+        async with conn.transaction():  # a savepoint: a timed-out wait leaves the transaction usable
+            await conn.execute("SELECT pg_advisory_xact_lock($1)", LOCK_KEY)
+    except asyncpg.LockNotAvailableError as exc:
+        raise ConcurrencyError(
+            f"Another module install, upgrade or uninstall is running on tenant '{tenant.name}' and did not "
+            f"finish within {timeout:g} s (FULLFINITY_MODULE_LOCK_TIMEOUT); nothing was changed. Run this one "
+            f"again when it is done.",
+            details=[{"path": "tenant", "message": "a module operation is already running"}],
+        ) from exc
+    finally:
+        await conn.execute("SELECT set_config('lock_timeout', $1, true)", previous)
 
 
 async def _committed(op: _Operation) -> None:

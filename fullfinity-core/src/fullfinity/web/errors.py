@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 from collections.abc import Mapping
 from typing import Any
@@ -15,12 +16,17 @@ from starlette.responses import Response
 
 from fullfinity.engine.database.errors import map_db_error
 from fullfinity.engine.database.faults import CONNECTION_ERRORS, database_unavailable, is_conflict, is_connection_lost
-from fullfinity.exceptions import FullfinityError, ServiceUnavailable
+from fullfinity.exceptions import FullfinityError, ServiceUnavailable, StorageFull
 from fullfinity.web.retry import attempt_of
 
 __all__ = ["classify_db_failure", "error_response", "install_error_handlers"]
 
 log = logging.getLogger(__name__)
+
+#: 5xx errors answered as they are (the condition is outside the code and passes); others become InternalError.
+_ANSWERED_5XX = ("ServiceUnavailable", "StorageFull", "TenantUnavailable", "UpgradeRequired")
+#: ``errno`` values meaning a disk (or a quota) is full.
+_NO_SPACE = (errno.ENOSPC, errno.EDQUOT)
 
 _HTTP_TYPES = {
     400: "BadRequest",
@@ -77,7 +83,7 @@ async def _fullfinity_error(request: Request, exc: Exception) -> Response:
     fault = classify_db_failure(request.scope, exc)
     if fault is not None:
         exc = fault
-    if exc.status_code >= 500 and exc.type not in ("ServiceUnavailable", "TenantUnavailable", "UpgradeRequired"):
+    if exc.status_code >= 500 and exc.type not in _ANSWERED_5XX:
         log.error("Internal error on %s %s: %s", request.method, request.url.path, exc, exc_info=exc)
         return error_response(500, "InternalError", "An internal error occurred; it has been logged.")
     # AuthenticationError and RateLimited carry headers (WWW-Authenticate, Retry-After).
@@ -124,6 +130,20 @@ async def _database_error(request: Request, exc: Exception) -> Response:
     return await _fullfinity_error(request, mapped)
 
 
+async def _os_error(request: Request, exc: Exception) -> Response:
+    """A disk full while writing (the filestore): 507 in the one error shape; other OS errors are internal."""
+    assert isinstance(exc, OSError)
+    if exc.errno not in _NO_SPACE:
+        return await _unexpected(request, exc)
+    log.error("No space left on device on %s %s: %s", request.method, request.url.path, exc)
+    full = StorageFull(
+        "The server has no space left to store files (its filestore disk or quota is full); the request was "
+        "rolled back and nothing was saved. Ask an administrator to free space, then send it again.",
+        details=[{"path": "", "message": "no space left on device"}],
+    )
+    return await _fullfinity_error(request, full)
+
+
 async def _unexpected(request: Request, exc: Exception) -> Response:
     log.error("Unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(500, "InternalError", "An internal error occurred; it has been logged.")
@@ -136,4 +156,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(asyncpg.PostgresError, _database_error)
     for error in CONNECTION_ERRORS:
         app.add_exception_handler(error, _connection_lost)
+    app.add_exception_handler(OSError, _os_error)  # after ConnectionError's: handlers are found by the class's MRO
     app.add_exception_handler(Exception, _unexpected)
