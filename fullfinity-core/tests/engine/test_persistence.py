@@ -134,6 +134,18 @@ async def test_bulk_create_reports_every_bad_row_and_writes_nothing(ff_env):
     assert await PeItem.filter(code__startswith="E").count() == 0
 
 
+async def test_bulk_create_reports_the_same_problems_whatever_the_keys_of_each_row(ff_env):
+    rows = [{"code": "F1", "name": ""}, {"code": "F2", "name": "ok", "nope": 1}, {"code": "F3", "name": 5}]
+    with pytest.raises(ValidationError) as info:
+        await PeItem.bulk_create(rows)
+    assert sorted((d["path"], d["message"]) for d in info.value.details) == [
+        ("0.name", "is required"),
+        ("1.nope", "PeItem has no field 'nope'"),
+        ("2.name", "must be a string, got int"),
+    ]
+    assert await PeItem.filter(code__startswith="F").count() == 0
+
+
 async def test_get_or_create(ff_env):
     first, created = await PeItem.get_or_create(code="G1", defaults={"name": "made"})
     again, created_again = await PeItem.get_or_create(code="G1", defaults={"name": "other"})

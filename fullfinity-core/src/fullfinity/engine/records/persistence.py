@@ -28,6 +28,7 @@ from fullfinity.engine.records.validation import (
     convert_values,
     default_values,
     raise_if_problems,
+    row_converter,
     run_validators,
 )
 from fullfinity.engine.records.x2many import apply_commands, apply_on_delete
@@ -366,7 +367,11 @@ async def bulk_create(cls: type[Model], rows: Sequence[Mapping[str, Any]]) -> Mo
                 values[field.name] = await default_values_for(field, rec)
         values.update(row)
         prefix = f"{index}."
-        converted = convert_values(cls, values, record=rec, creating=True, prefix=prefix, problems=problems)
+        convert = row_converter(cls, tuple(values))
+        if convert is not None:  # generated once per (model, keys): the usual case of a bulk insert
+            converted = convert(values, prefix, problems)
+        else:
+            converted = convert_values(cls, values, record=rec, creating=True, prefix=prefix, problems=problems)
         if validated:  # the async pass only when some field has validators
             await run_validators(cls, converted, record=rec, prefix=prefix, problems=problems)
         prepared.append(converted)
