@@ -45,14 +45,15 @@ class _Stock:
     """S1-S3 through the inventory module's public API."""
 
     workload_notes_stock = {
-        "s1_receive": "Transfer.create(receipt, 1,000 moves as N commands) + action_validate: quants inserted "
-        "ON CONFLICT and locked in id order, one UPDATE, 1,000 lines and 1,000 FIFO valuation layers by COPY, "
-        "1,000 valuation journal entries (the glue), the ledger checks",
-        "s2_ship": "Transfer.bulk_create(1,000 deliveries of one move) + action_confirm, action_assign (quants "
-        "locked FOR UPDATE in id order, reservation lines by COPY; refused unless all are ready) and "
-        "action_validate, each on the 1,000 transfers at once",
+        "s1_receive": "Transfer.create(receipt, 1,000 moves as N commands, one COPY) + action_validate: each move "
+        "written once (done), quants of both sides in one INSERT ... ON CONFLICT DO UPDATE in key order, 1,000 lines "
+        "and 1,000 FIFO valuation layers by COPY, 1,000 posted valuation journal entries (the glue), the ledger checks",
+        "s2_ship": "Transfer.bulk_create(1,000 deliveries of one move, transfers and moves by COPY) + action_confirm, "
+        "action_assign (quants locked FOR UPDATE in key order, reservation lines by COPY; refused unless all are "
+        "ready) and action_validate (one quant upsert, FIFO layers, 1,000 journal entries), each on the 1,000 "
+        "transfers at once",
         "s3_on_hand": "Product.with_fields('code', 'qty_on_hand').filter(id__in=...) with context "
-        "location=WH/Stock: one query for the set",
+        "location=WH/Stock: one query for the products, one for their quants (the scope read in it)",
     }
 
     async def _stock_setup(self, env: Any) -> None:

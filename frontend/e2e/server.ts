@@ -12,6 +12,9 @@ export const TENANT = "e2e";
 /** The tenant with invoicing, served for the host name `localhost` (BOOKS_BASE). */
 export const BOOKS = "books";
 export const BOOKS_BASE = `http://localhost:${PORT}`;
+/** The tenant with inventory (its demo stock), served for the host name `stock.localhost` (loopback for Chromium). */
+export const STOCK = "stock";
+export const STOCK_BASE = `http://stock.localhost:${PORT}`;
 export const ADMIN = { email: "admin@demo.example.com", password: "demo-admin-password" };
 export const INTERNAL = { email: "user@demo.example.com", password: "demo-user-password" };
 export const PORTAL = { email: "ada.brooks@northwind.example", password: "demo-portal-password" };
@@ -76,6 +79,8 @@ export async function startServer(): Promise<ChildProcess> {
   // A second tenant, reached as http://localhost:PORT, for the business modules' screens.
   run(["tenant", "create", BOOKS, "--demo", "--admin-email", ADMIN.email, "--modules", "invoicing", "--hostname", "localhost"]);
   run(["user", "passwd", ADMIN.email, "--tenant", BOOKS, "--password-stdin"], `${ADMIN.password}\n`);
+  run(["tenant", "create", STOCK, "--demo", "--admin-email", ADMIN.email, "--modules", "inventory", "--hostname", "stock.localhost"]);
+  run(["user", "passwd", ADMIN.email, "--tenant", STOCK, "--password-stdin"], `${ADMIN.password}\n`);
   const child = spawn(fullfinity(), ["serve", "--host", "127.0.0.1", "--port", String(PORT)], { env: env(), stdio: ["ignore", "inherit", "inherit"] });
   await waitFor(`${BASE}/health`, child);
   const admin = await token();

@@ -42,7 +42,7 @@ class StockMove(Model):
                            hint="The demand in the unit asked (the demand is in the product's unit)")  # fmt: skip
     lot = ManyToOne("Lot", on_delete="RESTRICT", description="Lot/Serial asked",
                     hint="Deliveries: reserve only this lot; receipts: the lot received")  # fmt: skip
-    # Indexed by a partial index (database.py): most moves wait for nothing.
+    # Indexed (as every ManyToOne): validation finds the moves waiting for the moves it completes.
     move_orig = ManyToOne("StockMove", related_name="move_dests", on_delete="SET NULL", description="Waits for",
                           hint="This move waits until that move is done (chained operations)")  # fmt: skip
     source = ManyToOne("Location", on_delete="RESTRICT", index=True, description="Source location")

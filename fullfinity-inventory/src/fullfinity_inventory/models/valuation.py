@@ -28,6 +28,15 @@ class ValuationLayer(Model):
     description = Char(max_length=200, readonly=True)
 
     @classmethod
+    async def layer_columns(cls, layers: list[dict[str, Any]]) -> dict[str, list[Any]]:
+        """Called by the ledger before it writes new layers (``product_id``, ``value``,
+        ``description`` each), in the same transaction: more columns to write with them, one value
+        per layer. Override point: ``inventory_invoicing`` posts the journal entries here and
+        returns their ids (``journal_entry_id``), so each layer is written once."""
+        _: Any = layers
+        return {}
+
+    @classmethod
     async def layers_created(cls, layer_ids: list[int]) -> None:
         """Called by the ledger after it created valuation layers (inside the same transaction).
         Override point: ``inventory_invoicing`` posts the journal entries here."""

@@ -22,7 +22,6 @@ ALTER TABLE quant SET (fillfactor = 70);
 ALTER TABLE stock_move SET (fillfactor = 80);
 ALTER TABLE stock_move_line SET (fillfactor = 80);
 CREATE UNIQUE INDEX IF NOT EXISTS quant_key_unique ON quant (product_id, location_id, (coalesce(lot_id, 0)));
-CREATE INDEX IF NOT EXISTS stock_move_waiting_for ON stock_move (move_orig_id) WHERE move_orig_id IS NOT NULL;
 CREATE OR REPLACE FUNCTION inventory_done_frozen() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'DELETE' THEN
@@ -63,7 +62,6 @@ DROP TRIGGER IF EXISTS inventory_line_undeletable ON stock_move_line;
 ALTER TABLE stock_move_line DROP CONSTRAINT IF EXISTS inventory_line_moves_somewhere;
 DROP FUNCTION IF EXISTS inventory_done_frozen();
 DROP INDEX IF EXISTS quant_key_unique;
-DROP INDEX IF EXISTS stock_move_waiting_for;
 """
 
 

@@ -178,12 +178,18 @@ async def value_moves(env: Any, moves: Sequence[Any]) -> dict[int, Decimal]:
             len(new_rows),
         )
     ]
+    layers_model = env.get_model("ValuationLayer")
+    extra = await layers_model.layer_columns(
+        [{"product_id": r[1], "value": r[4], "description": r[6]} for r in new_rows]
+    )
+    columns = ("id", "move_id", "product_id", "quantity", "unit_cost", "value", "remaining_qty", "remaining_value",
+               "description", "create_uid", "write_uid", *extra)  # fmt: skip
+    extras = list(zip(*extra.values(), strict=True)) if extra else [()] * len(new_rows)
     await env.copy_records(
         "valuation_layer",
-        ("id", "move_id", "product_id", "quantity", "unit_cost", "value", "remaining_qty", "remaining_value",
-         "description", "create_uid", "write_uid"),
-        [(i, r[0], r[1], r[2], r[3], r[4], r[5].remaining_qty, r[5].remaining_value, r[6], uid, uid)
-         for i, r in zip(ids, new_rows, strict=True)],
+        columns,
+        [(i, r[0], r[1], r[2], r[3], r[4], r[5].remaining_qty, r[5].remaining_value, r[6], uid, uid, *more)
+         for i, r, more in zip(ids, new_rows, extras, strict=True)],
     )  # fmt: skip
     averaged = [
         p
@@ -197,7 +203,7 @@ async def value_moves(env: Any, moves: Sequence[Any]) -> dict[int, Decimal]:
             [p["new_cost"] for p in averaged],
         )
     env.written.update({"ValuationLayer", "Product"})
-    await env.get_model("ValuationLayer").layers_created(ids)
+    await layers_model.layers_created(ids)
     return costs
 
 

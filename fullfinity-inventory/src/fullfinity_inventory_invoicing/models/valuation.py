@@ -8,16 +8,16 @@ from typing import Any
 
 from fullfinity.engine.base import ManyToOne, Model, UserError, env_ctx
 
-_LAYERS = """
-SELECT v.id, v.value, v.description, p.name AS product,
+#: The accounts and journal of each product's valuation entries.
+_ACCOUNTS = """
+SELECT p.id, p.name AS product,
        coalesce(c.stock_valuation_account_id, cfg.inventory_valuation_account_id) AS valuation,
        coalesce(c.stock_input_account_id, cfg.inventory_input_account_id) AS input,
        coalesce(c.stock_output_account_id, cfg.inventory_output_account_id) AS output,
        cfg.inventory_valuation_journal_id AS journal
-  FROM valuation_layer v JOIN product p ON p.id = v.product_id LEFT JOIN product_category c ON c.id = p.category_id
+  FROM product p LEFT JOIN product_category c ON c.id = p.category_id
  CROSS JOIN (SELECT * FROM configuration ORDER BY id LIMIT 1) cfg
- WHERE v.id = ANY($1::bigint[]) AND v.value <> 0
- ORDER BY v.id
+ WHERE p.id = ANY($1::bigint[])
 """
 
 
@@ -27,26 +27,57 @@ class ValuationLayer(Model):
     journal_entry = ManyToOne("JournalEntry", on_delete="RESTRICT", readonly=True, index=True)
 
     @classmethod
-    async def layers_created(cls, layer_ids: list[int]) -> None:
-        await super().layers_created(layer_ids)  # type: ignore[misc]
-        await post_valuation_entries(env_ctx.get(), layer_ids)
+    async def layer_columns(cls, layers: list[dict[str, Any]]) -> dict[str, list[Any]]:
+        columns: dict[str, list[Any]] = await super().layer_columns(layers)  # type: ignore[misc]
+        entries = await entries_for_layers(env_ctx.get(), layers)
+        if entries is not None:
+            columns["journal_entry_id"] = entries
+        return columns
 
 
 async def post_valuation_entries(env: Any, layer_ids: list[int]) -> list[int]:
-    """Post the entries of these layers: value > 0 debits valuation / credits input; < 0 debits
-    output / credits valuation. Returns the entry ids."""
+    """Post the entries of these existing layers (made before the glue was installed) and link them.
+    Returns the entry ids."""
+    layers = [
+        dict(r)
+        for r in await env.fetch(
+            "SELECT id, product_id, value, description FROM valuation_layer WHERE id = ANY($1::bigint[]) ORDER BY id",
+            layer_ids,
+        )
+    ]
+    entries = await entries_for_layers(env, layers)
+    pairs = [(layer["id"], entry) for layer, entry in zip(layers, entries or [], strict=False) if entry is not None]
+    if pairs:
+        await env.execute(
+            "UPDATE valuation_layer v SET journal_entry_id = u.e FROM unnest($1::bigint[], $2::bigint[]) AS u(id, e) "
+            "WHERE v.id = u.id",
+            [p[0] for p in pairs],
+            [p[1] for p in pairs],
+        )
+    return [p[1] for p in pairs]
+
+
+async def entries_for_layers(env: Any, layers: list[dict[str, Any]]) -> list[int | None] | None:
+    """Post one entry per layer of non-zero value (``product_id``, ``value``, ``description``):
+    value > 0 debits valuation / credits input; < 0 debits output / credits valuation. Returns each
+    layer's entry id (``None`` for a zero value), or ``None`` when there is no valuation journal yet."""
     from fullfinity_invoicing.models._numbering import Numbered, take_numbers
     from fullfinity_invoicing.models._writer import EntryDraft, ItemDraft, post_entries, write_entries
     from fullfinity_invoicing.models.currency import company_currency
 
-    rows = await env.fetch(_LAYERS, layer_ids) if layer_ids else []
-    if not rows:
+    if not layers:
         return []
+    info = {r["id"]: r for r in await env.fetch(_ACCOUNTS, sorted({layer["product_id"] for layer in layers}))}
+    valued = [layer for layer in layers if layer["value"] != 0]
+    rows = [{**info[layer["product_id"]], "value": layer["value"], "description": layer["description"]}
+            for layer in valued]  # fmt: skip
+    if not rows:
+        return [None] * len(layers)
     if rows[0]["journal"] is None:
         # No valuation journal yet: the glue is being installed together with the modules it joins
         # (their demo data values stock before the settings exist); its install hook posts the
         # entries of every layer without one, once the settings are there.
-        return []
+        return None
     currency, _ = await company_currency(env)
     accounts = {
         r["id"]: r["account_type"]
@@ -87,11 +118,6 @@ async def post_valuation_entries(env: Any, layer_ids: list[int]) -> list[int]:
     for i, entry in enumerate(entries):
         entry.number = numbers[i]
     entry_ids = await write_entries(env, entries)
-    await env.execute(
-        "UPDATE valuation_layer v SET journal_entry_id = u.e FROM unnest($1::bigint[], $2::bigint[]) AS u(id, e) "
-        "WHERE v.id = u.id",
-        [r["id"] for r in rows],
-        entry_ids,
-    )
     await post_entries(env, entry_ids)
-    return list(entry_ids)
+    by_layer = iter(entry_ids)
+    return [next(by_layer) if layer["value"] != 0 else None for layer in layers]
