@@ -128,5 +128,5 @@ test("an editable list saves a row edited in place with Enter", async ({ page })
   const name = table.getByRole("textbox", { name: /Name \(row 1\)/ });
   await name.fill("Renamed in place");
   await name.press("Enter");
-  await expect(table.getByRole("cell", { name: "Renamed in place" })).toBeVisible();
+  await expect(table.getByRole("cell", { name: "Renamed in place", exact: true })).toBeVisible();
 });

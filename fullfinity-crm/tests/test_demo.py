@@ -73,8 +73,10 @@ async def test_demo_salespeople_log_in_and_see_their_own_pipeline(ff_runtime, ff
 async def test_the_demo_administrator_has_open_opportunities_in_several_stages(ff_runtime, demo):
     """The Pipeline opens on "My pipeline": the administrator who logs in first sees a board."""
     async with tenant_env(demo.name, runtime=ff_runtime) as env:
-        mine = await env["CrmLead"].with_fields("stage.name").filter(
-            salesperson__name="Administrator", lead_type="opportunity", won_status="pending"
+        mine = (
+            await env["CrmLead"]
+            .with_fields("stage.name")
+            .filter(salesperson__name="Administrator", lead_type="opportunity", won_status="pending")
         )
     assert len(mine) >= 3
     assert len({lead.stage.name for lead in mine}) >= 3

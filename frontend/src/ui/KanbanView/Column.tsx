@@ -5,7 +5,7 @@ import { useDroppable } from "@dnd-kit/core";
 import { SortableContext, verticalListSortingStrategy } from "@dnd-kit/sortable";
 import { ChevronsLeftRight, ChevronsRightLeft, Plus } from "lucide-react";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { useEffect, useMemo, useRef, useState, type ReactNode } from "react";
+import { memo, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import type { FieldMeta, RecordValues } from "../../core/api/shapes";
 import { formatNumber } from "../../core/format";
 import type { Column as ColumnData } from "../../core/views/kanban";
@@ -19,7 +19,7 @@ export interface ColumnProps {
   ctx: CardContext;
   fields: Record<string, FieldMeta>;
   folded: boolean;
-  onFold: (folded: boolean) => void;
+  onFold: (key: string, folded: boolean) => void;
   /** Cards shown while a move waits for the server (the board's optimistic state). */
   override: RecordValues[] | undefined;
   /** Tells the board which cards the column holds (to plan a drop). */
@@ -40,7 +40,8 @@ function total(key: string, value: unknown, fields: Record<string, FieldMeta>): 
   return `${field?.label ?? name}${func === "avg" ? " (average)" : ""} ${shown}`;
 }
 
-export function Column({ column, request, ctx, fields, folded, onFold, override, onCards, draggable, canCreate, onQuickCreate }: ColumnProps): ReactNode {
+// Memoised: the board passes stable props, so only the columns a drop touches redraw.
+export const Column = memo(function Column({ column, request, ctx, fields, folded, onFold, override, onCards, draggable, canCreate, onQuickCreate }: ColumnProps): ReactNode {
   const cards = useColumnCards(ctx.spec, request, column.value, !folded, column.count);
   const loaded = cards.data?.pages.flat() ?? [];
   const shown = override ?? loaded;
@@ -64,7 +65,7 @@ export function Column({ column, request, ctx, fields, folded, onFold, override,
     return (
       <Paper ref={setNodeRef} withBorder p={4} w={44} mih={200} data-testid="kanban-column" data-column={column.key} data-folded="true"
         bg={isOver ? "var(--mantine-color-blue-light)" : undefined}>
-        <UnstyledButton onClick={() => onFold(false)} aria-label={`Unfold ${label}`} h="100%" w="100%">
+        <UnstyledButton onClick={() => onFold(column.key, false)} aria-label={`Unfold ${label}`} h="100%" w="100%">
           <Stack align="center" gap={6}>
             <ChevronsLeftRight size={14} />
             <Badge size="xs" variant="light">{column.count}</Badge>
@@ -95,7 +96,7 @@ export function Column({ column, request, ctx, fields, folded, onFold, override,
               <ActionIcon size="sm" variant="subtle" aria-label={`Quick create in ${label}`} onClick={() => setCreating("")}><Plus size={14} /></ActionIcon>
             )}
             {ctx.spec.groupField && (
-              <ActionIcon size="sm" variant="subtle" aria-label={`Fold ${label}`} onClick={() => onFold(true)}><ChevronsRightLeft size={14} /></ActionIcon>
+              <ActionIcon size="sm" variant="subtle" aria-label={`Fold ${label}`} onClick={() => onFold(column.key, true)}><ChevronsRightLeft size={14} /></ActionIcon>
             )}
           </Group>
         </Group>
@@ -129,4 +130,4 @@ export function Column({ column, request, ctx, fields, folded, onFold, override,
       </Stack>
     </Paper>
   );
-}
+});

@@ -90,10 +90,14 @@ export function KanbanView({ action, view, searchView }: ViewComponentProps): Re
   const groupKey = searched.group_by.join(",");
   const spec = useMemo(() => kanbanSpec(view, meta?.fields, groupKey ? groupKey.split(",") : undefined), [view, meta, groupKey]);
   const context = useMemo(() => ({ ...(action.context ?? {}), ...state.context }), [action.context, state.context]);
-  const request: BoardRequest = {
+  const asked: BoardRequest = {
     q_filter: searched.q_filter, filters: searched.filters.length ? searched.filters : null,
     order_by: state.order.length ? state.order : action.order_by ?? null, context,
   };
+  // The same request object while the search does not change: the columns are memoised on it, so
+  // a drag start, a drop or a fold redraws the board's shell, not every column.
+  const requestKey = JSON.stringify(asked);
+  const request = useMemo(() => asked, [requestKey]); // eslint-disable-line react-hooks/exhaustive-deps
   const groups = useColumnGroups(spec, request);
   const targets = useColumnTargets(spec);
   const columns = useMemo(() => buildColumns(spec, groups.data ?? [], targets.data ?? null), [spec, groups.data, targets.data]);
@@ -195,6 +199,10 @@ export function KanbanView({ action, view, searchView }: ViewComponentProps): Re
       return false;
     }
   };
+  const quickRef = useRef(quickCreate);
+  quickRef.current = quickCreate;
+  const onQuickCreate = useCallback((column: ColumnData, name: string) => quickRef.current(column, name), []);
+  const onFold = useCallback((key: string, folded: boolean) => setFolds((s) => ({ ...s, [key]: folded })), []);
   const create = (): void => { void navigate(`/action/${encodeURIComponent(action.identifier)}/new`, { state: trail() }); };
   useHotkeys([["alt+c", () => { if (meta?.access.create) create(); }]]);
   const setSearch = (next: SearchState): void => setParams(writeListState(params, { facets: next.facets, offset: 0 }), { state: location.state });
@@ -219,9 +227,9 @@ export function KanbanView({ action, view, searchView }: ViewComponentProps): Re
             <Group align="flex-start" wrap="nowrap" gap="sm" pb="xs">
               {columns.map((column) => (
                 <Column key={column.key} column={column} request={request} ctx={ctx} fields={fields}
-                  folded={folds[column.key] ?? column.fold} onFold={(f) => setFolds((s) => ({ ...s, [column.key]: f }))}
+                  folded={folds[column.key] ?? column.fold} onFold={onFold}
                   override={overrides[column.key]} onCards={onCards} draggable={canWrite}
-                  canCreate={Boolean(meta?.access.create)} onQuickCreate={spec.quickCreate ? quickCreate : null} />
+                  canCreate={Boolean(meta?.access.create)} onQuickCreate={spec.quickCreate ? onQuickCreate : null} />
               ))}
             </Group>
           </div>

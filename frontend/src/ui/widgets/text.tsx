@@ -1,6 +1,6 @@
 // Text-like widgets: Text (read-only, any type), TextInput, Textarea, RichText, Link, ColorInput, JsonInput.
 import { Anchor, ColorInput, ColorSwatch, Group, JsonInput, Text as MText, Textarea, TextInput } from "@mantine/core";
-import type { ReactNode } from "react";
+import type { CSSProperties, ReactNode } from "react";
 import { formatValue } from "../../core/format";
 import { createWidget, registerWidget, type WidgetProps } from "../../core/registry/widgets";
 import { lazyWidget } from "./lazy";
@@ -20,8 +20,25 @@ export function display(p: WidgetProps): string {
   return formatValue(p.value, p.field, ctx(p), p.record);
 }
 
+const SIZES = new Set(["xs", "sm", "md", "lg", "xl"]);
+
+/**
+ * A value as text. A plain span with Mantine's size variables (lists and cards draw it by the
+ * thousand: a Mantine Text per cell cost more than the rest of the row); Mantine's Text only for
+ * a theme colour (`c: red`), which Mantine resolves per scheme.
+ */
 export function DisplayText(p: WidgetProps): ReactNode {
-  return <MText span size={(p.properties.size as string) ?? "sm"} {...styleProps(p)}>{display(p)}</MText>;
+  const props = p.properties;
+  const size = (props.size as string | undefined) ?? "sm";
+  const color = props.c as string | undefined;
+  if ((color && color !== "dimmed") || !SIZES.has(size)) return <MText span size={size} {...styleProps(p)}>{display(p)}</MText>;
+  const style: CSSProperties = {
+    fontSize: `var(--mantine-font-size-${size})`, lineHeight: `var(--mantine-line-height-${size})`,
+    fontWeight: props.fw as CSSProperties["fontWeight"], textAlign: props.ta as CSSProperties["textAlign"],
+    fontStyle: props.fs as CSSProperties["fontStyle"], textTransform: props.tt as CSSProperties["textTransform"],
+    color: color ? "var(--mantine-color-dimmed)" : undefined,
+  };
+  return <span style={style}>{display(p)}</span>;
 }
 
 function inputProps(p: WidgetProps): Record<string, unknown> {
@@ -80,9 +97,12 @@ registerWidget("Link", createWidget({
     if (editable(p) && !p.readonly) return getText(p);
     const value = (p.value as string) ?? "";
     const target = value ? href(value) : null;
-    return target
-      ? <Anchor href={target} size={(p.properties.size as string) ?? "sm"} onClick={(e) => e.stopPropagation()} target={target.startsWith("http") ? "_blank" : undefined} rel="noreferrer">{value}</Anchor>
-      : <MText span size="sm">{value}</MText>;
+    const size = (p.properties.size as string | undefined) ?? "sm";
+    if (!target) return <span style={{ fontSize: "var(--mantine-font-size-sm)" }}>{value}</span>;
+    // Lists draw links by the hundred: a plain anchor styled like Mantine's (.ff-link in global.css).
+    return p.mode === "list" && SIZES.has(size)
+      ? <a className="ff-link" href={target} style={{ fontSize: `var(--mantine-font-size-${size})` }} onClick={(e) => e.stopPropagation()} target={target.startsWith("http") ? "_blank" : undefined} rel="noreferrer">{value}</a>
+      : <Anchor href={target} size={size} onClick={(e) => e.stopPropagation()} target={target.startsWith("http") ? "_blank" : undefined} rel="noreferrer">{value}</Anchor>;
   },
 }));
 
