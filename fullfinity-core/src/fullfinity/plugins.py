@@ -50,6 +50,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "fullfinity.cli.apikey",
     "fullfinity.cli.scaffold",
     "fullfinity.cron.plugin",
+    "fullfinity.cron.ownership",
 )
 
 
