@@ -31,21 +31,20 @@ async def stamp_owners(env: Environment) -> None:
         await env.execute(_STAMP)
 
 
-async def remove_jobs_of(env: Environment, module: str) -> list[str]:
-    """Delete the jobs ``module`` owns, and the ownerless ones calling its models; their names."""
+async def remove_jobs_of(env: Environment, module: str) -> int:
+    """Delete the jobs ``module`` owns, and the ownerless ones calling its models; how many."""
     if "CronJob" not in env.registry:
-        return []
+        return 0
     own_models = sorted({e.name for e in all_entries() if e.owner == module and e.inherit is None})
     jobs = env["CronJob"]
     with env.with_context(active_test=False):
-        found = await jobs.filter(module=module).with_fields("name")
-        ownerless = []
+        ids = set(await jobs.filter(module=module).order_by().distinct_values("id"))
         if own_models:
-            ownerless = await jobs.filter(module__isnull=True, model__in=own_models).with_fields("name")
-    doomed = [*found, *ownerless]
-    if doomed:
-        await jobs.browse([job.id for job in doomed]).delete()
-    return [job.name for job in doomed]
+            ownerless = jobs.filter(module__isnull=True, model__in=own_models)
+            ids.update(await ownerless.order_by().distinct_values("id"))
+    if ids:
+        await jobs.browse(sorted(ids)).delete()
+    return len(ids)
 
 
 @hookimpl
