@@ -51,6 +51,7 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "fullfinity.cli.scaffold",
     "fullfinity.cron.plugin",
     "fullfinity.cron.ownership",
+    "fullfinity.tenancy.neutralize",
 )
 
 
