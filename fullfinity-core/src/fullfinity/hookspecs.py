@@ -94,6 +94,20 @@ def fullfinity_tenant_dropped(tenant: TenantInfo) -> Any:
     """
 
 
+@hookspec
+def fullfinity_tenant_neutralized(env: Environment) -> Any:
+    """A copy of a tenant is being neutralized for staging or tests (may be async).
+
+    Called by ``fullfinity tenant clone SOURCE NAME --neutralize`` (``--neutralize`` of
+    restore too) once the copy's database and files are in place and before it becomes
+    ``active``, so no request or scheduler reaches it yet. ``env`` is elevated, in one transaction
+    on the copy, bound to its registry; only the modules installed in the copy take part. Turn
+    off what would reach the outside world or hold production secrets: scheduled jobs, outgoing
+    mail servers, payment providers, webhooks, API keys. Return a line (or a list of lines) saying
+    what was turned off, for the command's output; raising removes the copy.
+    """
+
+
 # -- module lifecycle (called inside the operation's transaction) -----------------------------
 # Only implementations of modules installed in the tenant take part (core's own plugins always
 # do); for install and upgrade that is the module set after the operation, for uninstall the

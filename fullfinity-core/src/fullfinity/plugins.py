@@ -50,6 +50,8 @@ DEFAULT_PLUGINS: tuple[str, ...] = (
     "fullfinity.cli.apikey",
     "fullfinity.cli.scaffold",
     "fullfinity.cron.plugin",
+    "fullfinity.cron.ownership",
+    "fullfinity.tenancy.neutralize",
 )
 
 

@@ -36,10 +36,12 @@ async def run_load(
     clients: int = 16,
     max_requests: int = 20_000,
     tag: str = "w",
+    result: LoadResult | None = None,
 ) -> LoadResult:
     """``clients`` concurrent loops until ``stop`` is set (or ``max_requests`` in all): two reads
-    (GET and POST /api/query/Contact) for every create of a uniquely named Contact."""
-    result = LoadResult()
+    (GET and POST /api/query/Contact) for every create of a uniquely named Contact. ``result``:
+    record into this one (the caller can watch it while the load runs)."""
+    result = result if result is not None else LoadResult()
     sent = 0
 
     async def one(i: int) -> None:

@@ -18,7 +18,7 @@ import json
 import shutil
 import tarfile
 import tempfile
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -32,6 +32,8 @@ from fullfinity.tenancy.names import database_name, validate_tenant_name
 __all__ = ["backup_tenant", "clone_tenant", "read_manifest", "restore_tenant"]
 
 Progress = Callable[[str], None]
+#: Awaited with a new tenant (restored or cloned) before it becomes ``active``.
+Prepare = Callable[[TenantInfo], Awaitable[None]]
 DUMP = "database.dump"
 MANIFEST = "manifest.json"
 FILESTORE = "filestore"
@@ -154,8 +156,12 @@ async def restore_tenant(
     *,
     server: str = "default",
     progress: Progress = _noop,
+    prepare: Prepare | None = None,
 ) -> tuple[TenantInfo, list[str]]:
-    """Create tenant ``name`` from a backup archive; returns it with warnings (modules needing an upgrade)."""
+    """Create tenant ``name`` from a backup archive; returns it with warnings (modules needing an upgrade).
+
+    ``prepare`` is awaited with the new tenant once its database and files are in place, before it
+    becomes ``active`` (no request or scheduler reaches it yet); raising removes the new tenant."""
     validate_tenant_name(name)
     db.server_dsn(server)
     manifest = read_manifest(file)
@@ -167,7 +173,7 @@ async def restore_tenant(
         await asyncio.to_thread(_extract, file, Path(tmp), manifest)  # damaged archives stop here
         if not await catalog.insert(info):
             raise TenantExists(f"Tenant '{name}' already exists. Choose another name or drop it first.")
-        created = False
+        created = copied_files = False
         try:
             progress(f"Creating database {info.database} on server '{server}'")
             async with db.admin_connection(server) as admin:
@@ -180,10 +186,15 @@ async def restore_tenant(
             if files.is_dir():
                 progress("Copying the filestore")
                 await asyncio.to_thread(shutil.copytree, files, _filestore(db, name), dirs_exist_ok=True)
+                copied_files = True
+            if prepare is not None:
+                await prepare(info)
             await catalog.set_state(name, "active")
         except BaseException:
             if created:
                 await _drop(db, server, info.database)
+            if copied_files:
+                await asyncio.to_thread(shutil.rmtree, _filestore(db, name), True)
             await catalog.delete(name)
             raise
     return TenantInfo(**{**info.__dict__, "state": "active"}), warnings
@@ -235,9 +246,12 @@ async def clone_tenant(
     fast: bool = False,
     server: str | None = None,
     progress: Progress = _noop,
+    prepare: Prepare | None = None,
 ) -> TenantInfo:
     """Copy tenant ``source`` to a new tenant ``name``: dump + restore, or ``fast`` (``CREATE DATABASE ... TEMPLATE``,
-    which puts the source in ``maintenance`` while its connections are closed; same server only)."""
+    which puts the source in ``maintenance`` while its connections are closed; same server only).
+
+    ``prepare`` is awaited with the copy before it becomes ``active`` (``--neutralize``); raising removes the copy."""
     info = await _get(catalog, source)
     if info.state != "active":
         raise TenantUnavailable(f"Tenant '{source}' is {info.state}; only an active tenant can be cloned.")
@@ -245,7 +259,9 @@ async def clone_tenant(
         with tempfile.TemporaryDirectory(prefix="ff-clone-") as tmp:
             archive = Path(tmp) / "clone.tar"
             await backup_tenant(db, catalog, source, archive, progress=progress)
-            clone, _ = await restore_tenant(db, catalog, archive, name, server=server or info.server, progress=progress)
+            clone, _ = await restore_tenant(
+                db, catalog, archive, name, server=server or info.server, progress=progress, prepare=prepare
+            )
         return clone
     validate_tenant_name(name)
     if server not in (None, info.server):
@@ -257,7 +273,7 @@ async def clone_tenant(
     )
     if not await catalog.insert(clone):
         raise TenantExists(f"Tenant '{name}' already exists. Choose another name or drop it first.")
-    copied = False
+    copied = copied_files = False
     try:
         progress(f"Putting '{source}' in maintenance and copying its database")
         await catalog.set_state(source, "maintenance")
@@ -277,10 +293,15 @@ async def clone_tenant(
             await catalog.set_state(source, "active")
         if _filestore(db, source).is_dir():
             await asyncio.to_thread(shutil.copytree, _filestore(db, source), _filestore(db, name), dirs_exist_ok=True)
+            copied_files = True
+        if prepare is not None:
+            await prepare(clone)
         await catalog.set_state(name, "active")
     except BaseException:
         if copied:
             await _drop(db, clone.server, clone.database)
+        if copied_files:
+            await asyncio.to_thread(shutil.rmtree, _filestore(db, name), True)
         await catalog.delete(name)
         raise
     return TenantInfo(**{**clone.__dict__, "state": "active"})

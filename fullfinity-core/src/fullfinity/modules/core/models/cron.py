@@ -29,6 +29,11 @@ class CronJob(Model):
     frequency = Integer(default=1, required=True, description="Units between runs")
     frequency_unit = Selection(choices=FREQUENCY_UNITS, default="Minutes", required=True)
     active = Boolean(default=True, description="Inactive jobs are skipped")
+    module = Char(
+        max_length=120,
+        readonly=True,
+        description="Module owning the job (the one whose data file declares it); uninstalling it deletes the job",
+    )
     status = Selection(choices=[("Scheduled", "Scheduled"), ("Running", "Running")], default="Scheduled", readonly=True)
     next_run = Datetime(readonly=True, description="Due at (empty: at the next poll)")
     last_run = Datetime(readonly=True, description="Start of the last run")
