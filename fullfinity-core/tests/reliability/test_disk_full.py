@@ -66,11 +66,6 @@ async def test_an_upload_on_a_full_filestore_answers_507_and_leaves_no_record_wi
     assert names == []  # the record was rolled back with its request
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="engine bug: filestore._write (engine/database/filestore.py) leaves its partial .tmp<pid> file when "
-    "the write fails, so the disk stays full and a file without a record stays behind",
-)
 async def test_a_failed_upload_leaves_no_partial_file_and_the_next_one_that_fits_is_stored(rel_settings):
     async with running_site(rel_settings, modules=["product"]) as site:
         with tiny_disk(filestore_root(site.tenant)) as disk:

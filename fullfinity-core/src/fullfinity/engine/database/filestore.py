@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import os
+import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,9 +37,14 @@ def _write(path: Path, content: bytes) -> None:
     if path.exists():
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(f".tmp{os.getpid()}")
-    tmp.write_bytes(content)
-    os.replace(tmp, path)
+    # A name of its own per write: two threads storing the same content never share a temp file.
+    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}-{secrets.token_hex(4)}")
+    try:
+        tmp.write_bytes(content)
+        os.replace(tmp, path)
+    except BaseException:  # disk full, quota, interrupted: leave nothing half-written behind
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 async def store_file(env: Environment, value: dict[str, Any]) -> dict[str, Any]:

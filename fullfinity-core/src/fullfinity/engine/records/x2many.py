@@ -157,6 +157,8 @@ async def apply_on_delete(model: type[Model], ids: list[int]) -> None:
     env = current_env()
     deleting: set[tuple[str, int]] = env.__dict__.setdefault("_deleting", set())
     for other in env.registry:
+        if other._transient:  # a wizard's draft is never stored: no row of it can refer to ids
+            continue
         for field in other._fields.values():
             if not isinstance(field, ManyToOne) or field.related_model != model._name or field.column is None:
                 continue
