@@ -79,7 +79,7 @@ def convert_values(
 ) -> dict[str, Any]:
     """The synchronous part of ``check_values``: conversion and ``required`` (no validators)."""
     converted: dict[str, Any] = {}
-    table = _conversions(model)
+    table = model.__dict__.get("_conversions") or _conversions(model)
     for name, value in values.items():
         entry = table.get(name)
         if entry is None:
