@@ -111,7 +111,7 @@ async def _run(args: argparse.Namespace) -> None:
         ]
         print(
             "| workload | raw CPU ms | Fullfinity CPU ms | CPU ratio | raw wall ms | Fullfinity wall ms | wall ratio |"
-        )  # noqa: E501
+        )
         print("|---|---:|---:|---:|---:|---:|---:|")
         for label, raw, ours in pairs:
             if args.only and label not in args.only:
