@@ -351,29 +351,38 @@ async def bulk_create(cls: type[Model], rows: Sequence[Mapping[str, Any]]) -> Mo
     context_defaults = {k[8:]: v for k, v in env.context.items() if k.startswith("default_") and k[8:] in cls._fields}
     callables = [f for f in cls._fields.values() if callable(f.default) and f.column is not None]
     validated = any(f.validators for f in cls._fields.values())
+    defaults = {**static_defaults, **context_defaults}
     prepared: list[dict[str, Any]] = []
     records = RecordGroup()
+    new = object.__new__
+    last_keys: tuple[str, ...] | None = None
+    convert: Callable[..., dict[str, Any]] | None = None
     for index, row in enumerate(rows):
         if type(row) is not dict and not isinstance(row, Mapping):  # API callers may send anything
             problems.append(
                 {"path": str(index), "message": f"must be a mapping of field values, got {type(row).__name__}"}
             )
             continue
-        rec: Any = object.__new__(cls)
+        rec: Any = new(cls)
         rec._f_id = None
-        values = {**static_defaults, **context_defaults}
-        for field in callables:
-            if field.name not in row:
-                values[field.name] = await default_values_for(field, rec)
-        values.update(row)
-        prefix = f"{index}."
-        convert = row_converter(cls, tuple(values))
-        if convert is not None:  # generated once per (model, keys): the usual case of a bulk insert
-            converted = convert(values, prefix, problems)
+        if callables:
+            values = dict(defaults)
+            for field in callables:
+                if field.name not in row:
+                    values[field.name] = await default_values_for(field, rec)
+            values.update(row)
         else:
+            values = {**defaults, **row}
+        keys = tuple(values)
+        if keys != last_keys:  # the rows of one batch usually share their keys
+            last_keys, convert = keys, row_converter(cls, keys)
+        if convert is not None:  # generated once per (model, keys): the usual case of a bulk insert
+            converted = convert(values, index, problems)
+        else:
+            prefix = f"{index}."
             converted = convert_values(cls, values, record=rec, creating=True, prefix=prefix, problems=problems)
         if validated:  # the async pass only when some field has validators
-            await run_validators(cls, converted, record=rec, prefix=prefix, problems=problems)
+            await run_validators(cls, converted, record=rec, prefix=f"{index}.", problems=problems)
         prepared.append(converted)
         records.append(rec)
     raise_if_problems(cls, problems)

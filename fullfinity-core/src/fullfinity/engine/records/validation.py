@@ -79,7 +79,7 @@ def convert_values(
 ) -> dict[str, Any]:
     """The synchronous part of ``check_values``: conversion and ``required`` (no validators)."""
     converted: dict[str, Any] = {}
-    table = _conversions(model)
+    table = model.__dict__.get("_conversions") or _conversions(model)
     for name, value in values.items():
         entry = table.get(name)
         if entry is None:
@@ -123,10 +123,11 @@ _row_converters: dict[tuple[type[Model], tuple[str, ...]], Callable[..., dict[st
 
 
 def row_converter(model: type[Model], keys: tuple[str, ...]) -> Callable[..., dict[str, Any]] | None:
-    """``convert(values, prefix, problems)``: ``convert_values(..., creating=True)`` for rows having
-    exactly ``keys``, generated once per (model, keys) so a bulk insert's per-value work is the
-    field's ``convert`` call alone (no lookups, no branches on the field's kind). ``None`` when a
-    key is unknown or a Monetary field needs the record's currency: use ``convert_values`` then."""
+    """``convert(values, index, problems)``: ``convert_values(..., creating=True)`` for row ``index``
+    having exactly ``keys`` (problem paths ``"<index>.<field>"``), generated once per (model, keys)
+    so a bulk insert's per-value work is the field's ``convert`` call alone (no lookups, no
+    branches on the field's kind). ``None`` when a key is unknown or a Monetary field needs the
+    record's currency: use ``convert_values`` then."""
     found_key = (model, keys)
     if found_key in _row_converters:
         return _row_converters[found_key]
@@ -134,7 +135,8 @@ def row_converter(model: type[Model], keys: tuple[str, ...]) -> Callable[..., di
     convert: Callable[..., dict[str, Any]] | None = None
     if all(key in table and table[key][3] is None for key in keys):
         namespace: dict[str, Any] = {"FieldValueError": FieldValueError}
-        lines = ["def convert(values, prefix, problems):", "    out = {}"]
+        # The problem paths start with the row's index, built only when there is a problem.
+        lines = ["def convert(values, index, problems):", "    out = {}"]
         for i, key in enumerate(keys):
             field_convert, required, is_empty, _monetary = table[key]
             namespace[f"c{i}"], namespace[f"e{i}"] = field_convert, is_empty
@@ -142,13 +144,13 @@ def row_converter(model: type[Model], keys: tuple[str, ...]) -> Callable[..., di
                 "    try:",
                 f"        v = c{i}(values[{key!r}])",
                 "    except FieldValueError as exc:",
-                f"        problems.append({{'path': prefix + {key!r}, 'message': str(exc)}})",
+                f"        problems.append({{'path': f'{{index}}.' + {key!r}, 'message': str(exc)}})",
                 "    else:",
             ]
             if required:
                 lines += [
                     f"        if e{i}(v):",
-                    f"            problems.append({{'path': prefix + {key!r}, 'message': 'is required'}})",
+                    f"            problems.append({{'path': f'{{index}}.' + {key!r}, 'message': 'is required'}})",
                     "        else:",
                     f"            out[{key!r}] = v",
                 ]
@@ -156,7 +158,7 @@ def row_converter(model: type[Model], keys: tuple[str, ...]) -> Callable[..., di
                 lines.append(f"        out[{key!r}] = v")
         for name in _required_names(model):
             if name not in keys:
-                lines.append(f"    problems.append({{'path': prefix + {name!r}, 'message': 'is required'}})")
+                lines.append(f"    problems.append({{'path': f'{{index}}.' + {name!r}, 'message': 'is required'}})")
         lines.append("    return out")
         exec(compile("\n".join(lines) + "\n", f"<row converter {model.__name__}>", "exec"), namespace)
         convert = namespace["convert"]
