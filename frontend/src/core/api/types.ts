@@ -4229,14 +4229,22 @@ export type StockMove = {
   quantity?: (number | null);
   /** Reserved */
   reserved?: (number | null);
-  /** Unit. Default: the product's unit */
+  /** Unit. Default: the product's unit; another unit of its category is converted into it at confirmation */
   uom?: (RelatedRecord | null);
+  /** Unit asked. The unit the move was asked in, when it was not the product's */
+  asked_uom?: (RelatedRecord | null);
+  /** Demand asked. The demand in the unit asked (the demand is in the product's unit) */
+  asked_demand?: (number | null);
+  /** Lot/Serial asked. Deliveries: reserve only this lot; receipts: the lot received */
+  lot?: (RelatedRecord | null);
+  /** Waits for. This move waits until that move is done (chained operations) */
+  move_orig?: (RelatedRecord | null);
   /** Source location */
   source?: (RelatedRecord | null);
   /** Destination location */
   destination?: (RelatedRecord | null);
   /** State */
-  state?: ("draft" | "confirmed" | "partially_available" | "assigned" | "done" | "cancelled" | null);
+  state?: ("draft" | "waiting" | "confirmed" | "partially_available" | "assigned" | "done" | "cancelled" | null);
   /** Date. Date done */
   date?: (string | null);
   /** Unit cost. Incoming moves: the cost of one unit (default: the product's cost) */
@@ -4249,6 +4257,8 @@ export type StockMove = {
   reference?: (string | null);
   /** Invoice line */
   invoice_line?: (RelatedRecord | null);
+  /** Move dests */
+  move_dests?: Array<number>;
   /** Returned by */
   returned_by?: Array<number>;
   /** Created on */
@@ -4278,8 +4288,16 @@ export type StockMoveWrite = {
   demand?: ((number | string) | null);
   /** Quantity. Picked (moved at validation) */
   quantity?: ((number | string) | null);
-  /** Unit. Default: the product's unit */
+  /** Unit. Default: the product's unit; another unit of its category is converted into it at confirmation */
   uom?: ((number | {
+    id: number;
+  }) | null);
+  /** Lot/Serial asked. Deliveries: reserve only this lot; receipts: the lot received */
+  lot?: ((number | {
+    id: number;
+  }) | null);
+  /** Waits for. This move waits until that move is done (chained operations) */
+  move_orig?: ((number | {
     id: number;
   }) | null);
   /** Source location */
@@ -4294,6 +4312,8 @@ export type StockMoveWrite = {
   unit_cost?: ((number | string) | null);
   /** Lines */
   lines?: (Array<(number | Command)> | null);
+  /** Move dests */
+  move_dests?: (Array<(number | Command)> | null);
   /** Returned by */
   returned_by?: (Array<(number | Command)> | null);
   /** Context keys for this write (api.md 1.2). */
@@ -4316,8 +4336,16 @@ export type StockMoveUpdate = {
   demand?: ((number | string) | null);
   /** Quantity. Picked (moved at validation) */
   quantity?: ((number | string) | null);
-  /** Unit. Default: the product's unit */
+  /** Unit. Default: the product's unit; another unit of its category is converted into it at confirmation */
   uom?: ((number | {
+    id: number;
+  }) | null);
+  /** Lot/Serial asked. Deliveries: reserve only this lot; receipts: the lot received */
+  lot?: ((number | {
+    id: number;
+  }) | null);
+  /** Waits for. This move waits until that move is done (chained operations) */
+  move_orig?: ((number | {
     id: number;
   }) | null);
   /** Source location */
@@ -4332,6 +4360,8 @@ export type StockMoveUpdate = {
   unit_cost?: ((number | string) | null);
   /** Lines */
   lines?: (Array<(number | Command)> | null);
+  /** Move dests */
+  move_dests?: (Array<(number | Command)> | null);
   /** Returned by */
   returned_by?: (Array<(number | Command)> | null);
   /** Context keys for this write (api.md 1.2). */
@@ -4361,7 +4391,7 @@ export type StockMoveLine = {
   /** Reserved */
   reserved?: (number | null);
   /** State */
-  state?: ("draft" | "confirmed" | "partially_available" | "assigned" | "done" | "cancelled" | null);
+  state?: ("draft" | "waiting" | "confirmed" | "partially_available" | "assigned" | "done" | "cancelled" | null);
   /** Created on */
   created_date?: (string | null);
   /** Last updated on */
