@@ -1619,6 +1619,8 @@ export type CronJob = {
   frequency_unit?: ("Seconds" | "Minutes" | "Hours" | "Days" | "Months" | "Years" | null);
   /** Inactive jobs are skipped */
   active?: boolean;
+  /** Module owning the job (the one whose data file declares it); uninstalling it deletes the job */
+  module?: (string | null);
   /** Status */
   status?: ("Scheduled" | "Running" | null);
   /** Due at (empty: at the next poll) */
