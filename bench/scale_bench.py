@@ -33,30 +33,14 @@ from pathlib import Path
 from typing import Any
 
 import asyncpg
+from partner_models import Country, Partner
 
-from fullfinity.engine.base import Boolean, Char, Float, ManyToOne, Model, Text
 from fullfinity.engine.database.schema import sync_schema
 from fullfinity.engine.db import EmbeddedPostgres, dsn_for_database
 from fullfinity.engine.env import Environment
 from fullfinity.engine.records.registry import Registry
 
 N_COUNTRIES = 250
-
-
-# The peer harness's models (bench/peers_adapter.py), kept here so this script runs without it.
-class Country(Model):
-    name = Char(max_length=100, required=True)
-    code = Char(max_length=3, required=True)
-
-
-class Partner(Model):
-    name = Char(max_length=200, required=True)
-    email = Char(max_length=200)
-    phone = Char(max_length=50)
-    active = Boolean(default=True)
-    credit_limit = Float()
-    notes = Text()
-    country = ManyToOne("Country", related_name="partners")
 
 
 def ck_columns(name: str, email: str) -> int:
