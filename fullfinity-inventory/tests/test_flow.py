@@ -21,6 +21,18 @@ async def test_a_new_warehouse_gets_its_locations_and_operation_types(env):
     ]
 
 
+async def test_a_location_cannot_be_moved_inside_its_own_sublocation(env):
+    shelf = await env["Location"].create(name="Shelf", usage="internal")
+    bin_ = await env["Location"].create(name="Bin", usage="internal", parent=shelf.id)
+
+    shelf.parent = bin_.id
+    with pytest.raises(ValidationError) as caught:
+        await shelf.save()
+
+    assert caught.value.details[0]["path"] == "parent"
+    assert "inside itself" in caught.value.details[0]["message"]
+
+
 async def test_a_receipt_puts_the_goods_in_stock_and_numbers_the_transfer(stock):
     product = await stock.product()
     receipt = await stock.receive(product, "12.5")

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Self
 
-from fullfinity.engine.base import Boolean, Char, ManyToOne, Model, Selection, ValidationError
+from fullfinity.engine.base import Boolean, Char, ManyToOne, Model, Selection
+from fullfinity.engine.records.trees import refuse_cycle
 
 USAGES = [
     ("view", "View"),
@@ -54,13 +55,7 @@ class Location(Model):
 
     @Model.constrain("parent")
     async def _check_no_cycle(self) -> None:
-        seen = {self.id}
-        current = self.parent.id if self.parent is not None else None
-        while current is not None:
-            if current in seen:
-                raise ValidationError({"parent": "a location cannot be inside itself"})
-            seen.add(current)
-            current = await self.env.fetchval("SELECT parent_id FROM location WHERE id = $1", current)
+        await refuse_cycle(self, what="a location")
 
     async def save(self, *, check_concurrency: bool = False) -> None:
         touched = any(rec.id is None or {"name", "parent"} & set(rec._changes or {}) for rec in self)

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Self
 
-from fullfinity.engine.base import Char, ManyToOne, Model, ValidationError
+from fullfinity.engine.base import Char, ManyToOne, Model
+from fullfinity.engine.records.trees import refuse_cycle
 
 # Every category's full path from its root, computed in the database in one statement; a parent
 # cycle never reaches a root, so it cannot loop (the constraint below refuses cycles anyway).
@@ -36,14 +37,7 @@ class ProductCategory(Model):
 
     @Model.constrain("parent")
     async def _check_no_cycle(self) -> None:
-        seen = {self.id}
-        current = self.parent.id if self.parent is not None else None
-        while current is not None:
-            if current in seen:
-                raise ValidationError({"parent": "a category cannot be its own ancestor"})
-            seen.add(current)
-            row = await self.env.fetchrow("SELECT parent_id FROM product_category WHERE id = $1", current)
-            current = row["parent_id"] if row is not None else None
+        await refuse_cycle(self, what="a category")
 
     async def save(self, *, check_concurrency: bool = False) -> None:
         touched = any(name in (rec._changes or {}) for rec in self for name in ("name", "parent"))
