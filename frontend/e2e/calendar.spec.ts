@@ -1,6 +1,6 @@
 // The Calendar on the e2e_board module's tasks (e2e/server.ts seeds them in the current week).
 import type { Locator, Page } from "@playwright/test";
-import { expect, expectAccessible, login, openMenu, test } from "./fixtures";
+import { expect, expectAccessible, login, openMenu, settle, test } from "./fixtures";
 import { BASE, INTERNAL, thisWeek, token } from "./server";
 
 async function api(path: string, body: unknown, method = "POST"): Promise<{ data: Record<string, unknown>[] }> {
@@ -27,6 +27,7 @@ async function dragTo(page: Page, from: Locator, to: Locator, dy: number): Promi
   await page.mouse.down();
   await page.mouse.move(a.x + a.width / 2 + 6, a.y + 14, { steps: 3 });
   await page.mouse.move(b.x + b.width / 2, a.y + 8 + dy, { steps: 12 });
+  await settle(page);
   await page.mouse.up();
 }
 
@@ -64,6 +65,7 @@ test("dragging the bottom edge of an event changes its end", async ({ page }) =>
   await page.mouse.down();
   await page.mouse.move(box.x + box.width / 2, box.y + 12, { steps: 3 });
   await page.mouse.move(box.x + box.width / 2, box.y + 42, { steps: 10 });
+  await settle(page);
   await page.mouse.up();
   await expect.poll(async () => instant((await task("Fix the login bug")).stop)).toBe(instant(thisWeek(2, 15)));
 });
@@ -117,6 +119,7 @@ test("a drag on empty time creates a task over the dragged range", async ({ page
   await page.mouse.move(x, friday.y + 11 * 40, { steps: 4 });
   await page.mouse.move(x, friday.y + 12.5 * 40 - 2, { steps: 6 }); // 12:30
   await expect(page.getByTestId("calendar-selection")).toContainText("10:00 – 12:30");
+  await settle(page);
   await page.mouse.up();
   const dialog = page.getByRole("dialog", { name: "New event" });
   await expect(dialog.getByTestId("new-event-range")).toContainText("10:00 – 12:30");
@@ -152,6 +155,7 @@ test("an all-day event stretches over days by its right edge, and back with Shif
   await page.mouse.down();
   await page.mouse.move(handle.x + 14, handle.y + handle.height / 2, { steps: 3 });
   await page.mouse.move(sunday.x + sunday.width / 2, sunday.y + sunday.height / 2, { steps: 12 });
+  await settle(page);
   await page.mouse.up();
   await expect.poll(async () => instant((await task("Team offsite")).stop)).toBe(instant(thisWeek(7, 0)));
   await expect(page.getByTestId("calendar-allday").getByTestId("calendar-event").filter({ hasText: "Team offsite" })).toHaveCount(3);

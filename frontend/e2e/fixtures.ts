@@ -81,3 +81,12 @@ export async function expectAccessible(page: Page): Promise<void> {
   const bad = result.violations.filter((v) => v.impact === "serious" || v.impact === "critical");
   expect(bad.map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(" ")).join(", ")}`)).toEqual([]);
 }
+
+/**
+ * Waits until the page has drawn two frames: a drag library decides what is under the pointer
+ * while React renders the last move, so releasing the button before that (a loaded CI machine)
+ * would drop on the place the pointer came from.
+ */
+export async function settle(page: Page): Promise<void> {
+  await page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))));
+}

@@ -1,6 +1,6 @@
 // The Kanban board on the e2e_board module's tasks (e2e/server.ts seeds the stages and tasks).
 import type { Locator, Page } from "@playwright/test";
-import { expect, expectAccessible, login, openMenu, test } from "./fixtures";
+import { expect, expectAccessible, login, openMenu, settle, test } from "./fixtures";
 import { BASE, token } from "./server";
 
 async function task(name: string): Promise<{ id: number; stage: { display_name: string } | null; sequence: number }> {
@@ -24,14 +24,21 @@ async function taskKind(name: string): Promise<string> {
 const column = (page: Page, name: string): Locator => page.locator(`section[aria-label="${name}"]`);
 const card = (page: Page, name: string): Locator => page.getByTestId("kanban-card").filter({ hasText: name });
 
-/** A pointer drag in small steps, as a person drags (dnd-kit starts after 6 px). */
+/**
+ * A pointer drag in small steps, as a person drags (dnd-kit starts after 6 px). A column is
+ * aimed at its cards' area (its drop zone), not its header; the button is released only once the
+ * page has drawn the last move.
+ */
 async function drag(page: Page, from: Locator, to: Locator): Promise<void> {
   const a = (await from.boundingBox())!;
-  const b = (await to.boundingBox())!;
+  const zone = to.locator(".ff-kanban-scroll");
+  const b = (await ((await zone.count()) ? zone : to).boundingBox())!;
   await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
   await page.mouse.down();
   await page.mouse.move(a.x + a.width / 2 + 10, a.y + a.height / 2, { steps: 3 });
-  await page.mouse.move(b.x + b.width / 2, b.y + Math.min(b.height / 2, 40), { steps: 12 });
+  await settle(page);
+  await page.mouse.move(b.x + b.width / 2, b.y + Math.min(b.height / 2, 30), { steps: 12 });
+  await settle(page);
   await page.mouse.up();
 }
 
@@ -92,6 +99,7 @@ test("dragging a card to another column writes its stage, without reloading the 
   await expect.poll(() => queries.length).toBeGreaterThan(0);
   expect(queries.filter((q) => q.includes("group_by"))).toHaveLength(queries.length);
   // The card took the server's new updated_date: moving it again is not refused as stale.
+  await expect(page.getByTestId("kanban-board")).not.toHaveAttribute("data-last-move-ms", "");
   await drag(page, card(page, "Write the report"), column(page, "Doing"));
   await expect(column(page, "Review").getByTestId("column-count")).toHaveText("0");
   await expect.poll(async () => (await task("Write the report")).stage?.display_name).toBe("Doing");
