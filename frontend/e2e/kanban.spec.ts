@@ -60,6 +60,17 @@ test("the board shows every stage as a column with its count and sum, Done folde
   await expect(column(page, "Done")).toBeVisible();
 });
 
+test("a stage the column filter keeps for another user is not a column of the admin's board", async ({ page }) => {
+  await expect(column(page, "Review")).toBeVisible();
+  const stages = await fetch(`${BASE}/api/query/E2eStage`, {
+    method: "POST", headers: { "Content-Type": "application/json", Authorization: `Bearer ${await token()}` },
+    body: JSON.stringify({ fields: ["name"], q_filter: "Q(name=\"Dana's stage\")" }),
+  });
+  expect(((await stages.json()) as { data: unknown[] }).data).toHaveLength(1); // it exists, Dana's only
+  await expect(page.getByTestId("kanban-column")).toHaveCount(4);
+  await expect(column(page, "Dana's stage")).toHaveCount(0);
+});
+
 test("a column loads 40 cards, draws only those in view, then the rest with Load more", async ({ page }) => {
   const backlog = column(page, "Backlog");
   const scroll = backlog.locator(".ff-kanban-scroll");

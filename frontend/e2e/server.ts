@@ -103,13 +103,16 @@ export function thisWeek(days: number, hours: number): string {
   return new Date(monday.getTime() + (days * 24 + hours) * 3_600_000).toISOString();
 }
 
-/** Stages (Done folded) and tasks: 45 in Backlog (one "Load more"), a locked one the record rule protects. */
+/** Stages (Done folded, one only Dana's) and tasks: 45 in Backlog (one "Load more"), a locked one the record rule protects. */
 async function seedBoard(admin: string): Promise<void> {
   const stages = [
     { name: "Backlog", sequence: 10 }, { name: "Doing", sequence: 20 }, { name: "Review", sequence: 30 }, { name: "Done", sequence: 40, fold: true },
   ];
   const created = (await api("/api/bulk-create/E2eStage", { records: stages }, admin)) as { data: { id: number }[] };
   const [backlog, doing, , done] = created.data.map((s) => s.id);
+  // A stage of the demo user Dana's only: the board's column_filter leaves it out of the admin's board.
+  const users = (await api("/api/query/User", { fields: ["id"], q_filter: "Q(email='user@demo.example.com')" }, admin)) as { data: { id: number }[] };
+  await api("/api/bulk-create/E2eStage", { records: [{ name: "Dana's stage", sequence: 25, owner: users.data[0]!.id }] }, admin);
   const tasks = [
     ...Array.from({ length: 45 }, (_, i) => ({ name: `Backlog task ${String(i + 1).padStart(2, "0")}`, stage: backlog, sequence: (i + 1) * 10, amount: "10.10", kind: i % 3 === 0 ? "bug" : "feature" })),
     { name: "Write the report", stage: doing, sequence: 10, amount: "100.25", kind: "feature", start: thisWeek(1, 9), stop: thisWeek(1, 11) },

@@ -104,3 +104,27 @@ async def test_the_search_filters_select_what_their_names_say(crm, sam):
     assert await found("lost") == ["mine lost"]
     assert await found("overdue") == ["mine open overdue"]
     assert await found("won", "lost") == ["mine lost", "mine won"]  # one group: ORed
+
+
+async def test_the_pipeline_lists_only_the_shared_stages_and_those_of_the_users_own_team(crm):
+    sales_rep = await crm.user("sales_rep")
+    enterprise_rep = await crm.user("enterprise_rep")
+    async with crm.env() as env:
+        sales = await env["CrmTeam"].create(name="Sales board team", members=[sales_rep])
+        enterprise = await env["CrmTeam"].create(name="Enterprise board team", members=[enterprise_rep])
+        await env["CrmStage"].create(name="Sales-only check", sequence=5, team=sales.id)
+        await env["CrmStage"].create(name="Enterprise-only review", sequence=6, team=enterprise.id)
+    board = (await crm.call("GET", "/api/views/CrmLead?type=Kanban", "sales_rep")).json()
+    column_filter = board["arch"][0]["column_filter"]
+    assert isinstance(column_filter, dict)  # sent as a Q tree, bound names left to the server
+
+    async def columns(user: str) -> list[str]:
+        answer = await crm.call("POST", "/api/query/CrmStage", user, {"fields": ["name"], "q_filter": column_filter})
+        assert answer.status_code == 200, answer.text
+        return [s["name"] for s in answer.json()["data"]]
+
+    sales_columns = await columns("sales_rep")
+    assert "Sales-only check" in sales_columns and "Enterprise-only review" not in sales_columns
+    assert {"New", "Qualified", "Proposition", "Won"} <= set(sales_columns)  # shared by every team
+    enterprise_columns = await columns("enterprise_rep")
+    assert "Enterprise-only review" in enterprise_columns and "Sales-only check" not in enterprise_columns

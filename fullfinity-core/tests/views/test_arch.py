@@ -94,6 +94,21 @@ def test_kanban_columns_fold_by_a_boolean_of_the_column_model_and_quick_create_i
     assert "first field is a ManyToOne" in problems["arch.1.fold_field"]
 
 
+def test_kanban_column_filter_is_a_q_string_over_the_column_model(reg):
+    good = [{"drag_fields": ["team"], "column_filter": "Q(folded=False) | Q(name__icontains='x')", "content": []}]
+    assert check_view(ViewDef("v", "Kanban", "VwTicket", good), reg) == []
+    bad = [
+        {"drag_fields": ["team"], "column_filter": "Q(ghost=1)", "content": []},
+        {"drag_fields": ["team"], "column_filter": ["Q(folded=False)"], "content": []},
+        {"drag_fields": ["priority"], "column_filter": "Q(folded=False)", "content": []},
+    ]
+    problems = dict(check_view(ViewDef("v", "Kanban", "VwTicket", bad), reg))
+    assert set(problems) == {"arch.0.column_filter", "arch.1.column_filter", "arch.2.column_filter"}
+    assert "ghost" in problems["arch.0.column_filter"]
+    assert "must be a Q string over VwTeam" in problems["arch.1.column_filter"]
+    assert "first field is a ManyToOne" in problems["arch.2.column_filter"]
+
+
 def test_kanban_cards_are_coloured_by_a_stored_field_with_an_optional_colour_map(reg):
     good = [{"color_field": "priority", "colors": {"urgent": "red"}, "content": []}]
     assert check_view(ViewDef("v", "Kanban", "VwTicket", good), reg) == []

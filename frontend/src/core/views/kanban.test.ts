@@ -49,6 +49,12 @@ describe("kanbanSpec", () => {
     expect(buildColumns(spec, [{ kind: "bug", __count: 2 }], null).map((c) => [c.key, c.label, c.count])).toEqual([["bug", "Bug", 2], ["feature", "Feature", 0]]);
     expect(columnFilter(spec, "bug")).toEqual({ path: "kind", lookup: "eq", value: "bug" });
   });
+  it("reads the arch's column_filter (a Q tree over the column model) and drops it for another group-by", () => {
+    const tree = { or: [{ path: "team", lookup: "isnull", value: true }, { path: "team__members__id", lookup: "eq", value: { $var: "uid" } }] };
+    expect(specOf(board({ column_filter: tree })).columnsFilter).toEqual(tree);
+    expect(specOf(board()).columnsFilter).toBeNull();
+    expect(kanbanSpec(board({ column_filter: tree }), {}, ["kind"]).columnsFilter).toBeNull();
+  });
   it("keeps the arch's column field for a group-by on another type or a date part", () => {
     expect(kanbanSpec(board(), {}, ["amount"]).groupField).toBe("stage");
     expect(kanbanSpec(board(), {}, ["kind:month"]).groupField).toBe("stage");
@@ -64,6 +70,12 @@ describe("buildColumns", () => {
     const columns = buildColumns(spec, groups, targets);
     expect(columns.map((c) => [c.label, c.count, c.fold])).toEqual([["New", 0, false], ["Done", 4, true]]);
     expect(columns[1]!.totals["amount:sum"]).toBe("1250.10");
+  });
+  it("a stage the column filter leaves out shows only while it holds cards, after the listed ones", () => {
+    const listed = [{ id: 1, display_name: "New", fold: false }];
+    expect(buildColumns(spec, [], listed).map((c) => c.label)).toEqual(["New"]);
+    const groups = [{ stage: { id: 5, display_name: "Enterprise review" }, __count: 2 }];
+    expect(buildColumns(spec, groups, listed).map((c) => [c.label, c.count])).toEqual([["New", 0], ["Enterprise review", 2]]);
   });
   it("adds a None column only when records have no stage", () => {
     const columns = buildColumns(spec, [{ stage: null, __count: 2 }], targets);

@@ -1,7 +1,8 @@
 /**
  * The Kanban board's data (views.md 7.2, web-client.md 3): what the arch asks for (the column
  * field, folding, colours, the header aggregates), the columns (every stage of a ManyToOne in
- * its order, every choice of a Selection, else the values present), the filter of one column,
+ * its order, or those the arch's `column_filter` keeps, plus any holding cards; every choice of a
+ * Selection, else the values present), the filter of one column,
  * and the writes a drop makes (the column field and, when the model has `sequence`, the order,
  * each with the record's `updated_date` so a stale card is refused, never overwritten).
  */
@@ -22,6 +23,11 @@ export interface KanbanSpec {
   groupField: string | null;
   group: FieldMeta | null;
   foldField: string | null;
+  /**
+   * The arch's `column_filter` (a Q tree over the columns' model, bound names unresolved): which
+   * target records the board lists as columns when they hold no card. Null: every target.
+   */
+  columnsFilter: QNode | null;
   quickCreate: boolean;
   colorField: string | null;
   colors: Record<string, string>;
@@ -75,6 +81,8 @@ export function kanbanSpec(view: ViewDef, modelFields?: Record<string, FieldMeta
     group: groupField ? fields[groupField] ?? null : null,
     // The fold field belongs to the arch's column relation; another group-by folds nothing.
     foldField: typeof block.fold_field === "string" && groupField === archField ? block.fold_field : null,
+    // So does the column filter: it is a Q over the arch's column relation.
+    columnsFilter: block.column_filter && typeof block.column_filter === "object" && groupField === archField ? (block.column_filter as QNode) : null,
     quickCreate: block.quick_create !== false && groupField !== null,
     colorField,
     colors: (block.colors && typeof block.colors === "object" ? block.colors : {}) as Record<string, string>,
@@ -122,9 +130,10 @@ export interface ColumnTarget { id: number; display_name: string | null; [key: s
 
 /**
  * The board's columns, in order: for a ManyToOne every record of the target (`targets`, in its
- * default order, when there are at most 50), for a Selection every choice, else the values the
- * groups have; a "None" column only when records have no value. Counts and totals come from the
- * grouped query.
+ * default order, when there are at most 50; the arch's `column_filter` narrows them), for a
+ * Selection every choice, then the values the groups have that are not listed yet (a stage the
+ * filter leaves out still shows while it holds cards, after the listed ones); a "None" column only
+ * when records have no value. Counts and totals come from the grouped query.
  */
 export function buildColumns(spec: KanbanSpec, groups: RecordValues[], targets: ColumnTarget[] | null): Column[] {
   const byKey = new Map<string, RecordValues>();

@@ -37,14 +37,18 @@ export function useColumnGroups(spec: KanbanSpec, request: BoardRequest) {
   });
 }
 
-/** The target records of a ManyToOne column field (every stage, so empty ones show). */
+/**
+ * The target records of a ManyToOne column field (every stage, so empty ones show; with the arch's
+ * `column_filter`, those it keeps: the server binds its names, `uid` and the others).
+ */
 export function useColumnTargets(spec: KanbanSpec) {
   const relation = spec.group?.type === "ManyToOne" ? spec.group.relation : undefined;
   const fields = ["display_name", ...(spec.foldField ? [spec.foldField] : [])];
+  const q_filter = spec.columnsFilter;
   return useQuery({
-    queryKey: queryKeys.viewData(relation ?? "-", "KanbanColumns", { fields }),
+    queryKey: queryKeys.viewData(relation ?? "-", "KanbanColumns", { fields, q_filter }),
     queryFn: async ({ signal }) =>
-      (await api.query(relation!, { fields, limit: MAX_EMPTY_COLUMNS + 1, total: "none" }, { signal, background: true })).data as ColumnTarget[],
+      (await api.query(relation!, { fields, q_filter, limit: MAX_EMPTY_COLUMNS + 1, total: "none" }, { signal, background: true })).data as ColumnTarget[],
     enabled: Boolean(relation),
   });
 }

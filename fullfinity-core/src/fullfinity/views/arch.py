@@ -67,7 +67,16 @@ ROOT_KEYS: dict[str, frozenset[str]] = {
     "Form": frozenset({"content"}),
     "List": frozenset({"content", "editable", "buttons", "decorations"}),
     "Kanban": frozenset(
-        {"content", "drag_fields", "aggregates", "quick_create", "fold_field", "color_field", "colors"}
+        {
+            "content",
+            "drag_fields",
+            "aggregates",
+            "quick_create",
+            "fold_field",
+            "column_filter",
+            "color_field",
+            "colors",
+        }
     ),
     "Calendar": frozenset({"content", "default_mode"}),
     "Search": frozenset({"content"}),
@@ -345,6 +354,8 @@ class Checker:
             self.add(f"{path}.quick_create", "must be true or false")
         if "fold_field" in block:
             self._fold_field(model, block, f"{path}.fold_field")
+        if "column_filter" in block:
+            self._column_filter(model, block, f"{path}.column_filter")
         if "color_field" in block:
             self._color_field(model, block, path)
         if self.view_type == "Calendar" and path.endswith(".0"):
@@ -354,14 +365,32 @@ class Checker:
         if "default_mode" in block and block["default_mode"] not in ("month", "week", "day"):
             self.add(f"{path}.default_mode", "must be month, week or day")
 
-    def _fold_field(self, model: type[Model], block: dict[str, Any], path: str) -> None:
-        """``fold_field`` names a stored Boolean of the columns' model (a ManyToOne first drag field)."""
+    def _column_model(self, model: type[Model], block: dict[str, Any], path: str) -> type[Model] | None:
+        """The columns' model: the target of the first drag field when it is a ManyToOne (else an error)."""
         drags = block.get("drag_fields")
         first = model._fields.get(drags[0]) if isinstance(drags, list) and drags and isinstance(drags[0], str) else None
         if first is None or field_kind(first) != "ManyToOne":
             self.add(path, "needs drag_fields whose first field is a ManyToOne: the columns are its records")
-            return
+            return None
         target: type[Model] = getattr(first, "target_model")  # noqa: B009 - a ManyToOne's, checked above
+        return target
+
+    def _column_filter(self, model: type[Model], block: dict[str, Any], path: str) -> None:
+        """``column_filter`` is a Q string over the columns' model: which empty columns the board lists."""
+        target = self._column_model(model, block, path)
+        if target is None:
+            return
+        if not isinstance(block["column_filter"], str):
+            self.add(path, f'must be a Q string over {target._name}, such as "Q(team__isnull=True)"')
+            return
+        # The server evaluates it (the q_filter of the columns' query): any path of the columns' model.
+        self.q_string(block["column_filter"], target, path)
+
+    def _fold_field(self, model: type[Model], block: dict[str, Any], path: str) -> None:
+        """``fold_field`` names a stored Boolean of the columns' model (a ManyToOne first drag field)."""
+        target = self._column_model(model, block, path)
+        if target is None:
+            return
         name = block["fold_field"]
         f = target._fields.get(name) if isinstance(name, str) else None
         if f is None or f.column is None or field_kind(f) != "Boolean":

@@ -149,6 +149,10 @@ class _Resolution:
                 for leaf in q_leaves(q) if q is not None else ():
                     self.use(model, leaf.path.split("__")[0], "")
             out["decorations"] = trees
+        if isinstance(out.get("column_filter"), str):
+            # Over the columns' model (checked at install); the client sends it back as the q_filter
+            # of the columns' query, where the server binds uid, company_id and the other names.
+            out["column_filter"] = Q.parse(out["column_filter"]).to_json()
         for name in out.get("drag_fields") or []:
             self.use(model, name)
         for spec in out.get("aggregates") or []:
