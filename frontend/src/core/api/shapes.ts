@@ -28,6 +28,8 @@ export interface FieldMeta {
   computed?: boolean;
   hint?: string | null;
   max_length?: number;
+  /** Text(html=True): the value is HTML sanitised by the server. */
+  html?: boolean;
   selection?: [string, string][];
   relation?: string;
   related_name?: string;

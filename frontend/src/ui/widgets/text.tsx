@@ -2,6 +2,7 @@
 import { Anchor, ColorInput, ColorSwatch, Group, JsonInput, Text as MText, Textarea, TextInput } from "@mantine/core";
 import type { CSSProperties, ReactNode } from "react";
 import { formatValue } from "../../core/format";
+import { htmlToText, sanitizeHtml } from "../../core/html";
 import { createWidget, registerWidget, type WidgetProps } from "../../core/registry/widgets";
 import { lazyWidget } from "./lazy";
 
@@ -80,8 +81,18 @@ const area = (p: WidgetProps): ReactNode => editable(p)
   ? <Textarea {...inputProps(p)} autosize minRows={2} maxRows={12} value={(p.value as string) ?? ""} onChange={(e) => p.onChange(e.currentTarget.value || null)} />
   : <MText size="sm" style={{ whiteSpace: p.mode === "form" || p.mode === "display" ? "pre-wrap" : undefined }}>{display(p)}</MText>;
 registerWidget("Textarea", createWidget({ name: "Textarea", fieldTypes: ["Text"], render: area }));
-// Rich text is stored as text and shown as plain text: no HTML from records reaches the page unsanitised.
-registerWidget("RichText", createWidget({ name: "RichText", fieldTypes: ["Text"], render: area }));
+// Rich text: on a Text(html=True) field (sanitised by the server) the value is HTML, shown through
+// the client's allowlist too; lists show its text; the editor is a lazy chunk. On a plain Text
+// field it is a Textarea (no HTML from such a field reaches the page).
+const RichTextEdit = lazyWidget(() => import("./richTextEditor").then((m) => m.RichTextEdit));
+const rich = (p: WidgetProps): ReactNode => {
+  if (!p.field.html) return area(p);
+  const value = (p.value as string | null) ?? "";
+  if (editable(p) && !p.readonly && p.mode === "form") return <RichTextEdit {...p} />;
+  if (p.mode === "list" || p.mode === "formlist") return <MText span size="sm">{htmlToText(value)}</MText>;
+  return <div className="ff-richtext" data-field={p.name} dangerouslySetInnerHTML={{ __html: sanitizeHtml(value) }} />;
+};
+registerWidget("RichText", createWidget({ name: "RichText", fieldTypes: ["Text"], render: rich }));
 
 function href(value: string): string | null {
   if (/^https?:\/\//i.test(value)) return value;

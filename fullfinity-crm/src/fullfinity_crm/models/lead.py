@@ -108,7 +108,7 @@ class CrmLead(LeadActions, Model):
     lost_reason = ManyToOne("CrmLostReason", on_delete="SET NULL", description="Lost reason")
     active = Boolean(default=True)
     won_status = Selection(choices=WON_STATUS, readonly=True, index=True, default="pending", description="Status")
-    description = Text(description="Notes")
+    description = Text(html=True, description="Notes")
     source = Char(max_length=120, hint="Where the lead came from (website form, fair, referral...)")
     email_domain = Char(max_length=255, calculate="_compute_keys", store=True, readonly=True, index=True)
     email_normalized = Char(max_length=320, calculate="_compute_keys", store=True, readonly=True, index=True)

@@ -36,6 +36,8 @@ def field_meta(field: Field[Any], model: type[Model] | None = None) -> dict[str,
     }
     if f.type_name in ("Char",) and getattr(f, "max_length", None):
         out["max_length"] = f.max_length
+    if f.type_name == "Text" and getattr(f, "html", False):
+        out["html"] = True  # sanitised on the server: a client may show it as HTML
     if f.type_name == "Selection":
         out["selection"] = [[value, label] for value, label in f.choices]
     if f.type_name in ("Float", "Numeric") and getattr(f, "digits", None):

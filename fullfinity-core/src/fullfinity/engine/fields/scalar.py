@@ -10,6 +10,7 @@ from typing import Any
 from typing_extensions import Unpack
 
 from fullfinity.engine.fields.base import Field, FieldOptions, FieldValueError
+from fullfinity.engine.fields.html import sanitize_html
 
 __all__ = ["Boolean", "Char", "Float", "Integer", "Monetary", "Numeric", "Selection", "Text"]
 
@@ -65,12 +66,31 @@ class Char(Field[str]):
 
 
 class Text(Char):
-    """Unlimited text: ``TEXT``."""
+    """Unlimited text: ``TEXT``. With ``html=True`` the value is HTML, sanitised on every create and
+    write (``fields.html``: an allowlist of editor tags), so a client may show it as HTML."""
 
     type_name = "Text"
 
-    def __init__(self, **options: Unpack[FieldOptions]) -> None:
+    def __init__(self, *, html: bool = False, **options: Unpack[FieldOptions]) -> None:
         super().__init__(**options)
+        if not isinstance(html, bool):
+            raise TypeError(f"Text(html=...) must be True or False, got {html!r}")
+        self.html = html
+        if html:
+            self._given["html"] = html
+
+    @classmethod
+    def _type_option_names(cls) -> str:
+        return ", html"
+
+    def _type_options(self) -> dict[str, Any]:
+        return {"html": self.html}
+
+    def convert(self, value: Any) -> Any:
+        value = super().convert(value)
+        if self.html and value is not None:
+            return sanitize_html(value)
+        return value
 
     @property
     def sql_type(self) -> str:  # type: ignore[override]
