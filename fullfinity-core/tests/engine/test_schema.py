@@ -2,7 +2,7 @@
 
 import pytest
 
-from fullfinity.engine.base import Boolean, Char, Integer, Model, Selection
+from fullfinity.engine.base import Boolean, Char, Integer, ManyToOne, Model, Selection
 from fullfinity.engine.database.schema import plan_schema, sync_schema
 from fullfinity.engine.records.registry import Registry
 from fullfinity.exceptions import ModuleError
@@ -90,3 +90,44 @@ async def test_changing_a_field_type_is_refused(conn):
     await sync_schema(conn, Registry.from_models(v1()))
     with pytest.raises(ModuleError, match="needs a migration"):
         await sync_schema(conn, Registry.from_models(v3_type_change()))
+
+
+def shelf_models(*, indexed: bool):
+    class ScShelf(Model):
+        name = Char(max_length=20)
+
+    class ScBook(Model):
+        shelf = ManyToOne("ScShelf") if indexed else ManyToOne("ScShelf", index=False)
+
+    return ScShelf, ScBook
+
+
+async def indexes_and_keys(conn, table):
+    indexes = {r["indexname"] for r in await conn.fetch("SELECT indexname FROM pg_indexes WHERE tablename = $1", table)}
+    keys = {
+        r["conname"] for r in await conn.fetch("SELECT conname FROM pg_constraint WHERE conrelid = $1::regclass", table)
+    }
+    return indexes, keys
+
+
+async def test_index_false_on_a_many_to_one_opts_out_of_its_index_and_keeps_the_foreign_key(conn):
+    registry = Registry.from_models(*shelf_models(indexed=False))
+    await sync_schema(conn, registry)
+    indexes, keys = await indexes_and_keys(conn, "sc_book")
+    assert "ix_sc_book__shelf_id" not in indexes
+    assert "fk_sc_book__shelf_id" in keys
+    assert (await plan_schema(conn, registry)).empty
+
+
+async def test_an_upgrade_drops_the_index_a_many_to_one_opts_out_of_and_creates_it_back(conn):
+    await sync_schema(conn, Registry.from_models(*shelf_models(indexed=True)))
+    assert "ix_sc_book__shelf_id" in (await indexes_and_keys(conn, "sc_book"))[0]
+
+    leaner = Registry.from_models(*shelf_models(indexed=False))
+    assert 'DROP INDEX "ix_sc_book__shelf_id"' in (await sync_schema(conn, leaner)).ddl()
+    indexes, keys = await indexes_and_keys(conn, "sc_book")
+    assert "ix_sc_book__shelf_id" not in indexes and "fk_sc_book__shelf_id" in keys
+    assert (await plan_schema(conn, leaner)).empty
+
+    await sync_schema(conn, Registry.from_models(*shelf_models(indexed=True)))
+    assert "ix_sc_book__shelf_id" in (await indexes_and_keys(conn, "sc_book"))[0]

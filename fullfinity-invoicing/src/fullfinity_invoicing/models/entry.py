@@ -120,10 +120,12 @@ class JournalItem(Model):
     credit = Monetary(required=True, default=Decimal(0))
     balance = Monetary(calculate="_compute_balance", store=True, readonly=True)
     amount_currency = Monetary(hint="Signed amount in the item's currency")
-    currency = ManyToOne("Currency", on_delete="RESTRICT")
+    # Not indexed (index=False keeps the foreign key): nothing looks items up by currency or by tax, and
+    # every posted item would pay for the two indexes (docs/benchmarks.md, issue 14).
+    currency = ManyToOne("Currency", on_delete="RESTRICT", index=False)
     date = Date(readonly=True)
     date_maturity = Date(description="Due date")
-    tax_line = ManyToOne("Tax", on_delete="RESTRICT", readonly=True, hint="The tax this item books")
+    tax_line = ManyToOne("Tax", on_delete="RESTRICT", readonly=True, index=False, hint="The tax this item books")
     tax_base = Monetary(readonly=True, hint="Base of the tax this item books")
     taxes = ManyToMany("Tax", hint="Taxes applied to this base item")
     amount_residual = Monetary(readonly=True, hint="Open amount (company currency), receivables and payables")

@@ -36,11 +36,15 @@ class InvoiceLine(Model):
     invoice = ManyToOne("Invoice", related_name="lines", required=True, on_delete="CASCADE")
     sequence = Integer(default=10)
     display_type = Selection(choices=DISPLAY_TYPES, required=True, default="product", description="Line type")
-    product = ManyToOne("Product", on_delete="RESTRICT")
+    # product, account and unit are not indexed (index=False keeps the foreign keys): lines are read by their
+    # invoice, never looked up by these; each index cost every line written (docs/benchmarks.md, issue 14).
+    product = ManyToOne("Product", on_delete="RESTRICT", index=False)
     name = Text(description="Description", hint="Default: the product's name")
-    account = ManyToOne("Account", on_delete="RESTRICT", hint="Default: the product's, its category's, the settings'")
+    account = ManyToOne(
+        "Account", on_delete="RESTRICT", index=False, hint="Default: the product's, its category's, the settings'"
+    )
     quantity = Numeric(digits=(16, 4), default=Decimal(1))
-    uom = ManyToOne("Uom", on_delete="RESTRICT", description="Unit")
+    uom = ManyToOne("Uom", on_delete="RESTRICT", index=False, description="Unit")
     price_unit = Monetary(
         default=Decimal(0), currency_field="invoice__currency", description="Unit price",
         hint="Default: the product's price",

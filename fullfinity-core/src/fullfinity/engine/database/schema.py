@@ -76,8 +76,13 @@ def constraint_name(prefix: str, table: str, *columns: str) -> str:
 
 
 def _indexed(field: Field[Any]) -> bool:
-    """B-tree index wanted: ``index=True``, and every ManyToOne column (reverse lookups, cascades)."""
-    return (field.index or field.relational) and not field.unique
+    """B-tree index wanted: ``index=True``, and every ManyToOne column (reverse lookups, cascades)
+    unless the field says ``index=False`` explicitly (its foreign key stays; orm.md section 8)."""
+    if field.unique:
+        return False
+    if field.relational:
+        return field._given.get("index") is not False
+    return field.index
 
 
 def _column_type(field: Field[Any]) -> tuple[str, int | None, int | None, int | None]:
