@@ -29,9 +29,3 @@ export function sanitizeHtml(html: string): string {
   box.append(...Array.from(doc.body.childNodes).flatMap((child) => clean(child, doc)));
   return box.innerHTML;
 }
-
-/** The text of an HTML value (lists show rich text as one line of plain text). */
-export function htmlToText(html: string): string {
-  const doc = new DOMParser().parseFromString(`<body>${html}</body>`, "text/html");
-  return (doc.body.textContent ?? "").replace(/\s+/g, " ").trim();
-}

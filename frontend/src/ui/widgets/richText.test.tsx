@@ -1,6 +1,6 @@
 // The RichText widget: sanitised HTML in read mode, plain text in lists, a Textarea on plain Text.
 import { MantineProvider } from "@mantine/core";
-import { render } from "@testing-library/react";
+import { render, waitFor } from "@testing-library/react";
 import { describe, expect, it } from "vitest";
 import type { FieldMeta } from "../../core/api/shapes";
 import { sanitizeHtml } from "../../core/html";
@@ -18,10 +18,10 @@ describe("RichText", () => {
     expect(sanitizeHtml('<a href="https://x.org">x</a>')).toBe('<a href="https://x.org" rel="noopener noreferrer">x</a>');
   });
 
-  it("shows sanitised HTML read-only and text in lists", () => {
+  it("shows sanitised HTML read-only (a lazy chunk) and text in lists", async () => {
     const props = { name: "description", field: html, value: hostile, record: {}, readonly: true, required: false, properties: {}, label: "Notes", onChange: () => {} };
     const shown = render(<MantineProvider>{renderWidget("RichText", { ...props, mode: "display" } as never)}</MantineProvider>);
-    expect(shown.container.querySelector("strong")?.textContent).toBe("there");
+    await waitFor(() => expect(shown.container.querySelector("strong")?.textContent).toBe("there"));
     expect(shown.container.querySelector(".ff-richtext")?.innerHTML).not.toMatch(/script|onerror|javascript/i);
     const listed = render(<MantineProvider>{renderWidget("RichText", { ...props, mode: "list" } as never)}</MantineProvider>);
     expect(listed.container.querySelector("strong")).toBeNull();

@@ -2,7 +2,7 @@
 import { Anchor, ColorInput, ColorSwatch, Group, JsonInput, Text as MText, Textarea, TextInput } from "@mantine/core";
 import type { CSSProperties, ReactNode } from "react";
 import { formatValue } from "../../core/format";
-import { htmlToText, sanitizeHtml } from "../../core/html";
+import { htmlToText } from "../../core/htmlText";
 import { createWidget, registerWidget, type WidgetProps } from "../../core/registry/widgets";
 import { lazyWidget } from "./lazy";
 
@@ -85,12 +85,13 @@ registerWidget("Textarea", createWidget({ name: "Textarea", fieldTypes: ["Text"]
 // the client's allowlist too; lists show its text; the editor is a lazy chunk. On a plain Text
 // field it is a Textarea (no HTML from such a field reaches the page).
 const RichTextEdit = lazyWidget(() => import("./richTextEditor").then((m) => m.RichTextEdit));
+const RichTextView = lazyWidget(() => import("./richTextView").then((m) => m.RichTextView));
 const rich = (p: WidgetProps): ReactNode => {
   if (!p.field.html) return area(p);
   const value = (p.value as string | null) ?? "";
   if (editable(p) && !p.readonly && p.mode === "form") return <RichTextEdit {...p} />;
   if (p.mode === "list" || p.mode === "formlist") return <MText span size="sm">{htmlToText(value)}</MText>;
-  return <div className="ff-richtext" data-field={p.name} dangerouslySetInnerHTML={{ __html: sanitizeHtml(value) }} />;
+  return <RichTextView {...p} />;
 };
 registerWidget("RichText", createWidget({ name: "RichText", fieldTypes: ["Text"], render: rich }));
 
