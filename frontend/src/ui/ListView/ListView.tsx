@@ -149,10 +149,11 @@ export function ListView({ action, view, searchView }: ViewComponentProps): Reac
   useHotkeys([["alt+c", () => { if (meta?.access.create) create(); }]]);
 
   // -- in-place editing ----------------------------------------------------------------------
+  const editRow = (row: RecordValues): void => setEditing({ id: Number(row.id), values: { ...row }, original: row, errors: {} });
   const startEdit = (row: RecordValues): void => {
     if (editing && editing.id === row.id) return;
     if (editing) void saveEdit();
-    setEditing({ id: Number(row.id), values: { ...row }, original: row, errors: {} });
+    editRow(row);
   };
   const startNew = (): void => setEditing({ id: "new", values: {}, original: {}, errors: {} });
   const saveEdit = async (): Promise<boolean> => {
@@ -176,7 +177,8 @@ export function ListView({ action, view, searchView }: ViewComponentProps): Reac
     if (event.key === "Escape") { event.preventDefault(); setEditing(null); }
     if (event.key === "Enter" && !(event.target as HTMLElement).closest("[role=listbox]")) {
       event.preventDefault();
-      void saveEdit().then((ok) => { if (ok) { const next = rows[index + 1]; if (next) startEdit(next); } });
+      // The row just saved is not saved again: this closure still holds it as the edited row.
+      void saveEdit().then((ok) => { if (ok) { const next = rows[index + 1]; if (next) editRow(next); } });
     }
   };
 
