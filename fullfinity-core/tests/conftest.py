@@ -144,6 +144,7 @@ async def make_client(ff_settings, ff_runtime):
     from fullfinity.main import create_app
     from fullfinity.plugins import build_plugin_manager
     from fullfinity.runtime import Runtime
+    from fullfinity.testing.auth import client_address
 
     async with contextlib.AsyncExitStack() as stack:
 
@@ -154,7 +155,7 @@ async def make_client(ff_settings, ff_runtime):
             runtime = Runtime(settings=ff_settings.model_copy(update=overrides), pm=pm)
             app = create_app(runtime=runtime)
             await stack.enter_async_context(app.router.lifespan_context(app))
-            transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+            transport = httpx.ASGITransport(app=app, raise_app_exceptions=False, client=client_address())
             return await stack.enter_async_context(httpx.AsyncClient(transport=transport, base_url="http://testserver"))
 
         yield make

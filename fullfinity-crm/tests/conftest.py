@@ -16,7 +16,7 @@ import pytest_asyncio
 
 from fullfinity.scripting import tenant_env
 from fullfinity.tenancy.service import create_tenant, drop_tenant
-from fullfinity.testing.auth import PASSWORD, add_user, login, on
+from fullfinity.testing.auth import PASSWORD, add_user, client_address, login, on
 
 
 @dataclass
@@ -64,7 +64,7 @@ class Crm:
 @pytest_asyncio.fixture(scope="module", loop_scope="session")
 async def crm(ff_runtime: Any, ff_app: Any) -> AsyncIterator[Crm]:
     info = await create_tenant(ff_runtime.db, ff_runtime.catalog, "crm" + uuid.uuid4().hex[:10], modules=["crm"])
-    transport = httpx.ASGITransport(app=ff_app)
+    transport = httpx.ASGITransport(app=ff_app, client=client_address())
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         try:
             yield Crm(ff_runtime, info, client)

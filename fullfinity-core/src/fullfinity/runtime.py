@@ -8,6 +8,7 @@ import pluggy
 
 from fullfinity.engine.cache import Cache, LocalCache, create_cache
 from fullfinity.engine.cache.notify import PgBroadcast
+from fullfinity.engine.cache.pg_counters import PgCounters
 from fullfinity.engine.db import DatabaseManager
 from fullfinity.plugins import get_plugin_manager
 from fullfinity.settings import Settings, get_settings
@@ -33,6 +34,9 @@ class Runtime:
         self.cache = create_cache(self.settings.cache_url)
         if isinstance(self.cache, LocalCache):  # other processes learn of this one's writes through PostgreSQL
             self.cache.attach(PgBroadcast(self.db))
+        # Rate limits and login throttling count in the catalog database, shared by every worker,
+        # without Valkey (and while it is down).
+        self.cache.attach_counters(PgCounters(self.db))
 
     def start(self) -> None:
         self.db.start()

@@ -25,7 +25,7 @@ from fullfinity.plugins import build_plugin_manager, get_plugin_manager
 from fullfinity.runtime import Runtime
 from fullfinity.scripting import tenant_env
 from fullfinity.tenancy.service import create_tenant, drop_tenant
-from fullfinity.testing.auth import PASSWORD, add_user, login, prepare_security
+from fullfinity.testing.auth import PASSWORD, add_user, client_address, login, prepare_security
 
 
 @dataclass
@@ -174,7 +174,7 @@ async def api(ff_settings: Any, tmp_path_factory: pytest.TempPathFactory) -> Asy
             info = await create_tenant(runtime.db, runtime.catalog, tenant, modules=[module])
             stack.push_async_callback(drop_tenant, runtime.db, runtime.catalog, tenant)
             await prepare_security(runtime, info)
-            transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+            transport = httpx.ASGITransport(app=app, raise_app_exceptions=False, client=client_address())
             client = await stack.enter_async_context(httpx.AsyncClient(transport=transport, base_url="http://test"))
             world = ApiWorld(tenant=tenant, module=module, client=client, app=app)
             for name, groups in (("ann", ["core_internal"]), ("bob", ["core_internal"]), ("pat", ["core_portal"])):

@@ -23,7 +23,7 @@ from fullfinity.plugins import build_plugin_manager
 from fullfinity.runtime import Runtime
 from fullfinity.settings import Settings
 from fullfinity.tenancy.service import create_tenant
-from fullfinity.testing.auth import PASSWORD, add_user, login, on
+from fullfinity.testing.auth import PASSWORD, add_user, client_address, login, on
 
 
 @pytest.fixture(scope="session")
@@ -86,7 +86,7 @@ async def running_site(
     app = create_app(runtime=runtime)
     async with app.router.lifespan_context(app):
         # raise_app_exceptions: an exception escaping the app (a 500 in the ASGI log) fails the client call.
-        transport = httpx.ASGITransport(app=app, raise_app_exceptions=True)
+        transport = httpx.ASGITransport(app=app, raise_app_exceptions=True, client=client_address())
         async with httpx.AsyncClient(transport=transport, base_url="http://testserver", timeout=30) as client:
             token = (await login(client, name, "boss@example.test"))["access_token"]
             yield Site(runtime, name, client, token)

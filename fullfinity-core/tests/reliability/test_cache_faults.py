@@ -103,3 +103,41 @@ async def test_a_burst_of_wrong_passwords_across_two_workers_gets_exactly_the_al
         )
     statuses = Counter(answer.status_code for answer in answers)
     assert statuses == {401: 5, 429: 25}, dict(statuses)
+
+
+async def _burst(first, second, attempts: int = 30) -> Counter[int]:
+    body = {"email": "boss@example.test", "password": "wrong"}
+    answers = await asyncio.gather(
+        *(
+            site.client.post("/auth/authenticate", json=body, headers=on(first.tenant))
+            for site in [first, second] * (attempts // 2)
+        )
+    )
+    return Counter(answer.status_code for answer in answers)
+
+
+async def test_without_valkey_a_burst_across_two_workers_is_counted_in_postgresql(rel_settings):
+    options = {"login_ip_rate": 10_000, "login_max_failures": 5}
+    async with contextlib.AsyncExitStack() as stack:
+        first = await stack.enter_async_context(running_site(rel_settings, **options))
+        second = await stack.enter_async_context(running_site(rel_settings, tenant=first.tenant, **options))
+        assert first.runtime.cache.status == second.runtime.cache.status == "local"
+
+        statuses = await _burst(first, second)
+
+    assert statuses == {401: 5, 429: 25}, dict(statuses)
+
+
+async def test_with_valkey_down_a_burst_across_two_workers_is_still_counted_once(rel_settings, valkey):
+    options = {"cache_url": valkey.connection_url, "login_ip_rate": 10_000, "login_max_failures": 5}
+    async with contextlib.AsyncExitStack() as stack:
+        first = await stack.enter_async_context(running_site(rel_settings, **options))
+        second = await stack.enter_async_context(running_site(rel_settings, tenant=first.tenant, **options))
+        for site in (first, second):
+            await login(site.client, first.tenant, "boss@example.test")
+        valkey.terminate()
+
+        statuses = await _burst(first, second)
+
+        assert first.runtime.cache.status == "degraded"
+    assert statuses == {401: 5, 429: 25}, dict(statuses)

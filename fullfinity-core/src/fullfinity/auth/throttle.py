@@ -7,12 +7,13 @@
 - **Address**: at most ``FULLFINITY_LOGIN_IP_RATE`` login/refresh attempts per minute per
   client address, whatever the tenant.
 
-Every attempt is counted *before* the password is checked, with one atomic increment
-(``Cache.count``: a Lua ``INCR`` on Valkey, shared by every worker; an in-process counter with
-the local cache, which only a single worker uses). So a burst of concurrent attempts, across
-any number of workers, gets at most the allowed number of password checks: the others are
-refused with 429 before any work. While the cache server is unreachable the counters fall back
-to per-process ones (each worker then allows the limit on its own).
+Every attempt is counted *before* the password is checked, with one atomic increment shared by
+every worker (``Cache.count``: a Lua ``INCR`` on Valkey; without Valkey, or while it is down, an
+``INSERT ... ON CONFLICT DO UPDATE`` in the catalog database, ``engine/cache/pg_counters.py``).
+So a burst of concurrent attempts, across any number of workers, gets at most the allowed number
+of password checks: the others are refused with 429 before any work. Only when no shared
+counter is reachable do the counters fall back to per-process ones (each worker then allows
+the limit on its own).
 
 The address budget is a :class:`RateLimit`, the same fixed-window counter other public
 endpoints use (a module's lead or contact form): ``rate_limit(cache, "crm_lead")`` gives the
@@ -42,7 +43,8 @@ ADDRESSES = "_addresses"
 
 
 class _Counters:
-    """Atomic window counters in the cache; per-process ones while the cache server is unreachable."""
+    """Atomic window counters shared by the workers (``Cache.count``); per-process ones while
+    none is reachable."""
 
     def __init__(self, cache: Cache) -> None:
         self.cache = cache

@@ -8,6 +8,7 @@ missing, so it is a no-op on a tenant whose creation already installed core's da
 
 from __future__ import annotations
 
+import itertools
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -33,6 +34,7 @@ __all__ = [
     "Probe",
     "SecurityWorld",
     "add_user",
+    "client_address",
     "drop_world",
     "login",
     "make_world",
@@ -85,6 +87,18 @@ async def add_user(
 
 # -- HTTP helpers ------------------------------------------------------------------------------
 PASSWORD = "correct horse battery"
+
+
+def client_address() -> tuple[str, int]:
+    """A client address no other client of the test session has (``10.x.y.z``, port): give it to
+    ``httpx.ASGITransport(client=...)`` so the client's login and rate-limit budgets start empty.
+    Those budgets are counted per address in the catalog database, which every app of a test
+    session shares, exactly as the workers of one deployment do."""
+    value = next(_addresses)
+    return f"10.{value >> 16 & 255}.{value >> 8 & 255}.{value & 255}", 40_000
+
+
+_addresses = itertools.count(uuid.uuid4().int % (1 << 22) + 1)
 
 
 def on(tenant: str, token: str | None = None) -> dict[str, str]:

@@ -172,7 +172,9 @@ async def ff_client(ff_app: Any) -> AsyncIterator[Any]:
     """An ``httpx.AsyncClient`` talking to ``ff_app`` in-process."""
     import httpx
 
-    transport = httpx.ASGITransport(app=ff_app)
+    from fullfinity.testing.auth import client_address
+
+    transport = httpx.ASGITransport(app=ff_app, client=client_address())
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
         yield client
 

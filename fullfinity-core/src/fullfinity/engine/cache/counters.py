@@ -6,10 +6,12 @@ disappears when it ends. Increment and read are one step, so concurrent requests
 process, or in every worker sharing a Valkey server) can never both see the same count: a
 burst cannot slip past a limit.
 
-- In process (``LocalCache``, and the fallback while Valkey is down): ``WindowCounters``,
-  a dict updated without an ``await`` in between, which asyncio makes atomic.
 - On Valkey: one Lua script (``INCR`` then ``PEXPIRE`` on the first count), atomic on the
   server (``valkey.py``).
+- Without Valkey (and while it is down), when the runtime attached them: one UPSERT on a table
+  of the catalog database (``pg_counters.py``), shared by every worker too.
+- In process (a ``LocalCache`` alone, or no shared counter reachable): ``WindowCounters``,
+  a dict updated without an ``await`` in between, which asyncio makes atomic.
 """
 
 from __future__ import annotations

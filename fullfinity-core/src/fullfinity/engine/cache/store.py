@@ -22,6 +22,7 @@ from fullfinity.engine.cache.counters import WindowCounters
 
 if TYPE_CHECKING:
     from fullfinity.engine.cache.notify import PgBroadcast
+    from fullfinity.engine.cache.pg_counters import PgCounters
     from fullfinity.engine.records.environment import Environment
 
 __all__ = [
@@ -224,6 +225,8 @@ class Cache(abc.ABC):
         self.stats = CacheStats()
         self._registry_listeners: list[RegistryListener] = []
         self._counters = WindowCounters()
+        #: Counters shared by every process through PostgreSQL (``attach_counters``; the runtime attaches them).
+        self._pg_counters: PgCounters | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
     @property
@@ -245,21 +248,35 @@ class Cache(abc.ABC):
         return self.status
 
     # -- counters (counters.py) -------------------------------------------------------------------
+    def attach_counters(self, counters: PgCounters) -> None:
+        """Count in PostgreSQL, shared by every process: always for the local backend, while the
+        server is unreachable for Valkey."""
+        self._pg_counters = counters
+
     async def count(
         self, tenant: str, namespace: str, key: str, *, window: float, now: float, renew_at: int | None = None
     ) -> tuple[int, float] | None:
         """Add one to a counter of a fixed ``window`` (seconds, opened by the first count), atomically;
-        ``(count, seconds left in the window)``, or ``None`` when the backend is unreachable.
+        ``(count, seconds left in the window)``, or ``None`` when no shared counter is reachable.
 
         ``renew_at``: when the count reaches this value the window starts again (a lock that
         lasts a full window after the limit was reached). ``now`` is the caller's clock, used by
-        the in-process backend; a server keeps its own time.
+        the in-process counters; a server keeps its own time.
+
+        The local backend counts in PostgreSQL when counters are attached (every worker shares
+        them), in this process otherwise or while PostgreSQL is unreachable.
         """
+        if self._pg_counters is not None:
+            found = await self._pg_counters.count(tenant, namespace, key, window=window, renew_at=renew_at)
+            if found is not None:
+                return found
         return self._counters.count(tenant, namespace, key, window=window, now=now, renew_at=renew_at)
 
     async def uncount(self, tenant: str, namespace: str, key: str) -> None:
         """Forget a counter (a successful login clears its failures)."""
         self._counters.uncount(tenant, namespace, key)
+        if self._pg_counters is not None:
+            await self._pg_counters.uncount(tenant, namespace, key)
 
     # -- reading and writing ---------------------------------------------------------------------
     async def lookup(self, tenant: str, namespace: str, key: str, *, depends_on: Iterable[str] = ()) -> Lookup:

@@ -336,8 +336,8 @@ class ValkeyCache(Cache):
         self, tenant: str, namespace: str, key: str, *, window: float, now: float, renew_at: int | None = None
     ) -> tuple[int, float] | None:
         # Counters guard logins: the server is asked even while marked unavailable (one slow
-        # lookup elsewhere can do that), with a longer timeout, before falling back to this
-        # process's own counters, which a burst spread over several workers could outrun.
+        # lookup elsewhere can do that), with a longer timeout, before falling back to the
+        # counters in PostgreSQL (shared by the workers too), then to this process's own.
         await self._usable()
         counter = f"ff:{tenant}:count:{namespace}:{key}"
         try:
@@ -346,10 +346,14 @@ class ValkeyCache(Cache):
             )
         except _FAILURES as exc:
             self._mark_down(exc)
-            return None
+            if self._pg_counters is None:
+                return None
+            return await self._pg_counters.count(tenant, namespace, key, window=window, renew_at=renew_at)
         return int(value), (int(pttl) / 1000 if int(pttl) > 0 else window)
 
     async def uncount(self, tenant: str, namespace: str, key: str) -> None:
+        if self._pg_counters is not None:  # failures counted there while the server was down
+            await self._pg_counters.uncount(tenant, namespace, key)
         await self._usable()
         client = self._client
         if client is None:
