@@ -21,11 +21,14 @@ import asyncio
 import contextlib
 import logging
 import time
+from typing import TYPE_CHECKING
 
 import asyncpg
 
-from fullfinity.engine.db import DatabaseManager
 from fullfinity.exceptions import ServiceUnavailable
+
+if TYPE_CHECKING:
+    from fullfinity.engine.db import DatabaseManager
 
 __all__ = ["PgCounters"]
 
