@@ -1,6 +1,7 @@
 """Module lifecycle hooks of inventory (called in tenants holding it).
 
-- after any install or upgrade: the database invariants (unique quants, immutable done moves);
+- after any install or upgrade: the database invariants (unique quants, immutable done moves),
+  and the lots feature group in step with the "Lots & serial numbers" setting;
 - after installing inventory: a first warehouse ``WH`` when there is none, administrators get
   the Inventory Administrator group; in a demo tenant, the demo stock and transfers;
 - before uninstalling inventory: the invariants are dropped.
@@ -13,6 +14,7 @@ from typing import Any
 from fullfinity.engine.base import Q
 from fullfinity.plugins import hookimpl
 from fullfinity_inventory.stock.database import drop_invariants, install_invariants
+from fullfinity_inventory.stock.lots_setting import sync_lots_group
 
 
 async def _administrators(env: Any) -> None:
@@ -35,6 +37,7 @@ async def fullfinity_post_install(env: Any, module: str) -> None:
     if "Quant" not in env.registry:
         return
     await install_invariants(env)
+    await sync_lots_group(env)
     if module == "inventory":
         if not await env.fetchval("SELECT EXISTS (SELECT 1 FROM warehouse)"):
             await env["Warehouse"].create(name="Main Warehouse", code="WH")
@@ -48,6 +51,7 @@ async def fullfinity_post_install(env: Any, module: str) -> None:
 async def fullfinity_post_upgrade(env: Any, module: str, from_version: str, to_version: str) -> None:
     if "Quant" in env.registry:
         await install_invariants(env)
+        await sync_lots_group(env)
 
 
 @hookimpl

@@ -17,6 +17,7 @@ from fullfinity.engine.base import UserError
 from fullfinity_inventory.exceptions import SerialNumberError, WrongState
 from fullfinity_inventory.stock import ledger, valuation
 from fullfinity_inventory.stock.ledger import Key, LineSpec
+from fullfinity_inventory.stock.lots_setting import TRACKING_SQL
 from fullfinity_inventory.stock.reservation import reserve
 from fullfinity_inventory.stock.retry import retrying
 from fullfinity_inventory.stock.units import convert_moves
@@ -231,12 +232,13 @@ async def validate(env: Any, ids: Sequence[int], *, backorder: bool | None = Non
 
 
 #: The moves to validate: the open ones, and the draft ones of the draft transfers ($2) that need
-#: no reservation (left draft by ``confirm_locked(validating=True)``), with their defaults.
-_OPEN_MOVES = """
+#: no reservation (left draft by ``confirm_locked(validating=True)``), with their defaults; the
+#: tracking is 'none' while the "Lots & serial numbers" setting is off (stock/lots_setting.py).
+_OPEN_MOVES = f"""
 SELECT m.id, m.transfer_id, m.product_id, m.demand,
        CASE WHEN m.state = 'draft' AND m.quantity = 0 THEN m.demand ELSE m.quantity END AS quantity,
        m.reserved, v.source_id, v.destination_id, m.unit_cost, m.origin_return_id, v.uom_id, v.name,
-       v.reference, p.storable, p.tracking, p.name AS product, ls.usage AS source_usage,
+       v.reference, p.storable, {TRACKING_SQL} AS tracking, p.name AS product, ls.usage AS source_usage,
        ld.usage AS destination_usage, m.state, m.lot_id, lot.name AS lot, o.reference AS waits_for
   FROM stock_move m JOIN product p ON p.id = m.product_id JOIN transfer t ON t.id = m.transfer_id
   LEFT JOIN lot ON lot.id = m.lot_id LEFT JOIN stock_move o ON o.id = m.move_orig_id
