@@ -97,10 +97,12 @@ async def prepare(module: str, tenant: str) -> dict[str, Any]:
 
 
 def start(
-    args: list[str], env: dict[str, str], port: int, probe: str, headers: dict[str, str]
+    args: list[str], env: dict[str, str], port: int, probe: str, headers: dict[str, str], profile: Path | None = None
 ) -> subprocess.Popen[bytes]:
+    """Start uvicorn serving ``args``; under cProfile writing ``profile`` at exit when given."""
+    profiler = ["-m", "cProfile", "-o", str(profile)] if profile is not None else []
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", *args, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+        [sys.executable, *profiler, "-m", "uvicorn", *args, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
          "--no-access-log"],
         env=env,
     )  # fmt: skip

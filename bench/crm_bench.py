@@ -30,6 +30,7 @@ import asyncio
 import os
 import secrets
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -225,6 +226,11 @@ def main() -> None:
     parser.add_argument("--leads", type=int, default=100_000)
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        help="run the server under cProfile, write its profile here and measure the lead route only",
+    )
     options = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is needed (apt-get install wrk).")
@@ -261,7 +267,9 @@ def main() -> None:
         env |= {"BENCH_TENANT_DSN": figures["dsn"], "BENCH_UID": str(figures["bare_uid"])}
         ff_port, bare_port = free_port(), free_port()
         tenant_header = {"X-Fullfinity-Tenant": tenant}
-        processes.append(start(["fullfinity.main:create_app", "--factory"], env, ff_port, "/health", tenant_header))
+        processes.append(
+            start(["fullfinity.main:create_app", "--factory"], env, ff_port, "/health", tenant_header, options.profile)
+        )
         processes.append(start(["_bare_api:create_bare", "--factory"], env, bare_port, "/rows", {}))
         script = tmp / "lead.lua"
         script.write_text(LEAD_SCRIPT)
@@ -280,10 +288,16 @@ def main() -> None:
         create_script.write_text(CREATE_SCRIPT)
         create_url = f"http://127.0.0.1:{ff_port}/api/create/Contact"
         wrk(lead_url, tenant_header, 2, options.connections, script)  # warm-up
-        wrk(bare_url, {}, 2, options.connections)
-        wrk(create_url, admin, 2, options.connections, create_script)
+        if options.profile is None:
+            wrk(bare_url, {}, 2, options.connections)
+            wrk(create_url, admin, 2, options.connections, create_script)
         ff_pid, bare_pid = processes[0].pid, processes[1].pid
         route = measured_wrk(ff_pid, lead_url, tenant_header, options.duration, options.connections, script)
+        if options.profile is not None:
+            processes[0].send_signal(signal.SIGINT)
+            processes[0].wait(timeout=60)
+            print(f"lead route under cProfile: {route}\nprofile written to {options.profile}")
+            return
         bare = measured_wrk(bare_pid, bare_url, {}, options.duration, options.connections)
         create = measured_wrk(ff_pid, create_url, admin, options.duration, options.connections, create_script)
     finally:

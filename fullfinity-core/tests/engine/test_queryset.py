@@ -19,7 +19,7 @@ from fullfinity.engine.base import (
     Selection,
     UserError,
 )
-from fullfinity.exceptions import BadRequest
+from fullfinity.exceptions import BadRequest, QSyntaxError
 
 
 class QsTicket(Model):
@@ -140,6 +140,17 @@ async def test_in_and_nin(data):
     assert await QsTicket.filter(points__in=[]).count() == 0
     assert await names(QsTicket.filter(points__nin=[1, 8])) == ["Printer jam", "RMA 42"]
     assert await QsTicket.filter(points__nin=[]).count() == 4
+
+
+async def test_long_id_lists_take_the_batch_path_and_odd_values_are_still_checked(data):
+    ids = [r.id for r in data]
+    many = [*range(10**6, 10**6 + 5000), *ids]  # thousands of plain ints: one pass, same answer
+    assert await QsTicket.filter(id__in=many).count() == 4
+    assert await names(QsTicket.filter(points__in=[8, 3.0])) == ["Network down", "Printer jam"]  # 3.0 is 3
+    with pytest.raises(QSyntaxError, match="stay exact in JSON"):
+        QsTicket.filter(id__in=[*ids, 2**60])
+    with pytest.raises(BadRequest, match="must be an integer, got bool"):
+        await QsTicket.filter(points__in=[1, True]).count()
 
 
 async def test_isnull_and_isnotnull(data):

@@ -11,7 +11,7 @@ lists (``["L", id]``, ``["U", id]``, ``["S", [ids]]``, ``["C"]``, ``["N", {value
 from __future__ import annotations
 
 import abc
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
 from typing_extensions import Unpack
@@ -172,6 +172,12 @@ class ManyToOne(RelationalField):
 
     def convert_filter(self, value: Any) -> Any:
         return self.convert(value)
+
+    def convert_filter_many(self, values: Iterable[Any]) -> list[Any]:
+        items = list(values)
+        if all(type(v) is int for v in items):
+            return items
+        return [self.convert(v) for v in items]
 
     def _make_getter(self, name: str) -> Callable[[Any], Any]:
         id_slot, rec_slot = slot_name(name), record_slot(name)

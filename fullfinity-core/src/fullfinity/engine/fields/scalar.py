@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import decimal
 import math
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from typing_extensions import Unpack
@@ -188,6 +188,12 @@ class Integer(Field[int]):
         if not BIGINT_MIN <= value <= BIGINT_MAX:
             raise FieldValueError(f"must fit in 64 bits, got {value}")
         return value
+
+    def convert_filter_many(self, values: Iterable[Any]) -> list[Any]:
+        items = list(values)
+        if items and all(type(v) is int for v in items) and min(items) >= BIGINT_MIN and max(items) <= BIGINT_MAX:
+            return items  # thousands of ids: one pass in C instead of a call per value
+        return [self.convert_filter(v) for v in items]
 
 
 class Float(Field[float]):

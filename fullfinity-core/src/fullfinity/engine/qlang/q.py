@@ -166,6 +166,8 @@ def _normalise(value: Any, key: str, *, in_list: bool = False) -> Any:
             raise QSyntaxError(f"{_short(key)}={value}: only finite numbers can be compared")
         return value
     if isinstance(value, (list, tuple)) and not in_list:
+        if value and all(type(item) is int for item in value) and min(value) >= -MAX_INT and max(value) <= MAX_INT:
+            return tuple(value)  # a list of ids: checked in one pass
         return tuple(_normalise(item, key, in_list=True) for item in value)
     kind = "a list inside a list" if isinstance(value, (list, tuple)) else f"a {type(value).__name__}"
     raise QSyntaxError(

@@ -52,6 +52,12 @@ class LookupContext:
         except FieldValueError as exc:
             raise self.bad(f"value {exc}") from None
 
+    def convert_many(self, field: Field[Any], values: Any) -> list[Any]:
+        try:
+            return field.convert_filter_many(values)
+        except FieldValueError as exc:
+            raise self.bad(f"value {exc}") from None
+
     def local_midnight(self, day: dt.date) -> dt.datetime:
         return dt.datetime.combine(day, dt.time(), tzinfo=ZoneInfo(self.tz)).astimezone(dt.UTC)
 
@@ -88,7 +94,7 @@ def compile_lookup(
             days = [_datetime_vs_date(column, "eq", dt.date.fromisoformat(str(v)), ctx) for v in value]
             sql = join(days, " OR ").wrap("(", ")") if days else Sql("FALSE")
             return sql if lookup == "in" else sql.wrap(f"({column} IS NULL OR NOT ", ")")
-        items = [ctx.convert(field, v) for v in value]
+        items = ctx.convert_many(field, value)
         has_null = any(v is None for v in items)
         items = [v for v in items if v is not None]
         cast = f"{field.param_type}[]"

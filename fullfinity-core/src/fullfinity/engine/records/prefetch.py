@@ -92,7 +92,11 @@ async def _load_columns(records: list[Model], names: Sequence[str]) -> None:
         missing = [r for r in records if not _has_all(r, members)]
     else:
         slots = [f.slot for f in fields]
-        missing = [r for r in records if not all(hasattr(r, s) for s in slots)]
+        if len(slots) == 1:  # the common case (a computed field's one dependency): no generator per record
+            slot = slots[0]
+            missing = [r for r in records if not hasattr(r, slot)]
+        else:
+            missing = [r for r in records if not all(hasattr(r, s) for s in slots)]
     if not missing:
         return
     env = current_env()
