@@ -102,8 +102,8 @@ def start(
     """Start uvicorn serving ``args``; under cProfile writing ``profile`` at exit when given."""
     profiler = ["-m", "cProfile", "-o", str(profile)] if profile is not None else []
     process = subprocess.Popen(
-        [sys.executable, *profiler, "-m", "uvicorn", *args, "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
-         "--no-access-log"],
+        [sys.executable, *profiler, "-m", "uvicorn", *args, "--host", "127.0.0.1", "--port", str(port),
+         "--log-level", "warning", "--no-access-log"],
         env=env,
     )  # fmt: skip
     deadline = time.monotonic() + 60
