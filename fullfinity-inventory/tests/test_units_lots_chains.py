@@ -82,6 +82,40 @@ async def test_a_delivery_asking_for_a_lot_reserves_only_that_lot(stock, env):
     assert [(ln.lot.name, ln.quantity) for ln in lines] == [("L2", Decimal(2))]  # not the older L1
 
 
+async def _held(env, lots) -> dict[str, Decimal]:
+    rows = await env.fetch(
+        "SELECT l.name, sum(q.quantity) AS held FROM quant q JOIN lot l ON l.id = q.lot_id JOIN location loc "
+        "ON loc.id = q.location_id WHERE loc.usage = 'internal' AND q.lot_id = ANY($1::bigint[]) GROUP BY l.name",
+        list(lots.values()),
+    )
+    return {r["name"]: r["held"] for r in rows}
+
+
+async def test_lots_picked_on_the_lines_before_reservation_are_the_ones_reserved_and_moved(stock, env):
+    bolts, lots = await _bolts_in_two_lots(stock, env)  # L1: 3 (older), L2: 4
+    delivery = await stock.transfer("out", [{"product": bolts.id, "demand": Decimal(5), "lines": [
+        ["N", {"lot": lots["L2"], "quantity": Decimal(4)}]]}])  # fmt: skip
+    await delivery.action_assign()
+    (move,) = await stock.moves(delivery)
+    assert (move.state, move.reserved) == ("assigned", Decimal(5))
+    lines = await env["StockMoveLine"].with_fields("lot__name", "quantity", "reserved").filter(move=move.id)
+    assert sorted((ln.lot.name, ln.quantity, ln.reserved) for ln in lines) == [
+        ("L1", Decimal(1), Decimal(1)),  # the rest of the demand, oldest lot
+        ("L2", Decimal(4), Decimal(4)),  # the user's line, served from its lot
+    ]
+    await delivery.action_validate()
+    assert await _held(env, lots) == {"L1": Decimal(2), "L2": Decimal(0)}
+
+
+async def test_a_picked_lot_short_of_its_line_reserves_what_it_holds_and_no_other_lot_for_that_line(stock, env):
+    bolts, lots = await _bolts_in_two_lots(stock, env)
+    delivery = await stock.transfer("out", [{"product": bolts.id, "demand": Decimal(4), "lines": [
+        ["N", {"lot": lots["L1"], "quantity": Decimal(4)}]]}])  # fmt: skip
+    await delivery.action_assign()
+    (move,) = await stock.moves(delivery)
+    assert (move.state, move.reserved) == ("partially_available", Decimal(3))  # L1 holds 3; L2 is not taken
+
+
 async def test_a_lot_short_of_the_demand_is_partial_and_never_taken_from_another_lot(stock, env):
     bolts, lots = await _bolts_in_two_lots(stock, env)
     delivery = await stock.transfer("out", [{"product": bolts.id, "demand": Decimal(5), "lot": lots["L1"]}])
