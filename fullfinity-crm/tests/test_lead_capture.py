@@ -53,7 +53,7 @@ async def test_a_valid_json_post_creates_an_unassigned_lead_in_the_default_team(
     assert (answer.status_code, answer.json()) == (200, {"message": "received"})
     assert (lead.lead_type, lead.team.id, lead.salesperson, lead.source) == ("lead", team.id, None, "Website form")
     assert (lead.contact_name, lead.company_name, lead.phone) == ("Ada Brooks", "Northwind", "+1 555 0101")
-    assert lead.description == VALID["message"] and lead.name == "Northwind: website request"
+    assert lead.description == f"<p>{VALID['message']}</p>" and lead.name == "Northwind: website request"
     assert lead.won_status == "pending" and 0 < lead.probability < 100
 
 
@@ -62,7 +62,28 @@ async def test_a_form_post_is_accepted_too(crm, visitor):
     answer = await visitor(json=None, data={"name": "Bob", "email": email, "message": "Call me"})
     assert (answer.status_code, answer.json()) == (200, {"message": "received"})
     (lead,) = await created(crm, email)
-    assert (lead.contact_name, lead.description) == ("Bob", "Call me")
+    assert (lead.contact_name, lead.description) == ("Bob", "<p>Call me</p>")
+
+
+async def test_the_message_is_plain_text_kept_as_written_in_the_html_notes(crm, visitor):
+    """The visitor types text, not markup: angle brackets stay characters, line breaks and blank lines
+    become the notes' line breaks and paragraphs, and nothing the visitor types becomes a tag."""
+    email = f"{uuid.uuid4().hex[:8]}@text.example"
+    message = "Price for <b>5</b> units & delivery?\r\nBy Friday.\n\n\n<script>alert(1)</script>"
+    answer = await visitor({"name": "Cy", "email": email, "message": message})
+    (lead,) = await created(crm, email)
+    assert answer.status_code == 200
+    assert lead.description == (
+        "<p>Price for &lt;b&gt;5&lt;/b&gt; units &amp; delivery?<br>By Friday.</p>"
+        "<p>&lt;script&gt;alert(1)&lt;/script&gt;</p>"
+    )
+
+
+async def test_a_post_without_a_message_leaves_the_notes_empty(crm, visitor):
+    email = f"{uuid.uuid4().hex[:8]}@empty.example"
+    answer = await visitor({"name": "Dee", "email": email, "message": "   "})
+    (lead,) = await created(crm, email)
+    assert answer.status_code == 200 and lead.description is None
 
 
 async def test_without_leads_the_request_goes_straight_to_the_pipeline(crm, visitor):

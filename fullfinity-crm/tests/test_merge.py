@@ -90,7 +90,7 @@ async def test_merging_joins_notes_fills_blanks_unites_tags_and_keeps_the_highes
         await (await lead.filter(id__in=[head.id, tail.id])).action_merge()
         merged = await lead.get(head.id)
         await merged.fetch_related("tags")
-    assert merged.description == "First call\n\nAsked for prices"
+    assert merged.description == "<p>First call</p><p>Asked for prices</p>"  # plain notes joined as HTML paragraphs
     assert (merged.email, merged.phone, merged.expected_revenue) == ("ann@corp.example", "+1 555 0199", Decimal("900"))
     assert sorted(merged.tags.ids) == sorted([t1, t2, t3])
     assert (merged.priority, merged.lead_type, merged.name) == ("3", "opportunity", "Head")

@@ -12,6 +12,7 @@ from typing import Any
 
 from fullfinity.engine.base import MissingError, Model, UserError, ValidationError
 from fullfinity.engine.fields import ManyToMany, ManyToOne
+from fullfinity.engine.fields.html import as_html
 
 from . import _duplicates, _state
 
@@ -188,7 +189,7 @@ class LeadActions:
                         break
         notes = [lead.description for lead in ordered if lead.description]
         if len(notes) > 1:
-            head.description = "\n\n".join(notes)
+            head.description = "".join(as_html(note) for note in notes)
         head.priority = max((lead.priority or "0") for lead in ordered)
         if any(lead.lead_type == "opportunity" for lead in ordered):
             head.lead_type = "opportunity"

@@ -23,6 +23,7 @@ from fullfinity.auth.throttle import rate_limit
 from fullfinity.engine.base import ValidationError
 from fullfinity.engine.context import env_ctx
 from fullfinity.engine.controller import Controller, route
+from fullfinity.engine.fields.html import text_to_html
 from fullfinity.engine.middleware import services
 from fullfinity.exceptions import BadRequest
 
@@ -136,7 +137,7 @@ class LeadCapture(Controller):
                 company_name=values["company"],
                 email=values["email"],
                 phone=values["phone"],
-                description=values["message"],
+                description=text_to_html(values["message"]) if values["message"] else None,
                 source="Website form",
                 team=await default_team(),
                 salesperson=None,
