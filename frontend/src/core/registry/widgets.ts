@@ -107,9 +107,17 @@ export function modeFor(widget: Widget, mode: WidgetMode): RenderOutcome {
   return { kind: "unsupported", widget };
 }
 
+/**
+ * The widget a field gets when its view names none: the default of its type, except that a
+ * Text(html=True) field, whose value is HTML, gets the RichText editor (a Textarea would show its tags).
+ */
+export function defaultWidgetName(field: { type: string; html?: boolean }): string | undefined {
+  return field.type === "Text" && field.html ? "RichText" : undefined;
+}
+
 /** Resolve and render (the field renderer's entry point). */
 export function renderWidget(name: string | undefined, props: WidgetProps): ReactNode {
-  const widget = resolveWidget(name, props.field.type);
+  const widget = resolveWidget(name ?? defaultWidgetName(props.field), props.field.type);
   if (!widget) return null;
   const outcome = modeFor(widget, props.mode);
   if (outcome.kind === "unsupported") {

@@ -18,6 +18,9 @@ import { loading } from "../../core/query/loading";
 
 // Screens that are not the working screen of a logged-in user load on demand.
 const Login = lazy(() => loading.track(import("../Login/Login").then((m) => ({ default: m.Login }))));
+// Shown when a screen throws while drawing (rare: a chunk of its own).
+const ScreenErrorPage = lazy(() => import("./ScreenError").then((m) => ({ default: m.ScreenError })));
+const ScreenError = (): ReactNode => <Suspense fallback={null}><ScreenErrorPage /></Suspense>;
 const Home = lazy(() => loading.track(import("../Home/Home").then((m) => ({ default: m.Home }))));
 
 // A refresh of what is on screen failed (the server went away, rights changed): say so once.
@@ -46,6 +49,7 @@ function Root(): ReactNode {
 const router = createBrowserRouter([
   {
     element: <Root />,
+    errorElement: <ScreenError />,
     children: [
       { path: "/login", element: <Suspense fallback={null}><Login /></Suspense> },
       {
@@ -54,11 +58,17 @@ const router = createBrowserRouter([
           {
             element: <Shell />,
             children: [
-              { path: "/", element: <Suspense fallback={null}><Home /></Suspense> },
-              { path: "/action/:action", element: <ActionScreen /> },
-              { path: "/action/:action/:id", element: <ActionScreen /> },
-              { path: "/model/:model/:id", element: <RecordScreen /> },
-              { path: "*", element: <Navigate to="/" replace /> },
+              {
+                // A screen that throws while drawing shows ScreenError inside the shell.
+                errorElement: <ScreenError />,
+                children: [
+                  { path: "/", element: <Suspense fallback={null}><Home /></Suspense> },
+                  { path: "/action/:action", element: <ActionScreen /> },
+                  { path: "/action/:action/:id", element: <ActionScreen /> },
+                  { path: "/model/:model/:id", element: <RecordScreen /> },
+                  { path: "*", element: <Navigate to="/" replace /> },
+                ],
+              },
             ],
           },
         ],

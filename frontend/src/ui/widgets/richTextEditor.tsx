@@ -6,6 +6,7 @@ import { Link, RichTextEditor } from "@mantine/tiptap";
 import { useEditor } from "@tiptap/react";
 import StarterKit from "@tiptap/starter-kit";
 import { useEffect, type ReactNode } from "react";
+import { editorHtml } from "../../core/htmlText";
 import type { WidgetProps } from "../../core/registry/widgets";
 
 export function RichTextEdit(p: WidgetProps): ReactNode {
@@ -15,11 +16,13 @@ export function RichTextEdit(p: WidgetProps): ReactNode {
     content: value,
     immediatelyRender: true,
     shouldRerenderOnTransaction: false,
-    onUpdate: ({ editor: e }) => p.onChange(e.isEmpty ? null : e.getHTML()),
+    onUpdate: ({ editor: e }) => p.onChange(e.isEmpty ? null : editorHtml(e.getHTML())),
   });
   // A value changed from outside (discard, onchange, reload) replaces the editor's content.
   useEffect(() => {
-    if (editor && value !== (editor.isEmpty ? "" : editor.getHTML())) editor.commands.setContent(value, { emitUpdate: false });
+    // (An instance created for a render React threw away is destroyed: the next one takes over.)
+    if (!editor || editor.isDestroyed) return;
+    if (value !== (editor.isEmpty ? "" : editorHtml(editor.getHTML()) ?? "")) editor.commands.setContent(value, { emitUpdate: false });
   }, [editor, value]);
   return (
     <Input.Wrapper label={p.mode === "form" && !p.properties.nolabel ? p.label : undefined} required={p.required} error={p.error} data-field={p.name}>

@@ -8,7 +8,7 @@ import { QueryClientProvider } from "@tanstack/react-query";
 import { describe, expect, it, vi } from "vitest";
 import type { FieldMeta, Profile } from "../../core/api/shapes";
 import { createQueryClient } from "../../core/query/client";
-import { DEFAULT_WIDGETS, MODES, createWidget, getWidget, getWidgetNames, hasWidget, modeFor, registerWidget, renderWidget, resolveWidget, type WidgetMode } from "../../core/registry/widgets";
+import { DEFAULT_WIDGETS, MODES, createWidget, defaultWidgetName, getWidget, getWidgetNames, hasWidget, modeFor, registerWidget, renderWidget, resolveWidget, type WidgetMode } from "../../core/registry/widgets";
 import "./index";
 
 const profile: Profile = { id: 1, name: "Ann", email: "a@x", lang: "en", tz: "Europe/Brussels", user_type: "internal", groups: [], contact_id: null, company_id: 1, company_ids: [1], allowed_companies: [] };
@@ -68,6 +68,14 @@ describe("the widget registry", () => {
     expect(resolveWidget("NoSuchWidget", "Char")?.name).toBe("TextInput");
     expect(warn).toHaveBeenCalledOnce();
     warn.mockRestore();
+  });
+
+  it("gives a Text(html=True) field the RichText widget when its view names none, a plain Text the Textarea", () => {
+    expect(defaultWidgetName({ type: "Text", html: true })).toBe("RichText");
+    expect(defaultWidgetName({ type: "Text" })).toBeUndefined();
+    expect(defaultWidgetName({ type: "Char", html: true })).toBeUndefined();
+    render(wrap(renderWidget(undefined, { ...props("Text", "list"), value: "<p>Call <strong>Monday</strong></p>", field: { ...props("Text", "list").field, html: true } })));
+    expect(screen.getByText("Call Monday")).toBeTruthy(); // its text, never its tags
   });
 
   it("renders a widget without the requested mode in display mode", () => {
