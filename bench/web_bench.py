@@ -173,6 +173,12 @@ def main() -> int:
             m["big_p50"] <= 300,
         ),
         (
+            "  of which the request for the rows (server, transfer), p50",
+            f"{m['big_fetch_p50']:.0f} ms",
+            "(part of it)",
+            True,
+        ),
+        (
             "  scrolling it: worst frame, frames over 33 ms",
             f"{m['scroll_worst_frame']:.0f} ms, {m['scroll_dropped']}",
             "no dropped frames",
@@ -189,6 +195,12 @@ def main() -> int:
             f"{m['kanban_p50']:.0f} ms ({m['kanban_p90']:.0f})",
             "<= 500 ms",
             m["kanban_p50"] <= 500,
+        ),
+        (
+            "  of which until the last of its API answers, p50 (requests)",
+            f"{m['kanban_last_answer_p50']:.0f} ms ({m['kanban_requests']})",
+            "(part of it)",
+            True,
         ),
         (
             "  a drag to another column: drop to server answer, p50 (p90)",
