@@ -1,15 +1,15 @@
 import { Alert, Group, SegmentedControl } from "@mantine/core";
-import { loading } from "../../core/query/loading";
-import { lazy, Suspense, type ReactNode } from "react";
+import type { ReactNode } from "react";
 import { useLocation, useParams, useSearchParams } from "react-router";
 import { ApiError } from "../../core/api/errors";
 import type { RecordValues } from "../../core/api/shapes";
 import { availableViews, getViewType } from "../../core/registry/views";
 import { readListState } from "../../core/url";
 import { useAction, useView } from "../hooks";
+import { lazyComponent } from "../lazyComponent";
 
 // The Form view (and its widgets) loads when the first record opens, not with the first list.
-const FormView = lazy(() => loading.track(import("../FormView/FormView").then((m) => ({ default: m.FormView }))));
+const FormView = lazyComponent(() => import("../FormView/FormView").then((m) => m.FormView));
 
 function NotAvailable({ error }: { error: unknown }): ReactNode {
   const message = error instanceof ApiError ? error.message : "This screen could not be opened.";
@@ -42,9 +42,7 @@ export function ActionScreen(): ReactNode {
     if (!formView.data) return null;
     const duplicate = (location.state as { duplicate?: RecordValues } | null)?.duplicate;
     return (
-      <Suspense fallback={null}>
-        <FormView key={`${String(recordId)}`} view={formView.data} action={action.data} id={recordId} context={context} {...(duplicate && recordId === null ? { initial: duplicate } : {})} />
-      </Suspense>
+      <FormView key={`${String(recordId)}`} view={formView.data} action={action.data} id={recordId} context={context} {...(duplicate && recordId === null ? { initial: duplicate } : {})} />
     );
   }
   if (!chosen) return <Alert color="yellow" title="No view to show">This action has no view type this client can draw yet.</Alert>;
@@ -60,7 +58,7 @@ export function ActionScreen(): ReactNode {
             onChange={(type) => { const next = new URLSearchParams(params); next.set("view", type); setParams(next); }} aria-label="View type" />
         </Group>
       )}
-      <Suspense fallback={null}><Component key={`${chosen.type}:${action.data.identifier}`} action={action.data} view={listView.data} searchView={searchView.data ?? null} /></Suspense>
+      <Component key={`${chosen.type}:${action.data.identifier}`} action={action.data} view={listView.data} searchView={searchView.data ?? null} />
     </>
   );
 }
@@ -71,6 +69,6 @@ export function RecordScreen(): ReactNode {
   const formView = useView(model, "Form");
   if (formView.error) return <NotAvailable error={formView.error} />;
   if (!formView.data) return null;
-  return <Suspense fallback={null}><FormView key={`${model}:${id}`} view={formView.data} id={id === "new" ? null : Number(id)} /></Suspense>;
+  return <FormView key={`${model}:${id}`} view={formView.data} id={id === "new" ? null : Number(id)} />;
 }
 

@@ -2,7 +2,7 @@ import { ColorSchemeScript, localStorageColorSchemeManager, MantineProvider } fr
 import { ModalsProvider } from "@mantine/modals";
 import { Notifications, notifications } from "@mantine/notifications";
 import { QueryClientProvider } from "@tanstack/react-query";
-import { lazy, Suspense, type ReactNode } from "react";
+import type { ReactNode } from "react";
 import { createBrowserRouter, Navigate, Outlet, RouterProvider, useLocation } from "react-router";
 import { errorMessage } from "../../core/api/errors";
 import { backgroundErrors, queryClient } from "../../core/query/client";
@@ -14,14 +14,13 @@ import { theme } from "../theme";
 import "../widgets";
 import "./views";
 import { RecordDialogs } from "./RecordDialogs";
-import { loading } from "../../core/query/loading";
+import { lazyComponent } from "../lazyComponent";
 
 // Screens that are not the working screen of a logged-in user load on demand.
-const Login = lazy(() => loading.track(import("../Login/Login").then((m) => ({ default: m.Login }))));
+const Login = lazyComponent(() => import("../Login/Login").then((m) => m.Login));
 // Shown when a screen throws while drawing (rare: a chunk of its own).
-const ScreenErrorPage = lazy(() => import("./ScreenError").then((m) => ({ default: m.ScreenError })));
-const ScreenError = (): ReactNode => <Suspense fallback={null}><ScreenErrorPage /></Suspense>;
-const Home = lazy(() => loading.track(import("../Home/Home").then((m) => ({ default: m.Home }))));
+const ScreenError = lazyComponent(() => import("./ScreenError").then((m) => m.ScreenError));
+const Home = lazyComponent(() => import("../Home/Home").then((m) => m.Home));
 
 // A refresh of what is on screen failed (the server went away, rights changed): say so once.
 backgroundErrors.subscribe((error) => {
@@ -51,7 +50,7 @@ const router = createBrowserRouter([
     element: <Root />,
     errorElement: <ScreenError />,
     children: [
-      { path: "/login", element: <Suspense fallback={null}><Login /></Suspense> },
+      { path: "/login", element: <Login /> },
       {
         element: <RequireLogin />,
         children: [
@@ -62,7 +61,7 @@ const router = createBrowserRouter([
                 // A screen that throws while drawing shows ScreenError inside the shell.
                 errorElement: <ScreenError />,
                 children: [
-                  { path: "/", element: <Suspense fallback={null}><Home /></Suspense> },
+                  { path: "/", element: <Home /> },
                   { path: "/action/:action", element: <ActionScreen /> },
                   { path: "/action/:action/:id", element: <ActionScreen /> },
                   { path: "/model/:model/:id", element: <RecordScreen /> },

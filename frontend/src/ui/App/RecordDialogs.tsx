@@ -2,17 +2,17 @@
 // Form view and resolves with the saved record; a draft line of an embedded list is edited with
 // the list's columns and resolves with the values (nothing is saved until the parent is).
 import { Button, Group, Modal, Stack } from "@mantine/core";
-import { loading } from "../../core/query/loading";
-import { lazy, Suspense, useCallback, useMemo, useState, type ReactNode } from "react";
+import { useCallback, useMemo, useState, type ReactNode } from "react";
 import type { ArchNode, RecordValues } from "../../core/api/shapes";
 import { bindingsOf } from "../../core/views/modifiers";
 import { useAuth } from "../auth";
 import { FieldNode, type ArchContext } from "../FormView/Arch";
 import { useMeta, useView } from "../hooks";
 import { RecordDialogContext, type RecordDialogRequest } from "../widgets";
+import { lazyComponent } from "../lazyComponent";
 
 // The Form view (and its widgets) loads when the first record opens, not with the first list.
-const FormView = lazy(() => loading.track(import("../FormView/FormView").then((m) => ({ default: m.FormView }))));
+const FormView = lazyComponent(() => import("../FormView/FormView").then((m) => m.FormView));
 
 interface Open { request: RecordDialogRequest; resolve: (v: RecordValues | null) => void }
 
@@ -20,7 +20,7 @@ function CreateDialog({ open, close }: { open: Open; close: (v: RecordValues | n
   const view = useView(open.request.model, "Form");
   return (
     <Modal opened onClose={() => close(null)} title={open.request.title ?? "New record"} size="xl">
-      {view.data && <Suspense fallback={null}><FormView view={view.data} id={open.request.id ?? null} initial={open.request.values ?? {}} dialog={{ onDone: close }} /></Suspense>}
+      {view.data && <FormView view={view.data} id={open.request.id ?? null} initial={open.request.values ?? {}} dialog={{ onDone: close }} />}
     </Modal>
   );
 }

@@ -1,8 +1,7 @@
 // The view types of this release, registered in the view-type registry (views.md 14.3).
 // Kanban and Calendar are lazy-loaded: the first screen does not carry drag and drop or the calendar.
-import { lazy } from "react";
-import { loading } from "../../core/query/loading";
 import { registerViewType } from "../../core/registry/views";
+import { lazyComponent } from "../lazyComponent";
 import { ListView } from "../ListView";
 
 registerViewType({
@@ -16,7 +15,7 @@ registerViewType({
 registerViewType({
   type: "Kanban",
   label: "Kanban",
-  component: lazy(() => loading.track(import("../KanbanView/KanbanView").then((m) => ({ default: m.KanbanView })))),
+  component: lazyComponent(() => import("../KanbanView/KanbanView").then((m) => m.KanbanView)),
   switchable: true,
   capabilities: ["search", "formDrillDown"],
 });
@@ -24,7 +23,7 @@ registerViewType({
 registerViewType({
   type: "Calendar",
   label: "Calendar",
-  component: lazy(() => loading.track(import("../CalendarView/CalendarView").then((m) => ({ default: m.CalendarView })))),
+  component: lazyComponent(() => import("../CalendarView/CalendarView").then((m) => m.CalendarView)),
   switchable: true,
   capabilities: ["search", "formDrillDown"],
 });

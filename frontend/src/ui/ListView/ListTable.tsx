@@ -2,13 +2,13 @@
 // virtualised rows for long pages (only the rows in view are in the DOM).
 import { Checkbox, Group, Paper, Stack, Table, Text, UnstyledButton } from "@mantine/core";
 import { ArrowDown, ArrowUp } from "lucide-react";
-import { lazy, memo, Suspense, useRef, type KeyboardEvent, type ReactNode, type RefObject } from "react";
-import { loading } from "../../core/query/loading";
+import { memo, useRef, type KeyboardEvent, type ReactNode, type RefObject } from "react";
 import type { Profile, RecordValues } from "../../core/api/shapes";
 import { parseQ, type QBindings } from "../../core/q";
 import { renderWidget } from "../../core/registry/widgets";
 import { modifier } from "../../core/views/modifiers";
 import type { Column } from "./columns";
+import { lazyComponent } from "../lazyComponent";
 
 export interface ListTableProps {
   model: string;
@@ -124,10 +124,10 @@ const Row = memo(function Row({ p, row, index, selected, editing }: RowProps): R
   && (!a.editing || a.editValues === b.editValues) && a.p.columns === b.p.columns && a.p.profile === b.p.profile);
 
 // Long pages are virtualised by VirtualTable.tsx, loaded with the first long page.
-const VirtualTable = lazy(() => loading.track(import("./VirtualTable").then((m) => ({ default: m.VirtualTable }))));
+const VirtualTable = lazyComponent(() => import("./VirtualTable").then((m) => m.VirtualTable));
 
 function RowsTable(p: ListTableProps): ReactNode {
-  if (p.rows.length >= VIRTUAL_FROM) return <Suspense fallback={null}><VirtualTable p={p} /></Suspense>;
+  if (p.rows.length >= VIRTUAL_FROM) return <VirtualTable p={p} />;
   return <TableShell p={p} items={null} />;
 }
 

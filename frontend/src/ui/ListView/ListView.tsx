@@ -4,8 +4,7 @@ import { modals } from "@mantine/modals";
 import { notifications } from "@mantine/notifications";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Archive, ArchiveRestore, ChevronLeft, ChevronRight, Columns3, Download, MoreHorizontal, Plus, Trash2 } from "lucide-react";
-import { lazy, Suspense, useEffect, useMemo, useState, type KeyboardEvent, type ReactNode } from "react";
-import { loading } from "../../core/query/loading";
+import { useEffect, useMemo, useState, type KeyboardEvent, type ReactNode } from "react";
 import { useLocation, useNavigate, useSearchParams } from "react-router";
 import { api } from "../../core/api/http";
 import { ApiError, errorMessage } from "../../core/api/errors";
@@ -24,9 +23,10 @@ import { columnsOf, hiddenColumns, listFields, setHiddenColumns } from "./column
 import { ListTable } from "./ListTable";
 import { useListQuery } from "./useListQuery";
 import { writeValues } from "../FormView/values";
+import { lazyComponent } from "../lazyComponent";
 
 const EXPORT_LIMIT = 10000;
-const Groups = lazy(() => loading.track(import("./Groups").then((m) => ({ default: m.Groups }))));
+const Groups = lazyComponent(() => import("./Groups").then((m) => m.Groups));
 
 export function actionFilter(action: ActionDef): QNode | null {
   if (!action.q_filter) return null;
@@ -263,7 +263,7 @@ export function ListView({ action, view, searchView }: ViewComponentProps): Reac
         <Group justify="flex-end"><Button size="compact-xs" variant="subtle" leftSection={<Download size={12} />} onClick={() => void exportRows("csv")}>Export all (CSV)</Button></Group>
       )}
       {grouped ? (
-        <Suspense fallback={null}><Groups model={model} base={body} keys={request.group_by} columns={columns} aggregates={aggregates} table={table} /></Suspense>
+        <Groups model={model} base={body} keys={request.group_by} columns={columns} aggregates={aggregates} table={table} />
       ) : page.isSuccess && rows.length === 0 && !editing ? (
         <Paper withBorder p="xl" ta="center" data-testid="empty-state">
           <Text c="dimmed">{action.help || "No records match this search."}</Text>

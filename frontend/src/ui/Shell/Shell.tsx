@@ -2,7 +2,7 @@ import { ActionIcon, AppShell, Avatar, Burger, Group, Menu, NavLink, ScrollArea,
 import { useDisclosure, useHotkeys } from "@mantine/hooks";
 import { useQuery } from "@tanstack/react-query";
 import { KeyRound, LogOut, Moon, Search, Sun } from "lucide-react";
-import { lazy, Suspense, useState, type ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 import { Link, Outlet, useLocation, useNavigate } from "react-router";
 import { actionDialogs } from "../../core/actions/dialogs";
 import { api } from "../../core/api/http";
@@ -11,10 +11,10 @@ import { queryKeys } from "../../core/query/keys";
 import { useAuth } from "../auth";
 import { WizardHost } from "../Wizard";
 import { Icon } from "./icons";
-import { loading } from "../../core/query/loading";
+import { lazyComponent } from "../lazyComponent";
 
 // The command palette (Spotlight) loads with its first Ctrl+K.
-const Palette = lazy(() => loading.track(import("../Palette/Palette").then((m) => ({ default: m.Palette }))));
+const Palette = lazyComponent(() => import("../Palette/Palette").then((m) => m.Palette));
 
 function actionHref(menu: MenuNode): string {
   return `/action/${encodeURIComponent(menu.action!)}`;
@@ -99,7 +99,7 @@ export function Shell(): ReactNode {
       <AppShell.Main>
         <Outlet />
         <WizardHost />
-        {palette > 0 && <Suspense fallback={null}><Palette signal={palette} /></Suspense>}
+        {palette > 0 && <Palette signal={palette} />}
       </AppShell.Main>
     </AppShell>
   );

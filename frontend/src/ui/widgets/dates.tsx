@@ -1,11 +1,11 @@
 // Dates and datetimes. Dates are "YYYY-MM-DD"; datetimes travel in UTC and are shown and edited
 // as wall-clock time in the user's time zone (the profile's tz), converted with the Q module's
 // zone rules (the same ones modifiers use).
-import { lazy, Suspense, type ReactNode } from "react";
-import { loading } from "../../core/query/loading";
+import type { ReactNode } from "react";
 import { formatDate, fromEpochDay, parseIso, toLocal, wallToInstant } from "../../core/q/dates";
 import { createWidget, registerWidget, type WidgetProps } from "../../core/registry/widgets";
 import { DisplayText, editable, inputProps } from "./text";
+import { lazyComponent } from "../lazyComponent";
 
 const DAY_US = 86_400_000_000;
 
@@ -32,8 +32,8 @@ export function wallToUtc(value: string, tz: string): string | null {
 
 // The pickers (@mantine/dates and dayjs) load with the first editable date field, not with the first screen.
 const Editors = {
-  Date: lazy(() => loading.track(import("./dateEditors").then((m) => ({ default: m.DateEditor })))),
-  Datetime: lazy(() => loading.track(import("./dateEditors").then((m) => ({ default: m.DateTimeEditor })))),
+  Date: lazyComponent(() => import("./dateEditors").then((m) => m.DateEditor)),
+  Datetime: lazyComponent(() => import("./dateEditors").then((m) => m.DateTimeEditor)),
 };
 
 export interface DateEditorProps { input: Record<string, unknown>; value: string | null; onChange: (v: string | null) => void; clearable: boolean; tz: string; form: boolean }
@@ -42,7 +42,7 @@ registerWidget("DateInput", createWidget({
   name: "DateInput",
   fieldTypes: ["Date"],
   render: (p: WidgetProps): ReactNode => editable(p) && !p.readonly
-    ? <Suspense fallback={null}><Editors.Date input={inputProps(p)} value={(p.value as string) ?? null} onChange={(v) => p.onChange(v || null)} clearable={!p.required} tz={p.profile?.tz || "UTC"} form={p.mode === "form"} /></Suspense>
+    ? <Editors.Date input={inputProps(p)} value={(p.value as string) ?? null} onChange={(v) => p.onChange(v || null)} clearable={!p.required} tz={p.profile?.tz || "UTC"} form={p.mode === "form"} />
     : <DisplayText {...p} />,
 }));
 
@@ -54,10 +54,8 @@ registerWidget("DateTimeInput", createWidget({
     const tz = p.profile?.tz || "UTC";
     const wall = typeof p.value === "string" ? utcToWall(p.value, tz) : null;
     return (
-      <Suspense fallback={null}>
-        <Editors.Datetime input={inputProps(p)} value={wall} clearable={!p.required} tz={tz} form={p.mode === "form"}
-          onChange={(v) => p.onChange(v ? wallToUtc(v.length === 16 ? `${v}:00` : v, tz) : null)} />
-      </Suspense>
+      <Editors.Datetime input={inputProps(p)} value={wall} clearable={!p.required} tz={tz} form={p.mode === "form"}
+        onChange={(v) => p.onChange(v ? wallToUtc(v.length === 16 ? `${v}:00` : v, tz) : null)} />
     );
   },
 }));
