@@ -130,6 +130,49 @@ test("a drag on empty time creates a task over the dragged range", async ({ page
   expect([instant(made.start), instant(made.stop)]).toEqual([instant(thisWeek(4, 10)), instant(thisWeek(4, 12.5))]);
 });
 
+test("a drag on empty time across days creates one task from the first day's time to the last day's", async ({ page }) => {
+  const wednesday = (await day(page, 2).boundingBox())!;
+  const thursday = (await day(page, 3).boundingBox())!;
+  await page.mouse.move(wednesday.x + wednesday.width / 2, wednesday.y + 16 * 40 + 2); // Wednesday 16:00
+  await page.mouse.down();
+  await page.mouse.move(wednesday.x + wednesday.width / 2, wednesday.y + 17 * 40, { steps: 4 });
+  await page.mouse.move(thursday.x + thursday.width / 2, thursday.y + 9.5 * 40 - 2, { steps: 10 }); // Thursday 09:30
+  await expect(page.getByTestId("calendar-selection")).toHaveCount(2); // the end of Wednesday and the start of Thursday
+  await expect(day(page, 2).getByTestId("calendar-selection")).toContainText("16:00 – Thu 09:30");
+  await settle(page);
+  await page.mouse.up();
+  const dialog = page.getByRole("dialog", { name: "New event" });
+  await expect(dialog.getByTestId("new-event-range")).toContainText("16:00 –");
+  await expect(dialog.getByTestId("new-event-range")).toContainText("09:30");
+  await dialog.getByRole("textbox", { name: "Name" }).fill("Overnight job");
+  await page.keyboard.press("Enter");
+  await expect(event(page, "Overnight job")).toHaveCount(2); // drawn on both days
+  const made = await task("Overnight job");
+  expect([instant(made.start), instant(made.stop)]).toEqual([instant(thisWeek(2, 16)), instant(thisWeek(3, 9.5))]);
+});
+
+test("a drag over days of the month creates an all-day task over them", async ({ page }) => {
+  await page.getByRole("radiogroup", { name: "Calendar range" }).getByText("Month").click();
+  await expect(page.getByTestId("calendar-grid")).toHaveAttribute("data-mode", "month");
+  const monday = (await day(page, 0).boundingBox())!;
+  const wednesday = (await day(page, 2).boundingBox())!;
+  await page.mouse.move(monday.x + monday.width / 2, monday.y + monday.height - 6); // below the day's events
+  await page.mouse.down();
+  await page.mouse.move(monday.x + monday.width, monday.y + monday.height - 6, { steps: 4 });
+  await page.mouse.move(wednesday.x + wednesday.width / 2, wednesday.y + wednesday.height - 6, { steps: 8 });
+  await expect(page.locator("[data-testid=calendar-day][data-selected]")).toHaveCount(3);
+  await settle(page);
+  await page.mouse.up();
+  const dialog = page.getByRole("dialog", { name: "New event" });
+  await dialog.getByRole("textbox", { name: "Name" }).fill("Trade fair");
+  await page.keyboard.press("Enter");
+  await expect(dialog).toBeHidden();
+  const found = await api("/api/query/E2eTask", { fields: ["start", "stop", "all_day"], q_filter: "Q(name='Trade fair')" });
+  const made = found.data[0] as { start: string; stop: string; all_day: boolean };
+  expect([instant(made.start), instant(made.stop), made.all_day]).toEqual([instant(thisWeek(0, 0)), instant(thisWeek(3, 0)), true]);
+  await expect(event(page, "Trade fair")).toHaveCount(3);
+});
+
 test("Shift+Down and Shift+Up resize a focused event from the keyboard", async ({ page }) => {
   await api("/api/create/E2eTask", { name: "Keyboard task", start: thisWeek(5, 9), stop: thisWeek(5, 10) });
   await page.reload();

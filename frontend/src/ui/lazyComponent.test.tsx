@@ -8,9 +8,9 @@ function Hello({ name }: { name: string }): ReactNode {
 }
 
 class Boundary extends Component<{ children: ReactNode }, { error: string | null }> {
-  state = { error: null as string | null };
+  override state = { error: null as string | null };
   static getDerivedStateFromError(error: Error) { return { error: error.message }; }
-  render(): ReactNode { return this.state.error ? <span>failed: {this.state.error}</span> : this.props.children; }
+  override render(): ReactNode { return this.state.error ? <span>failed: {this.state.error}</span> : this.props.children; }
 }
 
 describe("lazyComponent", () => {

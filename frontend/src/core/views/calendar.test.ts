@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import type { ViewDef } from "../api/shapes";
 import {
-  calendarSpec, clock, dayKey, moveValues, parseDay, placeEvents, quickValues, rangeFilter, rangeValues, resizeByValues, resizeDaysValues, resizeValues, shiftAnchor, visibleDays,
+  calendarSpec, clock, DAY_MINUTES, dayKey, daysValues, dragRange, gridPoint, moveValues, parseDay, placeEvents, quickValues, rangeFilter, rangeValues, resizeByValues, resizeDaysValues, resizeValues, shiftAnchor, visibleDays,
 } from "./calendar";
+import { epochDay } from "../q/dates";
 
 const view: ViewDef = {
   identifier: "v", name: "Schedule", type: "Calendar", model: "Task",
@@ -79,17 +80,40 @@ describe("writes of a move, a resize and a quick create", () => {
 });
 
 describe("a drag on empty time, keyboard resize and all-day resize", () => {
+  const withAllDay = calendarSpec({ ...view, arch: [{ ...view.arch[0]!, content: [...view.arch[0]!.content!, { type: "field", name: "all_day", display_mode: "all_day" }] }] });
   it("a drag on empty time creates the dragged range, either way, at least 15 minutes", () => {
     expect(rangeValues(spec, day("2026-10-25"), 10 * 60, 12 * 60 + 30)(BRUSSELS)).toEqual({ start: "2026-10-25T09:00:00.000Z", stop: "2026-10-25T11:30:00.000Z" });
     expect(rangeValues(spec, day("2026-10-25"), 12 * 60, 10 * 60)(BRUSSELS).start).toBe("2026-10-25T09:00:00.000Z");
     expect(rangeValues(spec, day("2026-10-23"), 600, 600)(BRUSSELS)).toEqual({ start: "2026-10-23T08:00:00.000Z", stop: "2026-10-23T08:15:00.000Z" });
+  });
+  it("a drag across days in the time grid creates one record from the first point to the last, either way", () => {
+    // Friday 23 October 10:00 to Monday 26 October 11:30 in Brussels, across the end of summer time.
+    expect(rangeValues(spec, day("2026-10-23"), 600, 690, day("2026-10-26"))(BRUSSELS)).toEqual({ start: "2026-10-23T08:00:00.000Z", stop: "2026-10-26T10:30:00.000Z" });
+    expect(rangeValues(spec, day("2026-10-26"), 690, 600, day("2026-10-23"))(BRUSSELS)).toEqual({ start: "2026-10-23T08:00:00.000Z", stop: "2026-10-26T10:30:00.000Z" });
+    // Dragged to the bottom of a day: the record ends at that day's midnight.
+    expect(rangeValues(spec, day("2026-10-23"), 1380, 1440, day("2026-10-23"))(BRUSSELS).stop).toBe("2026-10-23T22:00:00.000Z");
+  });
+  it("dragRange: the start's step stays selected, the end snaps to the step under the pointer, across days", () => {
+    const at = (d: string, minutes: number) => ({ day: day(d), minutes });
+    const base = epochDay(day("2026-10-23")) * DAY_MINUTES;
+    expect(dragRange(at("2026-10-23", 605), at("2026-10-23", 650))).toEqual({ from: base + 600, to: base + 660 });
+    expect(dragRange(at("2026-10-23", 605), at("2026-10-23", 540))).toEqual({ from: base + 540, to: base + 615 });
+    expect(dragRange(at("2026-10-23", 600), at("2026-10-24", 62))).toEqual({ from: base + 600, to: base + DAY_MINUTES + 75 });
+    expect(dragRange(at("2026-10-23", 600), at("2026-10-22", 1400))).toEqual({ from: base - 45, to: base + 615 });
+    expect(gridPoint(base + DAY_MINUTES, true)).toEqual({ day: day("2026-10-23"), minutes: DAY_MINUTES });
+    expect(gridPoint(base + DAY_MINUTES, false)).toEqual({ day: day("2026-10-24"), minutes: 0 });
+  });
+  it("a drag over days (month, all-day row) creates whole days: dates, all-day midnights, or 09:00-10:00", () => {
+    expect(daysValues(withAllDay, day("2026-10-26"), day("2026-10-23"))(BRUSSELS)).toEqual({ start: "2026-10-22T22:00:00.000Z", stop: "2026-10-26T23:00:00.000Z", all_day: true });
+    expect(daysValues(spec, day("2026-10-23"), day("2026-10-24"))(BRUSSELS)).toEqual({ start: "2026-10-23T07:00:00.000Z", stop: "2026-10-24T08:00:00.000Z" });
+    const dates = calendarSpec({ ...view, models: { Task: { ...view.models.Task, start: { type: "Date", label: "Start" }, stop: { type: "Date", label: "Stop" } } } });
+    expect(daysValues(dates, day("2026-10-23"), day("2026-10-25"))(BRUSSELS)).toEqual({ start: "2026-10-23", stop: "2026-10-25" });
   });
   it("Shift+arrows move a timed event's end, never before 15 minutes after its start", () => {
     const event = { id: 1, start: "2026-10-23T07:00:00Z", stop: "2026-10-23T08:00:00Z", updated_date: "T1" };
     expect(resizeByValues(spec, event, 30, BRUSSELS)).toEqual({ stop: "2026-10-23T08:30:00.000Z", updated_date: "T1" });
     expect(resizeByValues(spec, event, -120, BRUSSELS)!.stop).toBe("2026-10-23T07:15:00.000Z");
   });
-  const withAllDay = calendarSpec({ ...view, arch: [{ ...view.arch[0]!, content: [...view.arch[0]!.content!, { type: "field", name: "all_day", display_mode: "all_day" }] }] });
   it("an all-day event (datetime) ends at the local midnight after its new last day, never before its first", () => {
     const offsite = { id: 5, start: "2026-10-22T22:00:00Z", stop: "2026-10-23T22:00:00Z", all_day: true, updated_date: "T5" }; // Fri 23 Oct, Brussels
     expect(resizeDaysValues(withAllDay, offsite, day("2026-10-25"), BRUSSELS)).toEqual({ stop: "2026-10-25T23:00:00.000Z", updated_date: "T5" }); // after the DST change

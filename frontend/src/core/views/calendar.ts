@@ -242,12 +242,55 @@ export function quickValues(spec: CalendarSpec, day: DateValue, minutes: number 
  * A new record from `from` to `to` minutes past local midnight of `day` (a drag on empty time),
  * at least 15 minutes long, whichever way the drag went.
  */
-export function rangeValues(spec: CalendarSpec, day: DateValue, from: number, to: number): (tz: string) => RecordValues {
+export function rangeValues(spec: CalendarSpec, day: DateValue, from: number, to: number, endDay: DateValue = day): (tz: string) => RecordValues {
   return (tz) => {
-    if (spec.dateOnly) return dayWrite(spec, day, spec.stop ? day : null, null);
-    const first = Math.max(0, Math.min(from, to));
-    const last = Math.min(DAY_MINUTES, Math.max(from, to, first + 15));
-    return write(spec, instantAt(day, first, tz), instantAt(day, last, tz), null);
+    // Ordered as points in time: a drag may end on an earlier day or earlier in the day.
+    const a = epochDay(day) * DAY_MINUTES + from;
+    const b = epochDay(endDay) * DAY_MINUTES + to;
+    const [lo, hi] = [Math.min(a, b), Math.max(a, b, Math.min(a, b) + 15)];
+    const first = gridPoint(lo, false);
+    const last = gridPoint(hi, true);
+    if (spec.dateOnly) return dayWrite(spec, first.day, spec.stop ? last.day : null, null);
+    return write(spec, instantAt(first.day, first.minutes, tz), instantAt(last.day, last.minutes, tz), null);
+  };
+}
+
+/** A point of a time grid: minutes past local midnight of a day (1440 is the end of that day). */
+export interface GridPoint { day: DateValue; minutes: number }
+
+/** The point `minutes` after 1970-01-01 00:00 (wall clock); an end at midnight stays on the day before, at 1440. */
+export function gridPoint(minutes: number, isEnd: boolean): GridPoint {
+  let days = Math.floor(minutes / DAY_MINUTES);
+  let rest = minutes - days * DAY_MINUTES;
+  if (isEnd && rest === 0) { days -= 1; rest = DAY_MINUTES; }
+  return { day: fromEpochDay(days), minutes: rest };
+}
+
+/**
+ * The range a drag on empty time selects in a week or day grid, across days too: from the
+ * 15-minute step it started in to the step under the pointer, whichever way it went (the start's
+ * step stays selected), as minutes since 1970-01-01 00:00 wall clock.
+ */
+export function dragRange(anchor: GridPoint, at: GridPoint): { from: number; to: number } {
+  const start = epochDay(anchor.day) * DAY_MINUTES + Math.floor(anchor.minutes / 15) * 15;
+  const here = epochDay(at.day) * DAY_MINUTES + Math.max(0, Math.min(DAY_MINUTES, at.minutes));
+  return here >= start
+    ? { from: start, to: Math.max(start + 15, Math.ceil(here / 15) * 15) }
+    : { from: Math.floor(here / 15) * 15, to: start + 15 };
+}
+
+/**
+ * A new record over whole days, `first` to `last` inclusive in either order (a drag over the
+ * month's days or the week's all-day row): date fields get the two days; with an all-day field,
+ * local midnight of the first day to the midnight after the last; else 09:00 on the first day to
+ * 10:00 on the last.
+ */
+export function daysValues(spec: CalendarSpec, first: DateValue, last: DateValue): (tz: string) => RecordValues {
+  return (tz) => {
+    const [lo, hi] = epochDay(first) <= epochDay(last) ? [first, last] : [last, first];
+    if (spec.dateOnly) return dayWrite(spec, lo, spec.stop ? hi : null, null);
+    if (spec.allDay) return { ...write(spec, instantAt(lo, 0, tz), instantAt(addDays(hi, 1), 0, tz), null), [spec.allDay]: true };
+    return write(spec, instantAt(lo, 9 * 60, tz), instantAt(hi, 10 * 60, tz), null);
   };
 }
 

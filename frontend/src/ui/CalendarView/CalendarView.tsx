@@ -20,7 +20,7 @@ import { queryKeys } from "../../core/query/keys";
 import type { ViewComponentProps } from "../../core/registry/views";
 import { readListState, trailOf, writeListState } from "../../core/url";
 import {
-  calendarSpec, clock, dayKey, MODES, moveValues, parseDay, placeEvents, quickValues, rangeFilter, rangeValues, resizeByValues, resizeDaysValues, resizeValues, shiftAnchor, snap, today as todayIn,
+  calendarSpec, clock, dayKey, daysValues, MODES, moveValues, parseDay, placeEvents, quickValues, rangeFilter, rangeValues, resizeByValues, resizeDaysValues, resizeValues, shiftAnchor, snap, today as todayIn,
   visibleDays, type CalendarMode, type Placed,
 } from "../../core/views/calendar";
 import { defaultFacets, searchRequest, type SearchState } from "../../core/views/search";
@@ -99,10 +99,20 @@ export function CalendarView({ action, view, searchView }: ViewComponentProps): 
     setCreating({ values: quickValues(spec, day, minutes)(tz), name: "" });
   };
 
-  const onRange = (day: DateValue, from: number, to: number): void => {
+  const onRange = (day: DateValue, from: number, to: number, endDay: DateValue): void => {
     if (!meta?.access.create) return;
     lastDrag.current = performance.now();
-    setCreating({ values: rangeValues(spec, day, from, to)(tz), name: "", range: `${fmt(day, { weekday: "short", day: "numeric", month: "short" })}, ${clock(from)} – ${clock(to)}` });
+    const dayText = (d: DateValue): string => fmt(d, { weekday: "short", day: "numeric", month: "short" });
+    const range = dayKey(day) === dayKey(endDay)
+      ? `${dayText(day)}, ${clock(from)} – ${clock(to)}`
+      : `${dayText(day)}, ${clock(from)} – ${dayText(endDay)}, ${clock(to)}`;
+    setCreating({ values: rangeValues(spec, day, from, to, endDay)(tz), name: "", range });
+  };
+  const onDays = (first: DateValue, last: DateValue): void => {
+    if (!meta?.access.create) return;
+    lastDrag.current = performance.now();
+    const dayText = (d: DateValue): string => fmt(d, { weekday: "short", day: "numeric", month: "short" });
+    setCreating({ values: daysValues(spec, first, last)(tz), name: "", range: `${dayText(first)} – ${dayText(last)}` });
   };
   const onResizeBy = (p: Placed, step: number): void => {
     const values = resizeByValues(spec, p.record, step, tz);
@@ -152,7 +162,7 @@ export function CalendarView({ action, view, searchView }: ViewComponentProps): 
   const heading = mode === "month" ? fmt({ ...anchor, d: 15 }, { month: "long", year: "numeric" })
     : mode === "day" ? fmt(anchor, { weekday: "long", day: "numeric", month: "long", year: "numeric" })
     : `${fmt(days[0]!, { day: "numeric", month: "short" })} – ${fmt(days[6]!, { day: "numeric", month: "short", year: "numeric" })}`;
-  const grid = { spec, days, placed, today: dayKey(now), lang, draggable: canWrite, onOpen, onSlot, onRange, onResizeBy };
+  const grid = { spec, days, placed, today: dayKey(now), lang, draggable: canWrite, onOpen, onSlot, onRange, onDays, onResizeBy };
 
   return (
     <Stack gap="sm" data-testid="calendar-view" data-tz={tz}>
