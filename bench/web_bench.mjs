@@ -46,8 +46,13 @@ const nav = page.getByRole("navigation", { name: "Main menu" });
 const switches = [];
 for (let i = 0; i < RUNS * 2; i++) {
   const [link, table, n] = i % 2 === 0 ? ["Users", "Users", 3] : ["Companies", "Companies", 1];
+  // The clock starts at the press: Playwright's click() first waits for the link to be visible,
+  // stable and enabled (two animation frames and more), which is not the application's time.
+  const box = await nav.getByRole("link", { name: link, exact: true }).boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
   const t0 = await page.evaluate(() => performance.now());
-  await nav.getByRole("link", { name: link, exact: true }).click();
+  await page.mouse.down();
+  await page.mouse.up();
   await page.waitForFunction(([name, count]) => document.querySelectorAll(`table[aria-label="${name}"] tbody tr.ff-row`).length >= count, [table, n], { polling: "raf" });
   switches.push((await page.evaluate(() => performance.now())) - t0);
 }

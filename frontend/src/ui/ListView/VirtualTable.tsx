@@ -5,6 +5,6 @@ import { ROW, TableShell, type ListTableProps } from "./ListTable";
 
 export function VirtualTable({ p }: { p: ListTableProps }): ReactNode {
   const ref = useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({ count: p.rows.length, getScrollElement: () => ref.current, estimateSize: () => ROW, overscan: 12 });
+  const virtualizer = useVirtualizer({ count: p.rows.length, getScrollElement: () => ref.current, estimateSize: () => ROW, overscan: 6 });
   return <TableShell p={p} items={{ ref, items: virtualizer.getVirtualItems(), total: virtualizer.getTotalSize() }} />;
 }
