@@ -2,7 +2,7 @@
 // virtualised rows for long pages (only the rows in view are in the DOM).
 import { Checkbox, Group, Paper, Stack, Table, Text, UnstyledButton } from "@mantine/core";
 import { ArrowDown, ArrowUp } from "lucide-react";
-import { memo, useRef, type KeyboardEvent, type ReactNode, type RefObject } from "react";
+import { memo, useMemo, useRef, type KeyboardEvent, type ReactNode, type RefObject } from "react";
 import type { Profile, RecordValues } from "../../core/api/shapes";
 import { parseQ, type QBindings } from "../../core/q";
 import { renderWidget } from "../../core/registry/widgets";
@@ -131,6 +131,49 @@ function RowsTable(p: ListTableProps): ReactNode {
   return <TableShell p={p} items={null} />;
 }
 
+interface HeadProps {
+  columns: Column[]; order: string[]; rows: RecordValues[]; allSelected: boolean; someSelected: boolean;
+  onSort?: ListTableProps["onSort"]; onSelect?: ListTableProps["onSelect"];
+}
+
+// The header row, memoised: scrolling a long page redraws the rows' window, not these Mantine cells.
+const TableHead = memo(function TableHead(h: HeadProps): ReactNode {
+  const direction = (name: string): "ASC" | "DESC" | null => {
+    const found = h.order.find((o) => o.split(" ")[0] === name);
+    return found ? ((found.split(" ")[1] ?? "ASC") as "ASC" | "DESC") : null;
+  };
+  return (
+    <Table.Thead>
+      <Table.Tr>
+        {h.onSelect && (
+          <Table.Th w={36}>
+            <Checkbox size="xs" aria-label="Select all records of the page" checked={h.allSelected} indeterminate={!h.allSelected && h.someSelected}
+              onChange={(e) => h.onSelect!(h.rows.map((r) => Number(r.id)), e.currentTarget.checked)} />
+          </Table.Th>
+        )}
+        {h.columns.map((c) => {
+          const dir = direction(c.name);
+          const numeric = ["Integer", "Float", "Monetary", "Numeric"].includes(c.field.type);
+          const sortable = h.onSort && c.field.store !== false;
+          return (
+            <Table.Th key={c.name} ta={numeric ? "right" : undefined} aria-sort={dir === "ASC" ? "ascending" : dir === "DESC" ? "descending" : undefined}>
+              {sortable ? (
+                <UnstyledButton onClick={(e) => h.onSort!(c.name, e.shiftKey)} aria-label={`Sort by ${c.label}`} data-sort={c.name}>
+                  <Group gap={4} wrap="nowrap" justify={numeric ? "flex-end" : undefined}>
+                    <Text size="sm" fw={600}>{c.label}</Text>
+                    {dir === "ASC" && <ArrowUp size={12} aria-hidden />}
+                    {dir === "DESC" && <ArrowDown size={12} aria-hidden />}
+                  </Group>
+                </UnstyledButton>
+              ) : <Text size="sm" fw={600}>{c.label}</Text>}
+            </Table.Th>
+          );
+        })}
+      </Table.Tr>
+    </Table.Thead>
+  );
+});
+
 export interface VirtualWindow { ref: RefObject<HTMLDivElement | null>; items: { index: number; start: number; end: number }[]; total: number }
 
 export function TableShell({ p, items: window }: { p: ListTableProps; items: VirtualWindow | null }): ReactNode {
@@ -138,12 +181,9 @@ export function TableShell({ p, items: window }: { p: ListTableProps; items: Vir
   const parent = window?.ref ?? fallbackRef;
   const virtual = window !== null;
   const items = window?.items ?? null;
-  const allSelected = p.rows.length > 0 && p.rows.every((r) => p.selected.has(Number(r.id)));
-  const someSelected = p.rows.some((r) => p.selected.has(Number(r.id)));
-  const direction = (name: string): "ASC" | "DESC" | null => {
-    const found = p.order.find((o) => o.split(" ")[0] === name);
-    return found ? ((found.split(" ")[1] ?? "ASC") as "ASC" | "DESC") : null;
-  };
+  const [allSelected, someSelected] = useMemo(() => [
+    p.rows.length > 0 && p.rows.every((r) => p.selected.has(Number(r.id))), p.rows.some((r) => p.selected.has(Number(r.id))),
+  ], [p.rows, p.selected]);
   const visibleRows = items ? items.map((i) => ({ row: p.rows[i.index]!, index: i.index })) : p.rows.map((row, index) => ({ row, index }));
   const padTop = items && items.length ? items[0]!.start : 0;
   const padBottom = items && items.length ? window!.total - items[items.length - 1]!.end : 0;
@@ -151,34 +191,7 @@ export function TableShell({ p, items: window }: { p: ListTableProps; items: Vir
   return (
     <div ref={parent} style={{ overflowX: "auto", overflowY: virtual ? "auto" : undefined, maxHeight: virtual ? (p.height ?? 640) : undefined }} data-testid="list-scroll">
       <Table className="ff-table" striped={false} highlightOnHover={false} stickyHeader verticalSpacing={6} aria-label={p.caption} aria-rowcount={p.rows.length + 1}>
-        <Table.Thead>
-          <Table.Tr>
-            {p.onSelect && (
-              <Table.Th w={36}>
-                <Checkbox size="xs" aria-label="Select all records of the page" checked={allSelected} indeterminate={!allSelected && someSelected}
-                  onChange={(e) => p.onSelect!(p.rows.map((r) => Number(r.id)), e.currentTarget.checked)} />
-              </Table.Th>
-            )}
-            {p.columns.map((c) => {
-              const dir = direction(c.name);
-              const numeric = ["Integer", "Float", "Monetary", "Numeric"].includes(c.field.type);
-              const sortable = p.onSort && c.field.store !== false;
-              return (
-                <Table.Th key={c.name} ta={numeric ? "right" : undefined} aria-sort={dir === "ASC" ? "ascending" : dir === "DESC" ? "descending" : undefined}>
-                  {sortable ? (
-                    <UnstyledButton onClick={(e) => p.onSort!(c.name, e.shiftKey)} aria-label={`Sort by ${c.label}`} data-sort={c.name}>
-                      <Group gap={4} wrap="nowrap" justify={numeric ? "flex-end" : undefined}>
-                        <Text size="sm" fw={600}>{c.label}</Text>
-                        {dir === "ASC" && <ArrowUp size={12} aria-hidden />}
-                        {dir === "DESC" && <ArrowDown size={12} aria-hidden />}
-                      </Group>
-                    </UnstyledButton>
-                  ) : <Text size="sm" fw={600}>{c.label}</Text>}
-                </Table.Th>
-              );
-            })}
-          </Table.Tr>
-        </Table.Thead>
+        <TableHead columns={p.columns} order={p.order} onSort={p.onSort} onSelect={p.onSelect} rows={p.rows} allSelected={allSelected} someSelected={someSelected} />
         <Table.Tbody>
           {padTop > 0 && <tr style={{ height: padTop }} aria-hidden />}
           {visibleRows.map(({ row, index }) => (

@@ -41,7 +41,8 @@ function DecimalInput(p: WidgetProps & { prefix?: string | undefined; suffix?: s
 }
 
 function NumberDisplay(p: WidgetProps): ReactNode {
-  return <Text span size="sm" ta="right" style={{ fontVariantNumeric: "tabular-nums" }}>{formatNumber(p.value, p.field, p.record)}</Text>;
+  // A plain span (.ff-num in global.css): lists draw amounts by the thousand.
+  return <span className="ff-t-sm ff-num">{formatNumber(p.value, p.field, p.record)}</span>;
 }
 
 registerWidget("NumberInput", createWidget({

@@ -1,10 +1,10 @@
 // Relations: DataCombo (ManyToOne autocomplete with quick create, "Create and edit..." and a link
 // to the record), TagsInput (ManyToMany as chips), Avatar. The editors live in relationalEditors.tsx.
-import { Avatar as MAvatar, Text } from "@mantine/core";
+import { Avatar as MAvatar } from "@mantine/core";
 import type { Related } from "../../core/api/shapes";
 import { createWidget, registerWidget } from "../../core/registry/widgets";
 import { lazyWidget } from "./lazy";
-import { editable, styleProps } from "./text";
+import { DisplayText, editable } from "./text";
 
 const editors = () => import("./relationalEditors");
 const DataCombo = lazyWidget(() => editors().then((m) => m.DataCombo));
@@ -16,7 +16,7 @@ registerWidget("DataCombo", createWidget({
   name: "DataCombo",
   fieldTypes: ["ManyToOne", "OneToOne"],
   render: (p) => (p.mode === "list" || p.mode === "formlist") && (!editable(p) || p.readonly)
-    ? (p.value ? <Text span size="sm" {...styleProps(p)}>{(p.value as Related).display_name}</Text> : null)
+    ? (p.value ? <DisplayText {...p} /> : null)
     : <DataCombo {...p} />,
 }));
 

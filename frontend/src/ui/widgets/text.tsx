@@ -33,13 +33,14 @@ export function DisplayText(p: WidgetProps): ReactNode {
   const size = (props.size as string | undefined) ?? "sm";
   const color = props.c as string | undefined;
   if ((color && color !== "dimmed") || !SIZES.has(size)) return <MText span size={size} {...styleProps(p)}>{display(p)}</MText>;
+  // The size (and dimmed) as a class of global.css; inline style only for what a view sets.
+  const className = color ? `ff-t-${size} ff-t-dimmed` : `ff-t-${size}`;
+  if (props.fw === undefined && props.ta === undefined && props.fs === undefined && props.tt === undefined) return <span className={className}>{display(p)}</span>;
   const style: CSSProperties = {
-    fontSize: `var(--mantine-font-size-${size})`, lineHeight: `var(--mantine-line-height-${size})`,
     fontWeight: props.fw as CSSProperties["fontWeight"], textAlign: props.ta as CSSProperties["textAlign"],
     fontStyle: props.fs as CSSProperties["fontStyle"], textTransform: props.tt as CSSProperties["textTransform"],
-    color: color ? "var(--mantine-color-dimmed)" : undefined,
   };
-  return <span style={style}>{display(p)}</span>;
+  return <span className={className} style={style}>{display(p)}</span>;
 }
 
 function inputProps(p: WidgetProps): Record<string, unknown> {
@@ -113,7 +114,7 @@ registerWidget("Link", createWidget({
     if (!target) return <span style={{ fontSize: "var(--mantine-font-size-sm)" }}>{value}</span>;
     // Lists draw links by the hundred: a plain anchor styled like Mantine's (.ff-link in global.css).
     return p.mode === "list" && SIZES.has(size)
-      ? <a className="ff-link" href={target} style={{ fontSize: `var(--mantine-font-size-${size})` }} onClick={(e) => e.stopPropagation()} target={target.startsWith("http") ? "_blank" : undefined} rel="noreferrer">{value}</a>
+      ? <a className={`ff-link ff-t-${size}`} href={target} onClick={(e) => e.stopPropagation()} target={target.startsWith("http") ? "_blank" : undefined} rel="noreferrer">{value}</a>
       : <Anchor href={target} size={size} onClick={(e) => e.stopPropagation()} target={target.startsWith("http") ? "_blank" : undefined} rel="noreferrer">{value}</Anchor>;
   },
 }));

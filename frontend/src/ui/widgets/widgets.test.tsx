@@ -120,4 +120,19 @@ describe("the widget registry", () => {
     render(wrap(renderWidget("Text", props("Datetime", "list"))));
     expect(screen.getByText(/11:30/)).toBeTruthy(); // 09:30Z is 11:30 in Brussels (CEST)
   });
+
+  it("draws list cells as plain spans sized by a class, with inline style only for what the view sets", () => {
+    const { container } = render(wrap(<>
+      {renderWidget("Text", props("Char", "list"))}
+      {renderWidget("DataCombo", props("ManyToOne", "list"))}
+      {renderWidget("NumberInput", props("Integer", "list"))}
+      {renderWidget("Text", { ...props("Char", "list"), properties: { ta: "right", c: "dimmed" } })}
+    </>));
+    const spans = [...container.querySelectorAll("span.ff-t-sm")];
+    expect(spans.map((s) => s.textContent)).toEqual(["Ada", "Northwind", "42", "Ada"]);
+    expect(spans.slice(0, 3).map((s) => s.getAttribute("style"))).toEqual([null, null, null]);
+    expect(spans[2]!.classList.contains("ff-num")).toBe(true);
+    expect(spans[3]!.classList.contains("ff-t-dimmed")).toBe(true);
+    expect((spans[3] as HTMLElement).style.textAlign).toBe("right");
+  });
 });
