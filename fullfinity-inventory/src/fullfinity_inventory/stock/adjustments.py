@@ -1,15 +1,26 @@
-"""Inventory adjustments: load what a location holds, then book the counted quantities."""
+"""Inventory adjustments: load what a location holds, then book the counted quantities.
+
+A count below what transfers have reserved on a quant first takes the difference back from those
+reservations, the transfers scheduled last losing theirs first (their moves become partially
+available or wait for stock again, as after "Unreserve"; "Check availability" reserves them from
+what is left elsewhere): the count is what the shelf holds, and a reservation of units that are
+not there would promise a delivery that cannot happen.
+"""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from fullfinity.engine.base import UserError
 from fullfinity_inventory.exceptions import WrongState
 from fullfinity_inventory.models.warehouse import virtual_location
+from fullfinity_inventory.stock import ledger
 from fullfinity_inventory.stock.booking import Booking, book
-from fullfinity_inventory.stock.ledger import lock_quants
+from fullfinity_inventory.stock.ledger import Key, lock_quants
+from fullfinity_inventory.stock.operations import refresh_states
 from fullfinity_inventory.stock.retry import retrying
 
 __all__ = ["apply_adjustments", "load_lines"]
@@ -67,6 +78,7 @@ async def _apply(env: Any, ids: Sequence[int]) -> None:
             raise UserError(f"Adjustment '{line['name']}': the counted quantity of {line['product']} is negative.")
     loss = await virtual_location(env, "inventory")
     quants = await lock_quants(env, [(ln["product_id"], ln["location_id"], ln["lot_id"]) for ln in lines])
+    await _release_over_count(env, lines, quants)
     bookings = []
     theoretical = []
     for line in lines:
@@ -93,3 +105,60 @@ async def _apply(env: Any, ids: Sequence[int]) -> None:
         [h["id"] for h in heads],
     )
     env.written.update({"InventoryAdjustment", "InventoryAdjustmentLine"})
+
+
+#: The open reservations on one quant, the transfers scheduled last first.
+_RESERVING_LINES = """
+SELECT l.id, l.move_id, l.reserved, l.quantity, m.transfer_id FROM stock_move_line l
+  JOIN stock_move m ON m.id = l.move_id LEFT JOIN transfer t ON t.id = m.transfer_id
+ WHERE l.product_id = $1 AND l.source_id = $2 AND coalesce(l.lot_id, 0) = coalesce($3::bigint, 0)
+   AND l.reserved > 0 AND l.state NOT IN ('done', 'cancelled') AND m.state IN ('partially_available', 'assigned')
+ ORDER BY t.scheduled_date DESC NULLS FIRST, l.id DESC FOR UPDATE OF l, m
+"""
+
+
+async def _release_over_count(env: Any, lines: Sequence[Any], quants: dict[Key, Any]) -> None:
+    """Give back the reservations a count leaves without units (counted < reserved on its quant)."""
+    released: dict[Key, Decimal] = defaultdict(Decimal)
+    taken: dict[int, Decimal] = {}  # move line -> quantity given back
+    moves: dict[int, Decimal] = defaultdict(Decimal)
+    transfers: set[int] = set()
+    for line in lines:
+        key = (line["product_id"], line["location_id"], line["lot_id"])
+        excess = quants[key]["reserved"] - released[key] - line["counted"]
+        if excess <= 0:
+            continue
+        for row in await env.fetch(_RESERVING_LINES, *key):
+            if excess <= 0:
+                break
+            take = min(row["reserved"] - taken.get(row["id"], Decimal(0)), excess)
+            if take <= 0:
+                continue
+            taken[row["id"]] = taken.get(row["id"], Decimal(0)) + take
+            moves[row["move_id"]] += take
+            if row["transfer_id"] is not None:
+                transfers.add(row["transfer_id"])
+            released[key] += take
+            excess -= take
+    if not taken:
+        return
+    await ledger.apply(env, [], released)
+    await env.execute(
+        "UPDATE stock_move_line l SET reserved = l.reserved - v.t, quantity = greatest(l.quantity - v.t, 0) "
+        "FROM unnest($1::bigint[], $2::numeric[]) AS v(id, t) WHERE l.id = v.id",
+        list(taken),
+        list(taken.values()),
+    )
+    await env.execute(
+        "DELETE FROM stock_move_line WHERE id = ANY($1::bigint[]) AND reserved = 0 AND quantity = 0", list(taken)
+    )
+    await env.execute(
+        "UPDATE stock_move m SET reserved = m.reserved - v.t, quantity = greatest(m.quantity - v.t, 0), "
+        "state = CASE WHEN m.reserved - v.t >= m.demand THEN 'assigned' WHEN m.reserved - v.t > 0 "
+        "THEN 'partially_available' ELSE 'confirmed' END "
+        "FROM unnest($1::bigint[], $2::numeric[]) AS v(id, t) WHERE m.id = v.id",
+        list(moves),
+        list(moves.values()),
+    )
+    await refresh_states(env, sorted(transfers))
+    env.written.update({"StockMove", "StockMoveLine"})
