@@ -111,7 +111,7 @@ registerWidget("Link", createWidget({
     const value = (p.value as string) ?? "";
     const target = value ? href(value) : null;
     const size = (p.properties.size as string | undefined) ?? "sm";
-    if (!target) return <span style={{ fontSize: "var(--mantine-font-size-sm)" }}>{value}</span>;
+    if (!target) return <span className="ff-t-sm">{value}</span>;
     // Lists draw links by the hundred: a plain anchor styled like Mantine's (.ff-link in global.css).
     return p.mode === "list" && SIZES.has(size)
       ? <a className={`ff-link ff-t-${size}`} href={target} onClick={(e) => e.stopPropagation()} target={target.startsWith("http") ? "_blank" : undefined} rel="noreferrer">{value}</a>
