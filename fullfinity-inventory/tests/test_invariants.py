@@ -205,6 +205,27 @@ async def test_a_count_below_the_reserved_quantity_takes_it_back_from_the_transf
     # the ledger check of the `stock` fixture then recomputes every quant from the moves
 
 
+async def test_a_move_a_count_left_short_reserves_again_from_another_lot(stock, env):
+    bolts = await stock.product(tracking="lot")
+    for name, qty in (("L1", 6), ("L2", 4)):
+        receipt = await stock.transfer("in", [{"product": bolts.id, "demand": Decimal(qty), "lines": [
+            ["N", {"lot_name": name, "quantity": Decimal(qty)}]]}])  # fmt: skip
+        await receipt.action_validate()
+    delivery = await stock.transfer("out", [{"product": bolts.id, "demand": Decimal(6)}])
+    await delivery.action_assign()  # oldest first: all six from L1
+    l1 = await env["Lot"].filter(name="L1", product=bolts.id).get()
+    wh = await stock.warehouse()
+    adjustment = await env["InventoryAdjustment"].create(
+        location=wh.stock_location.id, lines=[["N", {"product": bolts.id, "lot": l1.id, "counted": Decimal(2)}]]
+    )
+    await adjustment.action_apply()
+
+    (move,) = await stock.moves(delivery)
+    assert (move.reserved, move.state) == (Decimal(6), "assigned")
+    lines = await env["StockMoveLine"].with_fields("lot__name", "reserved").filter(move=move.id).order_by("id")
+    assert sorted((ln.lot.name, ln.reserved) for ln in lines) == [("L1", Decimal(2)), ("L2", Decimal(4))]
+
+
 async def test_load_quantities_fills_the_count_with_what_the_location_holds(stock, env):
     product = await stock.product()
     await stock.receive(product, 4)

@@ -2,9 +2,9 @@
 
 A count below what transfers have reserved on a quant first takes the difference back from those
 reservations, the transfers scheduled last losing theirs first (their moves become partially
-available or wait for stock again, as after "Unreserve"; "Check availability" reserves them from
-what is left elsewhere): the count is what the shelf holds, and a reservation of units that are
-not there would promise a delivery that cannot happen.
+available or wait for stock again), then those moves reserve again from what is left elsewhere
+(another lot or location in their scope), as Odoo does: the count is what the shelf holds, and a
+reservation of units that are not there would promise a delivery that cannot happen.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from fullfinity_inventory.stock import ledger
 from fullfinity_inventory.stock.booking import Booking, book
 from fullfinity_inventory.stock.ledger import Key, lock_quants
 from fullfinity_inventory.stock.operations import refresh_states
+from fullfinity_inventory.stock.reservation import reserve
 from fullfinity_inventory.stock.retry import retrying
 
 __all__ = ["apply_adjustments", "load_lines"]
@@ -78,7 +79,7 @@ async def _apply(env: Any, ids: Sequence[int]) -> None:
             raise UserError(f"Adjustment '{line['name']}': the counted quantity of {line['product']} is negative.")
     loss = await virtual_location(env, "inventory")
     quants = await lock_quants(env, [(ln["product_id"], ln["location_id"], ln["lot_id"]) for ln in lines])
-    await _release_over_count(env, lines, quants)
+    short_moves, short_transfers = await _release_over_count(env, lines, quants)
     bookings = []
     theoretical = []
     for line in lines:
@@ -94,6 +95,9 @@ async def _apply(env: Any, ids: Sequence[int]) -> None:
                 Booking(line["product_id"], line["lot_id"], line["location_id"], loss, -difference, line["name"])
             )
     await book(env, bookings)
+    if short_moves:  # what the count took back, reserved again from what is left elsewhere
+        await reserve(env, short_moves)
+        await refresh_states(env, short_transfers)
     await env.execute(
         "UPDATE inventory_adjustment_line x SET theoretical = v.t, difference = x.counted - v.t "
         "FROM unnest($1::bigint[], $2::numeric[]) AS v(id, t) WHERE x.id = v.id",
@@ -117,8 +121,9 @@ SELECT l.id, l.move_id, l.reserved, l.quantity, m.transfer_id FROM stock_move_li
 """
 
 
-async def _release_over_count(env: Any, lines: Sequence[Any], quants: dict[Key, Any]) -> None:
-    """Give back the reservations a count leaves without units (counted < reserved on its quant)."""
+async def _release_over_count(env: Any, lines: Sequence[Any], quants: dict[Key, Any]) -> tuple[list[int], list[int]]:
+    """Give back the reservations a count leaves without units (counted < reserved on its quant);
+    returns the moves and transfers that lost some."""
     released: dict[Key, Decimal] = defaultdict(Decimal)
     taken: dict[int, Decimal] = {}  # move line -> quantity given back
     moves: dict[int, Decimal] = defaultdict(Decimal)
@@ -141,7 +146,7 @@ async def _release_over_count(env: Any, lines: Sequence[Any], quants: dict[Key, 
             released[key] += take
             excess -= take
     if not taken:
-        return
+        return [], []
     await ledger.apply(env, [], released)
     await env.execute(
         "UPDATE stock_move_line l SET reserved = l.reserved - v.t, quantity = greatest(l.quantity - v.t, 0) "
@@ -160,5 +165,5 @@ async def _release_over_count(env: Any, lines: Sequence[Any], quants: dict[Key, 
         list(moves),
         list(moves.values()),
     )
-    await refresh_states(env, sorted(transfers))
     env.written.update({"StockMove", "StockMoveLine"})
+    return sorted(moves), sorted(transfers)
