@@ -60,6 +60,18 @@ class Stock:
         await receipt.action_validate()
         return receipt
 
+    async def receive_lots(self, product: Any, lots: dict[str, int]) -> dict[str, int]:
+        """One receipt per lot (in this order, so the first is the oldest); returns name -> lot id."""
+        for name, quantity in lots.items():
+            move = {
+                "product": product.id,
+                "demand": Decimal(quantity),
+                "lines": [["N", {"lot_name": name, "quantity": Decimal(quantity)}]],
+            }
+            receipt = await self.transfer("in", [move])
+            await receipt.action_validate()
+        return {lot.name: lot.id for lot in await self.env["Lot"].filter(product=product.id, name__in=list(lots))}
+
     async def deliver(self, product: Any, quantity: Any, **kwargs: Any) -> Any:
         delivery = await self.transfer("out", [{"product": product.id, "demand": Decimal(str(quantity))}])
         await delivery.action_validate(**kwargs)

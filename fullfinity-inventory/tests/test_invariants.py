@@ -136,10 +136,7 @@ async def test_a_tracked_product_needs_its_lots_to_be_received(stock):
 
 async def test_lots_are_reserved_and_delivered_oldest_first(stock, env):
     bolts = await stock.product(tracking="lot")
-    for name, qty in (("L1", 3), ("L2", 4)):
-        receipt = await stock.transfer("in", [{"product": bolts.id, "demand": Decimal(qty), "lines": [
-            ["N", {"lot_name": name, "quantity": Decimal(qty)}]]}])  # fmt: skip
-        await receipt.action_validate()
+    await stock.receive_lots(bolts, {"L1": 3, "L2": 4})
     delivery = await stock.deliver(bolts, 5)
     (move,) = await stock.moves(delivery)
     lines = await env["StockMoveLine"].with_fields("lot__name", "quantity").filter(move=move.id).order_by("id")
@@ -207,16 +204,12 @@ async def test_a_count_below_the_reserved_quantity_takes_it_back_from_the_transf
 
 async def test_a_move_a_count_left_short_reserves_again_from_another_lot(stock, env):
     bolts = await stock.product(tracking="lot")
-    for name, qty in (("L1", 6), ("L2", 4)):
-        receipt = await stock.transfer("in", [{"product": bolts.id, "demand": Decimal(qty), "lines": [
-            ["N", {"lot_name": name, "quantity": Decimal(qty)}]]}])  # fmt: skip
-        await receipt.action_validate()
+    lots = await stock.receive_lots(bolts, {"L1": 6, "L2": 4})
     delivery = await stock.transfer("out", [{"product": bolts.id, "demand": Decimal(6)}])
     await delivery.action_assign()  # oldest first: all six from L1
-    l1 = await env["Lot"].filter(name="L1", product=bolts.id).get()
     wh = await stock.warehouse()
     adjustment = await env["InventoryAdjustment"].create(
-        location=wh.stock_location.id, lines=[["N", {"product": bolts.id, "lot": l1.id, "counted": Decimal(2)}]]
+        location=wh.stock_location.id, lines=[["N", {"product": bolts.id, "lot": lots["L1"], "counted": Decimal(2)}]]
     )
     await adjustment.action_apply()
 

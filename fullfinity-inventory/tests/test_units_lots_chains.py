@@ -65,12 +65,7 @@ async def test_a_unit_of_another_category_is_refused_naming_both_units(stock, en
 # -- lots asked on a move -------------------------------------------------------------------------
 async def _bolts_in_two_lots(stock, env):
     bolts = await stock.product(tracking="lot")
-    for name, qty in (("L1", 3), ("L2", 4)):
-        receipt = await stock.transfer("in", [{"product": bolts.id, "demand": Decimal(qty), "lines": [
-            ["N", {"lot_name": name, "quantity": Decimal(qty)}]]}])  # fmt: skip
-        await receipt.action_validate()
-    lots = {lot.name: lot.id for lot in await env["Lot"].filter(product=bolts.id)}
-    return bolts, lots
+    return bolts, await stock.receive_lots(bolts, {"L1": 3, "L2": 4})
 
 
 async def test_a_delivery_asking_for_a_lot_reserves_only_that_lot(stock, env):

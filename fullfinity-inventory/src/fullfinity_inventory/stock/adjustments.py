@@ -159,11 +159,12 @@ async def _release_over_count(env: Any, lines: Sequence[Any], quants: dict[Key, 
     )
     await env.execute(
         "UPDATE stock_move m SET reserved = m.reserved - v.t, quantity = greatest(m.quantity - v.t, 0), "
-        "state = CASE WHEN m.reserved - v.t >= m.demand THEN 'assigned' WHEN m.reserved - v.t > 0 "
-        "THEN 'partially_available' ELSE 'confirmed' END "
+        "state = CASE WHEN m.reserved - v.t > 0 THEN 'partially_available' ELSE 'confirmed' END "
         "FROM unnest($1::bigint[], $2::numeric[]) AS v(id, t) WHERE m.id = v.id",
         list(moves),
         list(moves.values()),
     )
+    # A move that gave some back holds less than its demand (reserved <= demand): partially
+    # available or confirmed, the states `reserve` takes up again after the booking.
     env.written.update({"StockMove", "StockMoveLine"})
     return sorted(moves), sorted(transfers)
