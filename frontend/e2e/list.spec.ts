@@ -94,3 +94,32 @@ test("save the current search and apply it again", async ({ page }) => {
   await page.getByRole("menuitem", { name: /Globex people/ }).click();
   await expect(page.getByTestId("pager-text")).toHaveText("1-2 / 2");
 });
+
+test("a long page hands its rows from the records scrolled out to those scrolled in, each showing its own record", async ({ page }) => {
+  await page.getByRole("combobox", { name: "Records per page" }).click();
+  await page.getByRole("option", { name: "200" }).click();
+  const total = Number((await page.getByTestId("pager-text").textContent())!.split("/ ")[1]);
+  const box = page.getByTestId("list-scroll");
+  await expect(page.locator("tbody tr.ff-row").first()).toBeVisible();
+  // Focus the first row, mark every <tr> in the DOM, then scroll a screen and a half down.
+  await page.locator("tbody tr.ff-row").first().focus();
+  await page.evaluate(() => document.querySelectorAll<HTMLElement>("tbody tr.ff-row").forEach((tr) => { tr.dataset.was = tr.dataset.row; }));
+  await box.evaluate((el) => { el.scrollTop = 900; });
+  await expect.poll(() => page.locator("tbody tr.ff-row").first().getAttribute("data-row")).not.toBe("0");
+  const shown = () => page.evaluate(() => [...document.querySelectorAll<HTMLElement>("tbody tr.ff-row")].map((tr) => ({
+    row: Number(tr.dataset.row), was: tr.dataset.was, name: tr.querySelectorAll("td")[1]?.textContent ?? "",
+  })));
+  const rows = await shown();
+  // The same <tr> elements now show other records (nothing was unmounted and mounted again)...
+  expect(rows.filter((r) => r.was !== undefined && Number(r.was) !== r.row).length).toBeGreaterThan(5);
+  // ...in order, each with its own record: consecutive indexes, the paging contacts numbered in step.
+  rows.forEach((r, i) => expect(r.row).toBe(rows[0]!.row + i));
+  const paging = rows.map((r) => ({ row: r.row, n: Number(/^Paging Contact (\d+)$/.exec(r.name)?.[1]) })).filter((r) => r.n);
+  expect(paging.length).toBeGreaterThan(5);
+  paging.forEach((r) => expect(r.n - paging[0]!.n).toBe(r.row - paging[0]!.row));
+  // Focus did not stay on a row that now shows a stranger's record.
+  expect(await page.evaluate(() => document.activeElement?.closest("tr")?.getAttribute("data-row") ?? null)).not.toBe(String(rows.find((r) => r.was === "0")?.row));
+  // The bottom of the page is the last record.
+  await box.evaluate((el) => { el.scrollTop = el.scrollHeight; });
+  await expect(page.locator("tbody tr.ff-row").last()).toHaveAttribute("aria-rowindex", String(total + 1));
+});

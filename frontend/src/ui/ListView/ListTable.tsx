@@ -2,7 +2,7 @@
 // virtualised rows for long pages (only the rows in view are in the DOM).
 import { Checkbox, Group, Paper, Stack, Table, Text, UnstyledButton } from "@mantine/core";
 import { ArrowDown, ArrowUp } from "lucide-react";
-import { memo, useMemo, useRef, type KeyboardEvent, type ReactNode, type RefObject } from "react";
+import { memo, useLayoutEffect, useMemo, useRef, type KeyboardEvent, type ReactNode, type RefObject } from "react";
 import type { Profile, RecordValues } from "../../core/api/shapes";
 import { parseQ, type QBindings } from "../../core/q";
 import { renderWidget } from "../../core/registry/widgets";
@@ -86,9 +86,17 @@ export function ListTable(p: ListTableProps): ReactNode {
 interface RowProps { p: ListTableProps; row: RecordValues; index: number; selected: boolean; editing: boolean; editValues: RecordValues | undefined }
 
 // One row, redrawn only when its record, selection or edit state changes: scrolling a long page
-// mounts the rows coming into view and leaves the others alone.
+// redraws the rows coming into view (in the <tr> of rows that left it) and leaves the others alone.
 const Row = memo(function Row({ p, row, index, selected, editing }: RowProps): ReactNode {
   const id = Number(row.id);
+  const tr = useRef<HTMLTableRowElement>(null);
+  const shown = useRef(row.id);
+  useLayoutEffect(() => {
+    // A recycled row (long pages) now shows another record: focus leaves with its record, as it
+    // does when a row scrolls out and unmounts, instead of staying on a stranger's row.
+    if (shown.current !== row.id && tr.current?.contains(document.activeElement)) (document.activeElement as HTMLElement).blur();
+    shown.current = row.id;
+  }, [row.id]);
   const cell = (c: Column): ReactNode => {
     const values = editing ? p.editing!.values : row;
     if (!editing && c.node.properties?.visible !== undefined && !modifier(c.node.properties.visible, row, p.bindings, true)) return null;
@@ -102,7 +110,7 @@ const Row = memo(function Row({ p, row, index, selected, editing }: RowProps): R
   };
   // Plain <tr>/<td> (styled by .ff-table in global.css): rows are mounted by the hundred.
   return (
-    <tr className="ff-row" data-selected={selected || undefined} data-row={index}
+    <tr ref={tr} className="ff-row" data-selected={selected || undefined} data-row={index}
       data-decoration={decorationOf(p.decorations, row, p.bindings)} aria-rowindex={index + 2} tabIndex={editing ? undefined : 0}
       onClick={() => (p.onStartEdit ? p.onStartEdit(row, index) : p.onOpen?.(row, index))}
       onKeyDown={(e) => {
@@ -174,7 +182,12 @@ const TableHead = memo(function TableHead(h: HeadProps): ReactNode {
   );
 });
 
-export interface VirtualWindow { ref: RefObject<HTMLDivElement | null>; items: { index: number; start: number; end: number }[]; total: number }
+export const rowKey = (row: RecordValues): string => (row.id === undefined ? "new" : String(row.id));
+
+/** The rows in view of a long page, from VirtualTable.tsx, with the <tr> slot of each record (slots.ts). */
+export interface VirtualWindow {
+  ref: RefObject<HTMLDivElement | null>; items: { index: number; start: number; end: number }[]; total: number; slots: Map<string, number>;
+}
 
 export function TableShell({ p, items: window }: { p: ListTableProps; items: VirtualWindow | null }): ReactNode {
   const fallbackRef = useRef<HTMLDivElement>(null);
@@ -195,7 +208,7 @@ export function TableShell({ p, items: window }: { p: ListTableProps; items: Vir
         <Table.Tbody>
           {padTop > 0 && <tr style={{ height: padTop }} aria-hidden />}
           {visibleRows.map(({ row, index }) => (
-            <Row key={row.id === undefined ? "new" : String(row.id)} p={p} row={row} index={index} selected={p.selected.has(Number(row.id))}
+            <Row key={window ? `slot-${window.slots.get(rowKey(row))}` : rowKey(row)} p={p} row={row} index={index} selected={p.selected.has(Number(row.id))}
               editing={Boolean(p.editing && (p.editing.id === row.id || (p.editing.id === "new" && row.id === undefined)))} editValues={p.editing?.values} />
           ))}
           {padBottom > 0 && <tr style={{ height: padBottom }} aria-hidden />}
