@@ -113,10 +113,12 @@ class RespConnection:
         protocol = self._protocol
         if protocol is None or protocol.transport is None:
             protocol = await self._open()
+        transport = protocol.transport
+        if transport is None:  # lost between its opening and this call
+            raise ConnectionError(f"Valkey connection lost: {protocol.lost}")
         waiter = asyncio.get_running_loop().create_future()
         protocol.waiters.append(waiter)
-        assert protocol.transport is not None
-        protocol.transport.write(command)
+        transport.write(command)
         async with asyncio.timeout(self.timeout):
             return await waiter
 
@@ -131,7 +133,8 @@ class RespConnection:
 
     async def _connect(self) -> _Protocol:
         loop = asyncio.get_running_loop()
-        async with asyncio.timeout(self.timeout * 5):
+        this = asyncio.current_task()
+        async with asyncio.timeout(self.timeout):  # as redis-py's socket_connect_timeout
             if self.path is not None:
                 _, protocol = await loop.create_unix_connection(_Protocol, self.path)
             else:
@@ -147,6 +150,8 @@ class RespConnection:
                     protocol.transport.write(command)
                 for waiter in waiters:
                     await waiter
+                if self._opening is not this:
+                    raise ConnectionError("the connection was closed while it was being opened")
             except BaseException:
                 if protocol.transport is not None:
                     protocol.transport.close()
@@ -156,6 +161,7 @@ class RespConnection:
 
     def close(self) -> None:
         """Drop the socket; the next call opens a new one."""
+        self._opening = None  # a connection on its way sees it and closes itself (``_connect``)
         protocol, self._protocol = self._protocol, None
         if protocol is not None and protocol.transport is not None:
             protocol.transport.close()
