@@ -104,8 +104,12 @@ test("a group-by from the search bar makes the columns, and a drop writes that f
 
 test("dragging a card to another column writes its stage, without reloading the board's cards", async ({ page }) => {
   const queries: string[] = [];
+  let answered = 0;
+  let refused = 0;
+  page.on("response", (r) => { if (r.url().includes("/api/update/E2eTask") && r.status() >= 400) refused++; });
   await drag(page, card(page, "Write the report"), column(page, "Review"));
   page.on("request", (r) => { if (r.url().includes("/api/query/E2eTask")) queries.push(r.postData() ?? ""); });
+  page.on("requestfinished", (r) => { if (r.url().includes("/api/query/E2eTask")) answered++; });
   await expect(column(page, "Review").getByTestId("kanban-card").filter({ hasText: "Write the report" })).toBeVisible();
   await expect(column(page, "Review").getByTestId("column-count")).toHaveText("1");
   await expect.poll(async () => (await task("Write the report")).stage?.display_name).toBe("Review");
@@ -114,8 +118,18 @@ test("dragging a card to another column writes its stage, without reloading the 
   expect(queries.filter((q) => q.includes("group_by"))).toHaveLength(queries.length);
   // The card took the server's new updated_date: moving it again is not refused as stale.
   await expect(page.getByTestId("kanban-board")).not.toHaveAttribute("data-last-move-ms", "");
-  await drag(page, card(page, "Write the report"), column(page, "Doing"));
-  await expect(column(page, "Review").getByTestId("column-count")).toHaveText("0");
+  // The second drag starts once the counts asked again after the first have arrived. In headless
+  // Chromium a drag started right after a drop now and then does not start at all (the press
+  // selects text instead; not understood yet, see docs/web-client.md): the drag is tried again
+  // then, and a refused move (a stale updated_date: the board would reload and a retry succeed)
+  // is caught by its answer.
+  await expect.poll(() => answered).toBe(queries.length);
+  await expect(async () => {
+    await settle(page);
+    await drag(page, card(page, "Write the report"), column(page, "Doing"));
+    await expect(column(page, "Review").getByTestId("column-count")).toHaveText("0", { timeout: 3000 });
+  }).toPass({ timeout: 20000 });
+  expect(refused).toBe(0);
   await expect.poll(async () => (await task("Write the report")).stage?.display_name).toBe("Doing");
 });
 
